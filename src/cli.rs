@@ -1,0 +1,257 @@
+//! The command line: every clap type lives here, and doc comments are the help text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  promptrun summarize -- llm -m gpt-4o < notes.txt   run `llm` for the prompt \"summarize\"
+  promptrun summarize                                run the prompt's configured command
+  promptrun summarize --dry-run                      show how it resolves; run nothing
+  promptrun run report -- ./ask.sh                   a prompt named like a subcommand
+  promptrun prompts                                  list the configured prompts
+  promptrun report --since 7d                        usage, performance and feedback
+
+Exit status: the command's own; 128+N when it was killed by signal N; 124 on timeout;
+126 not executable; 127 not found; 2 for promptrun's own usage or config errors.";
+
+/// Run LLM prompts through a router config, time them, and log every run as JSONL.
+///
+/// `promptrun <PROMPT> -- <CMD...>` resolves PROMPT through router-config.json
+/// (name, alias or route), runs CMD with the prompt file handed over in its
+/// environment and arguments, and appends a run_start and a run_end event to
+/// the day's JSONL log. The command's output and exit status pass through untouched.
+#[derive(Debug, Parser)]
+#[command(
+    name = "promptrun",
+    version,
+    about,
+    long_about,
+    after_help = ROOT_EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_value_name = "COMMAND",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The router config to use, instead of searching for router-config.json.
+    #[arg(long, global = true, env = "PROMPTRUN_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Where the JSONL event logs live (default: config logging.dir, else
+    /// $XDG_STATE_HOME/promptrun/events).
+    #[arg(long, global = true, env = "PROMPTRUN_LOG_DIR", value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+}
+
+/// The subcommands. Anything else as the first argument is a prompt name.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a prompt (the explicit form, for prompts named like a subcommand).
+    #[command(after_help = "Example:\n  promptrun run report -- ./ask.sh --model small")]
+    Run(RunArgs),
+
+    /// List the configured prompts with their aliases, variants and files.
+    #[command(
+        after_help = "Examples:\n  promptrun prompts\n  promptrun prompts --format json | jq '.[].name'"
+    )]
+    Prompts(PromptsArgs),
+
+    /// Inspect the router config.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
+    /// Rate a run afterwards: `promptrun rate last 5`.
+    Rate(RateArgs),
+
+    /// Print shell completions: `promptrun completions bash > /etc/bash_completion.d/promptrun`.
+    Completions(CompletionsArgs),
+}
+
+/// How to run one prompt.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// The prompt to run: a configured name, an alias, or a name a route matches.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+
+    /// Use this variant instead of choosing one.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+
+    /// Record a KEY=VALUE tag with the run (repeatable).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// Stop the command after this long (90s, 5m, 1h30m, 250ms): SIGTERM, then
+    /// SIGKILL after a 5s grace period; exit status 124.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Feed the prompt file's text to the command's standard input.
+    #[arg(long)]
+    pub stdin: bool,
+
+    /// Print how the prompt resolves and the command that would run; run nothing, log nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Ask for a 1-5 rating after the run even if the config says not to (terminal only).
+    #[arg(long, conflicts_with = "no_rate")]
+    pub rate: bool,
+
+    /// Never ask for a rating after this run (also: PROMPTRUN_RATE=never).
+    #[arg(long)]
+    pub no_rate: bool,
+
+    /// The command to run, after `--`; {prompt_file}, {prompt}, {variant} and {run_id} are replaced.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// `promptrun prompts`.
+#[derive(Debug, Clone, Args)]
+pub struct PromptsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Formats for listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people.
+    Table,
+    /// A JSON array for scripts.
+    Json,
+}
+
+/// `promptrun config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config: each problem as `path:line:column: message`; exit 0 when valid, 2 when not.
+    #[command(
+        after_help = "Examples:\n  promptrun config check\n  promptrun config check --config ci/router-config.json"
+    )]
+    Check,
+}
+
+/// `promptrun rate`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  promptrun rate last 5
+  promptrun rate 0192f3a1 2 --comment \"answered the wrong question\"
+  promptrun rate --pending")]
+pub struct RateArgs {
+    /// The run: `last`, a full run id, or a unique prefix of one.
+    #[arg(value_name = "RUN_ID|last", required_unless_present = "pending")]
+    pub run: Option<String>,
+
+    /// The rating, 1 (bad) to 5 (great).
+    #[arg(value_name = "1-5", required_unless_present = "pending")]
+    pub rating: Option<String>,
+
+    /// A comment to keep with the rating.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+
+    /// Walk through your recent unrated runs and rate each.
+    #[arg(long, conflicts_with_all = ["run", "rating"])]
+    pub pending: bool,
+}
+
+/// `promptrun completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Parses `KEY=VALUE`.
+pub fn parse_tag(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got `{text}`")),
+    }
+}
+
+/// Parses durations such as `90s`, `5m`, `1h30m`, `250ms`, or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("expected a duration such as 90s, 5m, 1h30m or 250ms, got `{text}`");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(seconds) = text.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds).map_err(|_| bad());
+    }
+    let mut total = 0f64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "d" => 86400.0,
+            _ => return Err(bad()),
+        };
+        total += number * factor;
+        rest = &rest[unit_len..];
+    }
+    Duration::try_from_secs_f64(total).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("-1").is_err());
+    }
+
+    #[test]
+    fn tags_parse() {
+        assert_eq!(parse_tag("team=ml"), Ok(("team".into(), "ml".into())));
+        assert_eq!(parse_tag("empty="), Ok(("empty".into(), String::new())));
+        assert!(parse_tag("=x").is_err());
+        assert!(parse_tag("novalue").is_err());
+    }
+}

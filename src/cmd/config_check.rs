@@ -1,0 +1,49 @@
+//! `promptrun config check`: validate the router config.
+
+use crate::cli::GlobalArgs;
+use crate::config::validate::{self, Severity};
+use crate::config::{LoadedConfig, discover};
+use crate::error::{Error, Result, exit};
+
+/// Prints each problem as `path:line:column: message`; 0 when valid, 2 when not.
+pub fn run(global: &GlobalArgs) -> Result<i32> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let Some(path) = discover::find(global.config.as_deref(), &cwd) else {
+        return Err(Error::Config(
+            "no router-config.json found (searched from the current directory up, and \
+             $XDG_CONFIG_HOME/promptrun); pass --config PATH"
+                .into(),
+        ));
+    };
+    let loaded = match LoadedConfig::load(&path) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let problems = validate::check(&loaded);
+    for problem in &problems {
+        eprintln!("{}", problem.render(&loaded));
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let warnings = problems.len() - errors;
+    if errors > 0 {
+        eprintln!(
+            "{}: {errors} error(s), {warnings} warning(s)",
+            loaded.path.display()
+        );
+        Ok(exit::USAGE)
+    } else {
+        println!(
+            "{}: ok ({} prompts, {} routes, {warnings} warning(s))",
+            loaded.path.display(),
+            loaded.config.prompts.len(),
+            loaded.config.routes.len()
+        );
+        Ok(exit::OK)
+    }
+}

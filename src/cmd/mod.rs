@@ -1,0 +1,24 @@
+//! One file per subcommand; this module only dispatches.
+
+mod completions;
+mod config_check;
+mod prompts;
+mod run;
+
+use crate::cli::{Cli, Command, ConfigCommand};
+use crate::context::Context;
+use crate::error::Result;
+
+/// Runs what the command line asks for and returns the exit status.
+pub fn dispatch(cli: Cli) -> Result<i32> {
+    match &cli.command {
+        None => run::run(&Context::resolve(&cli.global)?, &cli.run),
+        Some(Command::Run(args)) => run::run(&Context::resolve(&cli.global)?, args),
+        Some(Command::Prompts(args)) => prompts::run(&Context::resolve(&cli.global)?, args),
+        Some(Command::Config(ConfigCommand::Check)) => config_check::run(&cli.global),
+        Some(Command::Rate(_)) => Err(crate::error::Error::Usage(
+            "`promptrun rate` is not available yet".into(),
+        )),
+        Some(Command::Completions(args)) => completions::run(args),
+    }
+}

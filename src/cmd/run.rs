@@ -1,0 +1,290 @@
+//! `promptrun <PROMPT> [-- CMD...]`: resolve, run, time, record.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::Path;
+
+use chrono::Utc;
+
+use crate::cli::{RunArgs, parse_duration};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::event::{self, RunEnd, RunStart, RunStatus, SCHEMA_VERSION};
+use crate::last_run::LastRun;
+use crate::metrics;
+use crate::privacy::{self, IdentityHasher};
+use crate::router::{self, ResolvedPrompt};
+use crate::run_log::RunLog;
+use crate::runner::{self, CommandSpec};
+
+/// Runs one prompt and returns the exit status to pass on.
+pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
+    let requested = args.prompt.as_deref().ok_or_else(|| {
+        Error::Usage(
+            "no prompt given; usage: promptrun <PROMPT> [-- <CMD>...] (see `promptrun --help`)"
+                .into(),
+        )
+    })?;
+    let config = context.config.as_ref();
+    let resolved = router::resolve(config, requested, args.variant.as_deref())?;
+    let run_id = uuid::Uuid::now_v7().to_string();
+    let template = command_template(&resolved, args)?;
+    let timeout = match (
+        args.timeout,
+        config.and_then(|c| c.config.defaults.timeout.as_deref()),
+    ) {
+        (Some(timeout), _) => Some(timeout),
+        (None, Some(text)) => Some(parse_duration(text).map_err(|message| {
+            Error::Config(format!(
+                "{}: defaults.timeout: {message}",
+                config
+                    .map(|c| c.path.display().to_string())
+                    .unwrap_or_default()
+            ))
+        })?),
+        (None, None) => None,
+    };
+    let prompt_bytes = read_prompt(&resolved, config)?;
+    let prompt_file = resolved
+        .file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let argv = substitute(&template, &resolved, &prompt_file, &run_id);
+
+    if args.dry_run {
+        print_dry_run(&resolved, &argv, args, context);
+        return Ok(crate::error::exit::OK);
+    }
+    if args.stdin && resolved.file.is_none() {
+        return Err(Error::Usage(format!(
+            "--stdin needs a prompt file, and `{}` has none",
+            resolved.name
+        )));
+    }
+
+    let metrics_file = metrics::file_for(&run_id);
+    let spec = CommandSpec {
+        env: vec![
+            ("PROMPTRUN_RUN_ID", OsString::from(&run_id)),
+            ("PROMPTRUN_PROMPT", OsString::from(&resolved.name)),
+            (
+                "PROMPTRUN_VARIANT",
+                OsString::from(resolved.variant.clone().unwrap_or_default()),
+            ),
+            ("PROMPTRUN_PROMPT_FILE", OsString::from(&prompt_file)),
+            (
+                "PROMPTRUN_METRICS_FILE",
+                metrics_file.clone().into_os_string(),
+            ),
+        ],
+        stdin_file: args.stdin.then(|| resolved.file.clone()).flatten(),
+        timeout,
+        argv,
+    };
+
+    let mut log = RunLog::open(context);
+    let hasher = log
+        .is_enabled()
+        .then(|| IdentityHasher::load_or_create(context.state_dir.as_deref()));
+    let identity = |value: String| hasher.as_ref().map(|h| h.hash(&value)).unwrap_or_default();
+    let log_args = config.is_some_and(|c| c.config.logging.log_args);
+    let start = RunStart {
+        v: SCHEMA_VERSION,
+        kind: "run_start",
+        ts: event::timestamp(Utc::now()),
+        run_id: run_id.clone(),
+        prompt: resolved.name.clone(),
+        variant: resolved.variant.clone(),
+        requested: resolved.requested.clone(),
+        resolution: resolved.resolution.as_str(),
+        prompt_file: resolved.file_in_config.clone(),
+        prompt_sha256: prompt_bytes.as_deref().map(privacy::sha256_hex),
+        command: program_name(&spec.argv[0]),
+        args: log_args.then(|| privacy::redact_args(&spec.argv[1..])),
+        user: identity(privacy::user_name()),
+        host: identity(privacy::host_name()),
+        tags: args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
+        promptrun: env!("CARGO_PKG_VERSION"),
+    };
+    log.write(&start);
+
+    let outcome = runner::run(&spec);
+    if let Some(error) = &outcome.spawn_error {
+        let what = match error.kind() {
+            std::io::ErrorKind::NotFound => "command not found".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied (not executable?)".to_string()
+            }
+            _ => error.to_string(),
+        };
+        eprintln!("promptrun: error: cannot run `{}`: {what}", spec.argv[0]);
+    }
+    let collected = metrics::collect(&metrics_file);
+    for warning in &collected.warnings {
+        crate::error::warn(warning);
+    }
+
+    let ended = Utc::now();
+    let end = RunEnd {
+        v: SCHEMA_VERSION,
+        kind: "run_end",
+        ts: event::timestamp(ended),
+        run_id: start.run_id.clone(),
+        prompt: start.prompt.clone(),
+        variant: start.variant.clone(),
+        duration_ms: outcome.duration.as_secs_f64() * 1000.0,
+        status: outcome.status,
+        exit_code: outcome.exit_code,
+        signal: outcome.signal,
+        metrics: collected.values,
+        feedback_asked: false,
+        prompt_sha256: start.prompt_sha256.clone(),
+        resolution: start.resolution,
+        command: start.command.clone(),
+        user: start.user.clone(),
+        host: start.host.clone(),
+        tags: start.tags.clone(),
+    };
+    log.write(&end);
+    if log.is_enabled()
+        && outcome.status != RunStatus::SpawnFailed
+        && let Some(state_dir) = &context.state_dir
+    {
+        let last = LastRun {
+            run_id: end.run_id.clone(),
+            prompt: end.prompt.clone(),
+            variant: end.variant.clone(),
+            prompt_sha256: end.prompt_sha256.clone(),
+            ts: end.ts.clone(),
+            log_dir: log.dir().map(Path::to_path_buf),
+        };
+        if let Err(err) = last.save(state_dir) {
+            log.warn_once(format!(
+                "cannot record the last run in {}: {err}",
+                state_dir.display()
+            ));
+        }
+    }
+    Ok(outcome.exit_code())
+}
+
+/// The argv template: the command after `--`, else the prompt's configured one.
+fn command_template(resolved: &ResolvedPrompt, args: &RunArgs) -> Result<Vec<String>> {
+    if !args.command.is_empty() {
+        return Ok(args.command.clone());
+    }
+    match &resolved.command {
+        Some(command) if !command.is_empty() => Ok(command.clone()),
+        _ => Err(Error::Usage(format!(
+            "prompt `{}` has no configured command; give one after `--`: promptrun {} -- <CMD> [ARGS...]",
+            resolved.name, resolved.requested
+        ))),
+    }
+}
+
+/// Reads the prompt file (for its hash); a missing file is a config error naming it.
+fn read_prompt(
+    resolved: &ResolvedPrompt,
+    config: Option<&crate::config::LoadedConfig>,
+) -> Result<Option<Vec<u8>>> {
+    let Some(path) = &resolved.file else {
+        return Ok(None);
+    };
+    std::fs::read(path).map(Some).map_err(|err| {
+        Error::Config(format!(
+            "cannot read prompt file {} for `{}` (configured in {}): {}",
+            path.display(),
+            resolved.name,
+            config
+                .map(|c| c.path.display().to_string())
+                .unwrap_or_default(),
+            crate::error::describe_io(&err)
+        ))
+    })
+}
+
+/// Replaces `{prompt_file}`, `{prompt}`, `{variant}` and `{run_id}` in every argument.
+fn substitute(
+    template: &[String],
+    resolved: &ResolvedPrompt,
+    file: &str,
+    run_id: &str,
+) -> Vec<String> {
+    let variant = resolved.variant.as_deref().unwrap_or("");
+    template
+        .iter()
+        .map(|arg| {
+            if !arg.contains('{') {
+                return arg.clone();
+            }
+            arg.replace("{prompt_file}", file)
+                .replace("{prompt}", &resolved.name)
+                .replace("{variant}", variant)
+                .replace("{run_id}", run_id)
+        })
+        .collect()
+}
+
+/// The program's base name: what events record instead of the full path.
+fn program_name(program: &str) -> String {
+    Path::new(program)
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| program.to_string())
+}
+
+fn print_dry_run(resolved: &ResolvedPrompt, argv: &[String], args: &RunArgs, context: &Context) {
+    let config = context
+        .config
+        .as_ref()
+        .map_or("(none: ad hoc run)".to_string(), |c| {
+            c.path.display().to_string()
+        });
+    println!("config:     {config}");
+    println!(
+        "prompt:     {} (requested `{}`, resolved by {})",
+        resolved.name,
+        resolved.requested,
+        resolved.resolution.as_str()
+    );
+    println!("variant:    {}", resolved.variant.as_deref().unwrap_or("-"));
+    println!(
+        "file:       {}",
+        resolved
+            .file
+            .as_ref()
+            .map_or("-".to_string(), |p| p.display().to_string())
+    );
+    println!("command:    {}", shell_words(argv));
+    if args.stdin {
+        println!("stdin:      the prompt file");
+    }
+    let log = if crate::run_log::disabled_by_env() {
+        "off (PROMPTRUN_NO_LOG or DO_NOT_TRACK)".to_string()
+    } else {
+        context
+            .log_dir
+            .as_ref()
+            .map_or("none".to_string(), |d| d.display().to_string())
+    };
+    println!("log dir:    {log}");
+}
+
+/// Quotes arguments the way a POSIX shell would need them.
+fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|arg| {
+            let plain = !arg.is_empty()
+                && arg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+            if plain {
+                arg.clone()
+            } else {
+                format!("'{}'", arg.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

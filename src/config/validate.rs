@@ -1,0 +1,197 @@
+//! `promptrun config check`: every problem in a parsed config, with its position.
+
+use std::collections::BTreeMap;
+
+use super::LoadedConfig;
+use super::locate::Segment;
+use crate::cli::parse_duration;
+use crate::glob;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The config cannot be used as it is.
+    Error,
+    /// Worth fixing; the config still works.
+    Warning,
+}
+
+/// One problem, at a position in the config file.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub severity: Severity,
+    pub path: Vec<Segment>,
+    /// Point at the key rather than the value.
+    pub at_key: bool,
+    pub message: String,
+}
+
+impl Problem {
+    fn error(path: Vec<Segment>, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Error,
+            path,
+            at_key: false,
+            message: message.into(),
+        }
+    }
+
+    /// `file:line:column: message`.
+    pub fn render(&self, config: &LoadedConfig) -> String {
+        let at = config.position(&self.path, self.at_key);
+        let label = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
+        format!(
+            "{}:{}:{}: {label}{}",
+            config.path.display(),
+            at.line,
+            at.column,
+            self.message
+        )
+    }
+}
+
+fn key(name: &str) -> Segment {
+    Segment::Key(name.to_string())
+}
+
+fn at(parts: &[&str]) -> Vec<Segment> {
+    parts.iter().map(|part| key(part)).collect()
+}
+
+/// Every problem in `loaded`: unknown keys (warnings), missing prompt files,
+/// bad variants, alias clashes, routes to nowhere, bad commands and timeouts.
+pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
+    let config = &loaded.config;
+    let mut problems: Vec<Problem> = loaded
+        .unknown_keys
+        .iter()
+        .map(|path| Problem {
+            severity: Severity::Warning,
+            path: path.clone(),
+            at_key: true,
+            message: format!("unknown key `{}` (ignored)", super::dotted(path)),
+        })
+        .collect();
+
+    let mut owners: BTreeMap<&str, &str> = config
+        .prompts
+        .keys()
+        .map(|name| (name.as_str(), name.as_str()))
+        .collect();
+    for (name, prompt) in &config.prompts {
+        let here = |rest: &[&str]| {
+            let mut path = at(&["prompts", name]);
+            path.extend(rest.iter().map(|part| key(part)));
+            path
+        };
+        if name.trim().is_empty() {
+            problems.push(Problem::error(here(&[]), "a prompt name cannot be empty"));
+        }
+        if let Some(file) = &prompt.file {
+            check_file(loaded, file, here(&["file"]), &mut problems);
+        }
+        for (index, alias) in prompt.aliases.iter().enumerate() {
+            let mut path = here(&["aliases"]);
+            path.push(Segment::Index(index));
+            match owners.insert(alias, name) {
+                Some(other) if other != name || config.prompts.contains_key(alias.as_str()) => {
+                    problems.push(Problem::error(
+                        path,
+                        format!("alias `{alias}` of `{name}` is already used by `{other}`"),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if let Some(command) = &prompt.command {
+            check_command(command, here(&["command"]), &mut problems);
+        }
+        for (variant_name, variant) in &prompt.variants {
+            let variant_path = || here(&["variants", variant_name]);
+            if let Some(file) = &variant.file {
+                let mut path = variant_path();
+                path.push(key("file"));
+                check_file(loaded, file, path, &mut problems);
+            } else if prompt.file.is_none() {
+                problems.push(Problem::error(
+                    variant_path(),
+                    format!(
+                        "variant `{variant_name}` has no file, and neither has prompt `{name}`"
+                    ),
+                ));
+            }
+            if !(variant.weight.is_finite() && variant.weight >= 0.0) {
+                let mut path = variant_path();
+                path.push(key("weight"));
+                problems.push(Problem::error(path, "weight must be a number >= 0"));
+            }
+        }
+        if !prompt.variants.is_empty() && prompt.variants.values().all(|v| v.weight <= 0.0) {
+            problems.push(Problem::error(
+                here(&["variants"]),
+                "at least one variant needs a weight above 0",
+            ));
+        }
+        if let Some(default) = &prompt.default_variant
+            && !prompt.variants.contains_key(default)
+        {
+            problems.push(Problem::error(
+                here(&["default_variant"]),
+                format!("default_variant `{default}` is not one of the variants of `{name}`"),
+            ));
+        }
+    }
+
+    for (index, route) in config.routes.iter().enumerate() {
+        let route_path = |field: &str| vec![key("routes"), Segment::Index(index), key(field)];
+        if route.pattern.is_empty() {
+            problems.push(Problem::error(
+                route_path("match"),
+                "a route needs a `match` glob",
+            ));
+        } else if let Err(message) = glob::Glob::new(&route.pattern) {
+            problems.push(Problem::error(route_path("match"), message));
+        }
+        if !config.prompts.contains_key(&route.prompt) {
+            problems.push(Problem::error(
+                route_path("prompt"),
+                format!(
+                    "route sends names to `{}`, which is not a configured prompt",
+                    route.prompt
+                ),
+            ));
+        }
+    }
+
+    if let Some(command) = &config.defaults.command {
+        check_command(command, at(&["defaults", "command"]), &mut problems);
+    }
+    if let Some(timeout) = &config.defaults.timeout
+        && let Err(message) = parse_duration(timeout)
+    {
+        problems.push(Problem::error(at(&["defaults", "timeout"]), message));
+    }
+    problems
+}
+
+fn check_file(loaded: &LoadedConfig, file: &str, path: Vec<Segment>, problems: &mut Vec<Problem>) {
+    let resolved = loaded.resolve_path(file);
+    if !resolved.is_file() {
+        problems.push(Problem::error(
+            path,
+            format!("prompt file {} does not exist", resolved.display()),
+        ));
+    }
+}
+
+fn check_command(command: &[String], path: Vec<Segment>, problems: &mut Vec<Problem>) {
+    if command.first().is_none_or(|program| program.is_empty()) {
+        problems.push(Problem::error(
+            path,
+            "a command needs at least a program name",
+        ));
+    }
+}

@@ -1,0 +1,69 @@
+//! What every subcommand resolves once before it starts: the config and the log directory.
+
+use std::path::PathBuf;
+
+use crate::cli::GlobalArgs;
+use crate::config::{LoadedConfig, discover};
+use crate::error::{Error, Result, warn};
+use crate::paths;
+
+/// Global flags, the environment and the config, resolved.
+#[derive(Debug)]
+pub struct Context {
+    /// The config, when there is one.
+    pub config: Option<LoadedConfig>,
+    /// Where events go and are read from; `None` when no directory can be worked out.
+    pub log_dir: Option<PathBuf>,
+    /// promptrun's state directory (salt, last run), when there is one.
+    pub state_dir: Option<PathBuf>,
+}
+
+impl Context {
+    /// Finds and loads the config (warning about unknown keys) and resolves the log
+    /// directory: `--log-dir`/PROMPTRUN_LOG_DIR, then config `logging.dir`, then the
+    /// XDG state directory.
+    pub fn resolve(global: &GlobalArgs) -> Result<Self> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let config = match discover::find(global.config.as_deref(), &cwd) {
+            Some(path) => {
+                let loaded = LoadedConfig::load(&path).map_err(|err| match err {
+                    Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                        Error::Config(format!(
+                            "config file {} does not exist (from --config or PROMPTRUN_CONFIG)",
+                            path.display()
+                        ))
+                    }
+                    other => other,
+                })?;
+                for warning in loaded.unknown_key_warnings() {
+                    warn(warning);
+                }
+                Some(loaded)
+            }
+            None => None,
+        };
+        Ok(Self::with_config(global, config))
+    }
+
+    /// Resolves the directories around an already loaded (or absent) config.
+    pub fn with_config(global: &GlobalArgs, config: Option<LoadedConfig>) -> Self {
+        let from_config = config.as_ref().and_then(|loaded| {
+            loaded
+                .config
+                .logging
+                .dir
+                .as_deref()
+                .map(|dir| loaded.resolve_path(dir))
+        });
+        let log_dir = global
+            .log_dir
+            .clone()
+            .or(from_config)
+            .or_else(paths::default_log_dir);
+        Context {
+            config,
+            log_dir,
+            state_dir: paths::state_dir(),
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The event schema, version 1: the public contract of the JSONL logs.
+//!
+//! One JSON object per line. Every event repeats `prompt` and `variant`, so files
+//! can be merged and aggregated in any order without joins. Fields are only ever
+//! added, with defaults; none is renamed or removed. `config/events.schema.json`
+//! is the machine-readable form of this module.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The schema version written in every event's `v`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A timestamp as events write it: RFC 3339, UTC, milliseconds (`2026-11-24T10:15:02.123Z`).
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Written before the command is spawned.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunStart {
+    /// Schema version (1).
+    pub v: u32,
+    /// Always "run_start".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// When the event was written.
+    pub ts: String,
+    /// The run's id, a UUID v7 (time-sortable).
+    pub run_id: String,
+    /// The resolved prompt name.
+    pub prompt: String,
+    /// The chosen variant, or null.
+    pub variant: Option<String>,
+    /// The name as typed.
+    pub requested: String,
+    /// "name", "alias", "route" or "adhoc".
+    pub resolution: &'static str,
+    /// The prompt file as written in the config, or null.
+    pub prompt_file: Option<String>,
+    /// SHA-256 of the prompt file's bytes (the prompt's version), or null.
+    pub prompt_sha256: Option<String>,
+    /// The program's base name only.
+    pub command: String,
+    /// The arguments, secrets redacted; only when logging.log_args is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    /// Salted SHA-256 of the user name.
+    pub user: String,
+    /// Salted SHA-256 of the host name.
+    pub host: String,
+    /// `--tag KEY=VALUE` pairs.
+    pub tags: BTreeMap<String, String>,
+    /// The promptrun version that wrote the event.
+    pub promptrun: &'static str,
+}
+
+/// How a run ended (`status` of run_end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Exit code 0.
+    Ok,
+    /// A non-zero exit code.
+    Error,
+    /// Killed by a signal.
+    Signal,
+    /// Stopped by promptrun after `--timeout`.
+    Timeout,
+    /// Could not be started (not found, not executable).
+    SpawnFailed,
+}
+
+/// Written once the command is gone. Repeats the run_start fields reports group
+/// and filter by, so a report can work from run_end lines alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunEnd {
+    /// Schema version (1).
+    pub v: u32,
+    /// Always "run_end".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// When the event was written.
+    pub ts: String,
+    /// The run's id (same as its run_start).
+    pub run_id: String,
+    /// The resolved prompt name.
+    pub prompt: String,
+    /// The chosen variant, or null.
+    pub variant: Option<String>,
+    /// Wall time from spawn to exit on a monotonic clock, in milliseconds.
+    pub duration_ms: f64,
+    /// "ok", "error", "signal", "timeout" or "spawn_failed".
+    pub status: RunStatus,
+    /// The exit code, or null when there is none (signal, spawn failure).
+    pub exit_code: Option<i32>,
+    /// The signal that ended the command, or null.
+    pub signal: Option<i32>,
+    /// Custom metrics the command wrote to $PROMPTRUN_METRICS_FILE.
+    pub metrics: BTreeMap<String, f64>,
+    /// Whether promptrun asked for a rating after this run.
+    pub feedback_asked: bool,
+    /// Copied from run_start: the prompt's version.
+    pub prompt_sha256: Option<String>,
+    /// Copied from run_start.
+    pub resolution: &'static str,
+    /// Copied from run_start.
+    pub command: String,
+    /// Copied from run_start.
+    pub user: String,
+    /// Copied from run_start.
+    pub host: String,
+    /// Copied from run_start.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A rating of a run, given at the prompt after the run or later with `promptrun rate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Feedback {
+    /// Schema version (1).
+    pub v: u32,
+    /// Always "feedback".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// When the rating was given.
+    pub ts: String,
+    /// The rated run.
+    pub run_id: String,
+    /// The rated run's prompt.
+    pub prompt: String,
+    /// The rated run's variant.
+    pub variant: Option<String>,
+    /// Copied from the run: the prompt's version.
+    pub prompt_sha256: Option<String>,
+    /// 1 to 5.
+    pub rating: u8,
+    /// An optional comment.
+    pub comment: Option<String>,
+    /// "prompt" (asked after the run) or "cli" (`promptrun rate`).
+    pub source: &'static str,
+    /// Salted SHA-256 of the user who rated.
+    pub user: String,
+}
+
+/// Serialises an event as one line ending in `\n`, ready for a single write.
+pub fn to_line<T: Serialize>(event: &T) -> Vec<u8> {
+    let mut line = serde_json::to_vec(event).expect("events always serialise");
+    line.push(b'\n');
+    line
+}

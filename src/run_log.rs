@@ -1,0 +1,78 @@
+//! The event log of one run: logging that never gets in the command's way.
+//!
+//! Every problem (no log directory, an unwritable one, a full disk) becomes one
+//! warning on stderr, after which the run goes on without logging.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::error::warn;
+use crate::event;
+use crate::store::EventWriter;
+
+/// True when PROMPTRUN_NO_LOG or DO_NOT_TRACK turns logging off (any value but "", "0", "false").
+pub fn disabled_by_env() -> bool {
+    ["PROMPTRUN_NO_LOG", "DO_NOT_TRACK"].iter().any(|name| {
+        std::env::var(name).is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false" | "no"))
+    })
+}
+
+/// Writes a run's events, or nothing once logging has failed.
+#[derive(Debug)]
+pub struct RunLog {
+    writer: Option<EventWriter>,
+    warned: bool,
+}
+
+impl RunLog {
+    /// Logging to the context's log directory, unless turned off.
+    pub fn open(context: &Context) -> Self {
+        if disabled_by_env() {
+            return RunLog {
+                writer: None,
+                warned: true,
+            };
+        }
+        let mut log = RunLog {
+            writer: None,
+            warned: false,
+        };
+        match &context.log_dir {
+            Some(dir) => log.writer = Some(EventWriter::new(dir.clone())),
+            None => log.warn_once(
+                "no log directory (HOME is unset); set --log-dir or PROMPTRUN_LOG_DIR; this run is not logged",
+            ),
+        }
+        log
+    }
+
+    /// Whether events are still being written.
+    pub fn is_enabled(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// The directory events go to, while logging works.
+    pub fn dir(&self) -> Option<&Path> {
+        self.writer.as_ref().map(EventWriter::dir)
+    }
+
+    /// Appends an event; on failure warns once and stops logging.
+    pub fn write<T: Serialize>(&mut self, event: &T) {
+        let Some(writer) = self.writer.as_mut() else {
+            return;
+        };
+        if let Err(message) = writer.append(chrono::Utc::now(), &event::to_line(event)) {
+            self.writer = None;
+            self.warn_once(format!("{message}; this run is not logged"));
+        }
+    }
+
+    /// Prints `message` unless this run already warned.
+    pub fn warn_once(&mut self, message: impl std::fmt::Display) {
+        if !std::mem::replace(&mut self.warned, true) {
+            warn(message);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Spawns the command, times it on a monotonic clock, forwards signals, enforces
+//! the timeout and reports how it ended.
+
+pub mod signals;
+
+use std::ffi::OsString;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::error::exit;
+use crate::event::RunStatus;
+use signals::SignalPipe;
+
+/// How long a command gets between SIGTERM and SIGKILL after a timeout.
+pub const KILL_GRACE: Duration = Duration::from_secs(5);
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct CommandSpec {
+    /// argv, program first (placeholders already replaced).
+    pub argv: Vec<String>,
+    /// Extra environment variables for the command.
+    pub env: Vec<(&'static str, OsString)>,
+    /// A file to connect to the command's standard input instead of promptrun's.
+    pub stdin_file: Option<PathBuf>,
+    /// Stop the command after this long.
+    pub timeout: Option<Duration>,
+}
+
+/// How a command ended.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// Spawn to exit, monotonic.
+    pub duration: Duration,
+    /// The event status.
+    pub status: RunStatus,
+    /// The exit code, when the command exited normally.
+    pub exit_code: Option<i32>,
+    /// The signal that ended it, when one did.
+    pub signal: Option<i32>,
+    /// Why it could not start, when it did not.
+    pub spawn_error: Option<std::io::Error>,
+}
+
+impl RunOutcome {
+    /// The exit status promptrun passes on: the command's code, 128+N for a
+    /// signal, 124 for a timeout, 126/127 when it could not start.
+    pub fn exit_code(&self) -> i32 {
+        match self.status {
+            RunStatus::Ok | RunStatus::Error => self.exit_code.unwrap_or(1),
+            RunStatus::Signal => exit::SIGNAL_BASE + self.signal.unwrap_or(0),
+            RunStatus::Timeout => exit::TIMEOUT,
+            RunStatus::SpawnFailed => match self.spawn_error.as_ref().map(|e| e.kind()) {
+                Some(std::io::ErrorKind::NotFound) => exit::NOT_FOUND,
+                _ => exit::NOT_EXECUTABLE,
+            },
+        }
+    }
+
+    fn from_status(status: ExitStatus, duration: Duration, timed_out: bool) -> Self {
+        let (run_status, exit_code, signal) = match (status.code(), status.signal()) {
+            (_, Some(signal)) if timed_out => (RunStatus::Timeout, None, Some(signal)),
+            (Some(code), _) if timed_out => (RunStatus::Timeout, Some(code), None),
+            (Some(0), _) => (RunStatus::Ok, Some(0), None),
+            (Some(code), _) => (RunStatus::Error, Some(code), None),
+            (None, signal) => (RunStatus::Signal, None, signal),
+        };
+        RunOutcome {
+            duration,
+            status: run_status,
+            exit_code,
+            signal,
+            spawn_error: None,
+        }
+    }
+}
+
+/// Runs `spec` to completion. Standard output and error are inherited untouched;
+/// standard input too unless `stdin_file` is set.
+pub fn run(spec: &CommandSpec) -> RunOutcome {
+    let signals = SignalPipe::install().ok();
+    let mut command = Command::new(&spec.argv[0]);
+    command.args(&spec.argv[1..]);
+    command.envs(spec.env.iter().map(|(key, value)| (key, value)));
+    if let Some(path) = &spec.stdin_file {
+        match std::fs::File::open(path) {
+            Ok(file) => {
+                command.stdin(Stdio::from(file));
+            }
+            Err(source) => return spawn_failed(Instant::now(), source),
+        }
+    }
+    let started = Instant::now();
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(source) => return spawn_failed(started, source),
+    };
+    let pid = child.id();
+    let deadline = spec.timeout.map(|timeout| started + timeout);
+    let mut kill_at: Option<Instant> = None;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                return RunOutcome::from_status(status, started.elapsed(), kill_at.is_some());
+            }
+            Ok(None) => {}
+            Err(_) => {
+                // Cannot poll the child: fall back to a blocking wait.
+                let status = child.wait();
+                let duration = started.elapsed();
+                return match status {
+                    Ok(status) => RunOutcome::from_status(status, duration, kill_at.is_some()),
+                    Err(source) => spawn_failed(started, source),
+                };
+            }
+        }
+        let now = Instant::now();
+        if let Some(deadline) = deadline
+            && kill_at.is_none()
+            && now >= deadline
+        {
+            signals::send(pid, libc::SIGTERM);
+            kill_at = Some(now + KILL_GRACE);
+        }
+        if let Some(kill) = kill_at
+            && now >= kill
+        {
+            signals::send(pid, libc::SIGKILL);
+        }
+        let next = kill_at.or(deadline);
+        let wait_ms = next.map_or(-1, |at| {
+            let left = at.saturating_duration_since(Instant::now());
+            (left.as_millis() as i32).saturating_add(1)
+        });
+        match &signals {
+            Some(pipe) => {
+                for received in pipe.wait(wait_ms) {
+                    if received.signal != libc::SIGCHLD && received.from_process {
+                        signals::send(pid, received.signal);
+                    }
+                }
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+fn spawn_failed(started: Instant, source: std::io::Error) -> RunOutcome {
+    RunOutcome {
+        duration: started.elapsed(),
+        status: RunStatus::SpawnFailed,
+        exit_code: None,
+        signal: None,
+        spawn_error: Some(source),
+    }
+}
