@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod output;
 pub mod paths;
 pub mod privacy;
+pub mod report;
 pub mod router;
 pub mod run_log;
 pub mod runner;

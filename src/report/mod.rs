@@ -1,0 +1,3 @@
+//! `promptrun report`: read JSONL events, aggregate, render.
+
+pub mod model;

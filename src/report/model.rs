@@ -1,0 +1,122 @@
+//! The computed report: plain values that every renderer (table, JSON, CSV,
+//! Markdown, HTML) only formats. Its JSON form, `promptrun.report/v1`, is a
+//! documented contract for CI jobs: fields are only ever added.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The `schema` value of the JSON output.
+pub const REPORT_SCHEMA: &str = "promptrun.report/v1";
+
+/// A whole report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// What was read.
+    pub inputs: InputSummary,
+    /// The filters applied, as given.
+    pub filters: BTreeMap<String, serde_json::Value>,
+    /// All selected runs together.
+    pub totals: GroupStats,
+    /// One entry per group, in the requested order.
+    pub groups: Vec<GroupStats>,
+}
+
+/// What the report read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputSummary {
+    /// Files read.
+    pub files: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Events used (after de-duplication).
+    pub events: u64,
+    /// Lines skipped (malformed, unknown type, future version, invalid UTF-8, ...).
+    pub skipped: u64,
+    /// Events seen more than once (same run_id and type), counted once.
+    #[serde(default)]
+    pub duplicates: u64,
+    /// Where the first few skipped lines are, as `file:line: reason`.
+    #[serde(default)]
+    pub skipped_examples: Vec<String>,
+}
+
+/// The numbers for one group (or for the totals).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupStats {
+    /// The prompt, when grouping by prompt.
+    pub prompt: Option<String>,
+    /// The variant, when grouping by variant.
+    pub variant: Option<String>,
+    /// Every group-by field and its value (`prompt`, `variant`, `version`, `tag:team`, ...).
+    #[serde(default)]
+    pub key: BTreeMap<String, String>,
+    /// Runs started or ended (a run counts once).
+    pub runs: u64,
+    /// Share of all selected runs, 0 to 1.
+    #[serde(default)]
+    pub share: f64,
+    /// Runs that ended with status ok.
+    pub ok: u64,
+    /// ok / completed runs, or null with no completed run.
+    pub success_rate: Option<f64>,
+    /// Runs with a run_start and no run_end.
+    pub incomplete: u64,
+    /// Completed runs by status (ok, error, signal, timeout, spawn_failed).
+    pub statuses: BTreeMap<String, u64>,
+    /// Durations of completed runs.
+    pub duration_ms: DurationStats,
+    /// Ratings (the latest per run).
+    pub ratings: RatingStats,
+    /// Rated runs / runs where a rating was asked, or null when none was asked.
+    pub participation: Option<f64>,
+    /// Custom metrics by name.
+    pub metrics: BTreeMap<String, MetricStats>,
+    /// Distinct users (salted hashes).
+    #[serde(default)]
+    pub users: u64,
+    /// Earliest event timestamp (RFC 3339).
+    #[serde(default)]
+    pub first_ts: Option<String>,
+    /// Latest event timestamp (RFC 3339).
+    #[serde(default)]
+    pub last_ts: Option<String>,
+    /// Runs by resolution (name, alias, route, adhoc).
+    #[serde(default)]
+    pub resolutions: BTreeMap<String, u64>,
+}
+
+/// Duration statistics in milliseconds; null where there is no completed run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DurationStats {
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub max: Option<f64>,
+    pub total: f64,
+}
+
+/// Rating statistics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RatingStats {
+    /// Rated runs.
+    pub count: u64,
+    /// Mean rating, or null with no rating.
+    pub mean: Option<f64>,
+    /// How many runs got 1, 2, 3, 4 and 5 stars.
+    pub dist: [u64; 5],
+}
+
+/// One custom metric.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricStats {
+    pub sum: f64,
+    pub mean: f64,
+    /// Runs that reported the metric.
+    #[serde(default)]
+    pub count: u64,
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests: the real binary, real child processes, real files.
+
+mod support;
+
+mod run_basics;

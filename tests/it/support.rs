@@ -1,0 +1,143 @@
+//! The test harness: runs the real binary in an isolated HOME, config and log directory.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The binary under test.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_promptrun"))
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// An isolated environment: its own HOME, XDG dirs, working directory and log dir.
+pub struct TestEnv {
+    pub root: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let root = tempfile::tempdir().expect("tempdir");
+        for dir in ["home", "work", "state", "config", "logs"] {
+            std::fs::create_dir_all(root.path().join(dir)).unwrap();
+        }
+        TestEnv { root }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    /// The working directory commands run in (no config above it unless written).
+    pub fn work(&self) -> PathBuf {
+        self.path("work")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.path("logs")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.path("state/promptrun")
+    }
+
+    /// Writes a file below the working directory, creating parents.
+    pub fn write(&self, relative: &str, contents: &str) -> PathBuf {
+        let path = self.work().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// Writes `router-config.json` in the working directory (found by discovery).
+    pub fn config(&self, json: &str) -> PathBuf {
+        self.write("router-config.json", json)
+    }
+
+    /// A promptrun command with the isolated environment and no inherited stdin.
+    pub fn cmd<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new(binary());
+        command
+            .args(args)
+            .current_dir(self.work())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("USER", "tester")
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("PROMPTRUN_LOG_DIR", self.log_dir())
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs promptrun to completion and captures its output.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd(args).output().expect("run promptrun")
+    }
+
+    /// Every event line in the log directory, parsed, in file then line order.
+    pub fn events(&self) -> Vec<Value> {
+        read_events(&self.log_dir())
+    }
+}
+
+/// Every event in the `*.jsonl` files of `dir`, parsed.
+pub fn read_events(dir: &Path) -> Vec<Value> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "jsonl"));
+    files.sort();
+    let mut events = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            let value: Value = serde_json::from_str(line)
+                .unwrap_or_else(|err| panic!("{}:{}: {err}: {line}", file.display(), index + 1));
+            events.push(value);
+        }
+    }
+    events
+}
+
+/// Validates every event against `config/events.schema.json` with a real JSON Schema validator.
+pub fn assert_valid_events(events: &[Value]) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("config/events.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the events schema compiles");
+    for event in events {
+        let errors: Vec<String> = validator
+            .iter_errors(event)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "invalid event {event}: {errors:?}");
+    }
+}
+
+/// stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
