@@ -1,6 +1,8 @@
 //! `router-config.json`: the model, where it is found, and how it is read.
 
+pub mod alerts;
 pub mod discover;
+pub mod feedback;
 pub mod locate;
 pub mod validate;
 
@@ -27,6 +29,10 @@ pub struct RouterConfig {
     pub defaults: Defaults,
     /// Where and what to log.
     pub logging: Logging,
+    /// When to ask for a rating after a run.
+    pub feedback: feedback::FeedbackConfig,
+    /// Thresholds for `promptrun report --check`.
+    pub alerts: alerts::AlertsConfig,
 }
 
 /// One prompt.

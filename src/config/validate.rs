@@ -27,7 +27,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn error(path: Vec<Segment>, message: impl Into<String>) -> Self {
+    /// An error at `path`.
+    pub fn error(path: Vec<Segment>, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Error,
             path,
@@ -174,6 +175,8 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
     {
         problems.push(Problem::error(at(&["defaults", "timeout"]), message));
     }
+    problems.extend(super::feedback::check(&config.feedback));
+    problems.extend(super::alerts::check(&config.alerts));
     problems
 }
 
