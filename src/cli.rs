@@ -72,13 +72,20 @@ pub enum Command {
     Prompts(PromptsArgs),
 
     /// Inspect the router config.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  promptrun config check --config config/router-config.json"
+    )]
     Config(ConfigCommand),
 
     /// Rate a run afterwards: `promptrun rate last 5`.
     Rate(RateArgs),
 
-    /// Print shell completions: `promptrun completions bash > /etc/bash_completion.d/promptrun`.
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
+    #[command(after_help = "Examples:
+  promptrun completions bash > ~/.local/share/bash-completion/completions/promptrun
+  promptrun completions zsh > ~/.zfunc/_promptrun
+  promptrun completions fish > ~/.config/fish/completions/promptrun.fish")]
     Completions(CompletionsArgs),
 }
 
@@ -98,9 +105,18 @@ pub struct RunArgs {
     pub tags: Vec<(String, String)>,
 
     /// Stop the command after this long (90s, 5m, 1h30m, 250ms): SIGTERM, then
-    /// SIGKILL after a 5s grace period; exit status 124.
+    /// SIGKILL after the grace period; exit status 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+
+    /// After a timeout, how long the command gets between SIGTERM and SIGKILL [default: 5s].
+    #[arg(
+        long,
+        env = "PROMPTRUN_KILL_GRACE",
+        value_name = "DURATION",
+        value_parser = parse_duration
+    )]
+    pub kill_grace: Option<Duration>,
 
     /// Feed the prompt file's text to the command's standard input.
     #[arg(long)]

@@ -80,6 +80,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         ],
         stdin_file: args.stdin.then(|| resolved.file.clone()).flatten(),
         timeout,
+        kill_grace: args.kill_grace.unwrap_or(runner::KILL_GRACE),
         argv,
     };
 
