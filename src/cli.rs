@@ -1,5 +1,6 @@
 //! The command line: every clap type lives here, and doc comments are the help text.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -135,8 +136,9 @@ pub struct RunArgs {
     pub no_rate: bool,
 
     /// The command to run, after `--`; {prompt_file}, {prompt}, {variant} and {run_id} are replaced.
+    /// Any bytes: arguments that are not UTF-8 pass through unchanged.
     #[arg(last = true, value_name = "CMD")]
-    pub command: Vec<String>,
+    pub command: Vec<OsString>,
 }
 
 /// `promptrun prompts`.

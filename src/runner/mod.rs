@@ -19,8 +19,8 @@ pub const KILL_GRACE: Duration = Duration::from_secs(5);
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct CommandSpec {
-    /// argv, program first (placeholders already replaced).
-    pub argv: Vec<String>,
+    /// argv, program first (placeholders already replaced); any bytes.
+    pub argv: Vec<OsString>,
     /// Extra environment variables for the command.
     pub env: Vec<(&'static str, OsString)>,
     /// A file to connect to the command's standard input instead of promptrun's.

@@ -129,3 +129,20 @@ fn ctrl_c_at_the_terminal_reaches_the_command_and_promptrun_survives_to_record_i
     let end = only_run_end(&env);
     assert_eq!(end["exit_code"], 3);
 }
+
+#[test]
+fn arguments_that_are_not_utf8_pass_through_unchanged() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let bytes = b"caf\xe9 \xff\xfe {prompt}";
+    let out = env.run([
+        std::ffi::OsStr::new("p"),
+        std::ffi::OsStr::new("--"),
+        std::ffi::OsStr::new("printf"),
+        std::ffi::OsStr::new("%s"),
+        std::ffi::OsStr::from_bytes(bytes),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, bytes, "the argument was changed");
+    only_run_end(&env);
+}
