@@ -17,6 +17,13 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
     };
     let loaded = match LoadedConfig::load(&path) {
         Ok(loaded) => loaded,
+        Err(Error::Io { path, source }) => {
+            return Err(Error::Config(format!(
+                "cannot read config file {}: {}",
+                path.display(),
+                crate::error::describe_io(&source)
+            )));
+        }
         Err(err) => {
             eprintln!("{err}");
             return Ok(exit::USAGE);

@@ -485,3 +485,21 @@ fn shell_completions_are_printed() {
         assert!(stdout(&out).contains("dry-run"), "{shell}");
     }
 }
+
+#[test]
+fn config_check_of_a_missing_file_is_one_clear_error() {
+    let env = TestEnv::new();
+    let out = env.run(["config", "check", "--config", "nope.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "promptrun: error: cannot read config file nope.json: no such file\n"
+    );
+    let out = env.run(["config", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no router-config.json found"),
+        "{}",
+        stderr(&out)
+    );
+}
