@@ -45,12 +45,12 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
         );
         Ok(exit::USAGE)
     } else {
-        println!(
+        crate::output::print_line(&format!(
             "{}: ok ({} prompts, {} routes, {warnings} warning(s))",
             loaded.path.display(),
             loaded.config.prompts.len(),
             loaded.config.routes.len()
-        );
+        ));
         Ok(exit::OK)
     }
 }

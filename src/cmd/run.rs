@@ -254,25 +254,10 @@ fn print_dry_run(resolved: &ResolvedPrompt, argv: &[OsString], args: &RunArgs, c
         .map_or("(none: ad hoc run)".to_string(), |c| {
             c.path.display().to_string()
         });
-    println!("config:     {config}");
-    println!(
-        "prompt:     {} (requested `{}`, resolved by {})",
-        resolved.name,
-        resolved.requested,
-        resolved.resolution.as_str()
-    );
-    println!("variant:    {}", resolved.variant.as_deref().unwrap_or("-"));
-    println!(
-        "file:       {}",
-        resolved
-            .file
-            .as_ref()
-            .map_or("-".to_string(), |p| p.display().to_string())
-    );
-    println!("command:    {}", shell_words(&lossy(argv)));
-    if args.stdin {
-        println!("stdin:      the prompt file");
-    }
+    let file = resolved
+        .file
+        .as_ref()
+        .map_or("-".to_string(), |p| p.display().to_string());
     let log = if crate::run_log::disabled_by_env() {
         "off (PROMPTRUN_NO_LOG or DO_NOT_TRACK)".to_string()
     } else {
@@ -281,7 +266,24 @@ fn print_dry_run(resolved: &ResolvedPrompt, argv: &[OsString], args: &RunArgs, c
             .as_ref()
             .map_or("none".to_string(), |d| d.display().to_string())
     };
-    println!("log dir:    {log}");
+    let mut lines = vec![
+        format!("config:     {config}"),
+        format!(
+            "prompt:     {} (requested `{}`, resolved by {})",
+            resolved.name,
+            resolved.requested,
+            resolved.resolution.as_str()
+        ),
+        format!("variant:    {}", resolved.variant.as_deref().unwrap_or("-")),
+        format!("file:       {file}"),
+        format!("command:    {}", shell_words(&lossy(argv))),
+    ];
+    if args.stdin {
+        lines.push("stdin:      the prompt file".to_string());
+    }
+    lines.push(format!("log dir:    {log}"));
+    // Through output.rs, so `--dry-run | head -1` ends quietly.
+    crate::output::print_line(&lines.join("\n"));
 }
 
 /// Quotes arguments the way a POSIX shell would need them.
