@@ -31,7 +31,6 @@ Exit status: the command's own; 128+N when it was killed by signal N; 124 on tim
     about,
     long_about,
     after_help = ROOT_EXAMPLES,
-    args_conflicts_with_subcommands = true,
     subcommand_value_name = "COMMAND",
     max_term_width = 100
 )]
@@ -50,13 +49,46 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// The router config to use, instead of searching for router-config.json.
-    #[arg(long, global = true, env = "PROMPTRUN_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "PROMPTRUN_CONFIG",
+        value_name = "PATH",
+        value_parser = path_parser()
+    )]
     pub config: Option<PathBuf>,
 
     /// Where the JSONL event logs live (default: config logging.dir, else
     /// $XDG_STATE_HOME/promptrun/events).
-    #[arg(long, global = true, env = "PROMPTRUN_LOG_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "PROMPTRUN_LOG_DIR",
+        value_name = "DIR",
+        value_parser = path_parser()
+    )]
     pub log_dir: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    /// `--config`/PROMPTRUN_CONFIG, unless empty (`PROMPTRUN_CONFIG=` means unset).
+    pub fn config_path(&self) -> Option<&std::path::Path> {
+        self.config.as_deref().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// `--log-dir`/PROMPTRUN_LOG_DIR, unless empty (`PROMPTRUN_LOG_DIR=` means unset).
+    pub fn log_dir_path(&self) -> Option<&std::path::Path> {
+        self.log_dir
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+    }
+}
+
+/// Paths from flags or the environment; unlike clap's PathBuf parser this accepts
+/// an empty value, so an exported but empty variable reads as unset instead of failing.
+fn path_parser() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().map(PathBuf::from)
 }
 
 /// The subcommands. Anything else as the first argument is a prompt name.

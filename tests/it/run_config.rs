@@ -503,3 +503,51 @@ fn config_check_of_a_missing_file_is_one_clear_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn global_options_may_come_before_a_subcommand() {
+    let env = TestEnv::new();
+    let config = example_config();
+    let config = config.as_os_str();
+    let out = env.run([
+        "--config".as_ref(),
+        config,
+        "config".as_ref(),
+        "check".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = env.run([
+        "--config".as_ref(),
+        config,
+        "prompts".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .is_array()
+    );
+    let out = env.run(["--config".as_ref(), config, "hello".as_ref()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(only_run_end(&env)["prompt"], "hello");
+}
+
+#[test]
+fn empty_environment_variables_read_as_unset() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd(["adhoc", "--", "true"])
+        .env("PROMPTRUN_CONFIG", "")
+        .env("PROMPTRUN_LOG_DIR", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let default_dir = env.path("state/promptrun/events");
+    assert_eq!(
+        read_events(&default_dir).len(),
+        2,
+        "logged to the default directory"
+    );
+}
