@@ -217,7 +217,12 @@ fn concurrent_runs_never_lose_tear_or_interleave_a_line() {
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
+        assert!(out.stderr.is_empty(), "{}", stderr(&out));
     }
+    // The last-run record, rewritten by every run, is one whole record.
+    let last = std::fs::read_to_string(env.state_dir().join("last-run.json")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(last.trim_end()).unwrap();
+    assert_eq!(last["prompt"], "p");
     let events = checked_events(&env);
     let starts = of_type(&events, "run_start");
     let ends = of_type(&events, "run_end");
