@@ -1,5 +1,6 @@
 //! The command line: every clap type lives here, and doc comments are the help text.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +31,6 @@ Exit status: the command's own; 128+N when it was killed by signal N; 124 on tim
     about,
     long_about,
     after_help = ROOT_EXAMPLES,
-    args_conflicts_with_subcommands = true,
     subcommand_value_name = "COMMAND",
     max_term_width = 100
 )]
@@ -49,13 +49,46 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// The router config to use, instead of searching for router-config.json.
-    #[arg(long, global = true, env = "PROMPTRUN_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "PROMPTRUN_CONFIG",
+        value_name = "PATH",
+        value_parser = path_parser()
+    )]
     pub config: Option<PathBuf>,
 
     /// Where the JSONL event logs live (default: config logging.dir, else
     /// $XDG_STATE_HOME/promptrun/events).
-    #[arg(long, global = true, env = "PROMPTRUN_LOG_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "PROMPTRUN_LOG_DIR",
+        value_name = "DIR",
+        value_parser = path_parser()
+    )]
     pub log_dir: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    /// `--config`/PROMPTRUN_CONFIG, unless empty (`PROMPTRUN_CONFIG=` means unset).
+    pub fn config_path(&self) -> Option<&std::path::Path> {
+        self.config.as_deref().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// `--log-dir`/PROMPTRUN_LOG_DIR, unless empty (`PROMPTRUN_LOG_DIR=` means unset).
+    pub fn log_dir_path(&self) -> Option<&std::path::Path> {
+        self.log_dir
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+    }
+}
+
+/// Paths from flags or the environment; unlike clap's PathBuf parser this accepts
+/// an empty value, so an exported but empty variable reads as unset instead of failing.
+fn path_parser() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().map(PathBuf::from)
 }
 
 /// The subcommands. Anything else as the first argument is a prompt name.
@@ -72,13 +105,20 @@ pub enum Command {
     Prompts(PromptsArgs),
 
     /// Inspect the router config.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  promptrun config check --config config/router-config.json"
+    )]
     Config(ConfigCommand),
 
     /// Rate a run afterwards: `promptrun rate last 5`.
     Rate(RateArgs),
 
-    /// Print shell completions: `promptrun completions bash > /etc/bash_completion.d/promptrun`.
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
+    #[command(after_help = "Examples:
+  promptrun completions bash > ~/.local/share/bash-completion/completions/promptrun
+  promptrun completions zsh > ~/.zfunc/_promptrun
+  promptrun completions fish > ~/.config/fish/completions/promptrun.fish")]
     Completions(CompletionsArgs),
 }
 
@@ -98,9 +138,18 @@ pub struct RunArgs {
     pub tags: Vec<(String, String)>,
 
     /// Stop the command after this long (90s, 5m, 1h30m, 250ms): SIGTERM, then
-    /// SIGKILL after a 5s grace period; exit status 124.
+    /// SIGKILL after the grace period; exit status 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+
+    /// After a timeout, how long the command gets between SIGTERM and SIGKILL [default: 5s].
+    #[arg(
+        long,
+        env = "PROMPTRUN_KILL_GRACE",
+        value_name = "DURATION",
+        value_parser = parse_duration
+    )]
+    pub kill_grace: Option<Duration>,
 
     /// Feed the prompt file's text to the command's standard input.
     #[arg(long)]
@@ -119,8 +168,9 @@ pub struct RunArgs {
     pub no_rate: bool,
 
     /// The command to run, after `--`; {prompt_file}, {prompt}, {variant} and {run_id} are replaced.
+    /// Any bytes: arguments that are not UTF-8 pass through unchanged.
     #[arg(last = true, value_name = "CMD")]
-    pub command: Vec<String>,
+    pub command: Vec<OsString>,
 }
 
 /// `promptrun prompts`.

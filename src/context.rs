@@ -24,7 +24,7 @@ impl Context {
     /// XDG state directory.
     pub fn resolve(global: &GlobalArgs) -> Result<Self> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let config = match discover::find(global.config.as_deref(), &cwd) {
+        let config = match discover::find(global.config_path(), &cwd) {
             Some(path) => {
                 let loaded = LoadedConfig::load(&path).map_err(|err| match err {
                     Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
@@ -56,8 +56,8 @@ impl Context {
                 .map(|dir| loaded.resolve_path(dir))
         });
         let log_dir = global
-            .log_dir
-            .clone()
+            .log_dir_path()
+            .map(PathBuf::from)
             .or(from_config)
             .or_else(paths::default_log_dir);
         Context {

@@ -143,9 +143,37 @@ pub struct Feedback {
     pub user: String,
 }
 
+/// The `ts` of a serialised event line, when it has a valid one.
+pub fn line_timestamp(line: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+    #[derive(serde::Deserialize)]
+    struct Stamp<'a> {
+        #[serde(borrow)]
+        ts: Option<&'a str>,
+    }
+    let stamp: Stamp = serde_json::from_slice(line).ok()?;
+    chrono::DateTime::parse_from_rfc3339(stamp.ts?)
+        .ok()
+        .map(|at| at.to_utc())
+}
+
 /// Serialises an event as one line ending in `\n`, ready for a single write.
 pub fn to_line<T: Serialize>(event: &T) -> Vec<u8> {
     let mut line = serde_json::to_vec(event).expect("events always serialise");
     line.push(b'\n');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_knows_its_own_day() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T23:59:59.999Z")
+            .unwrap()
+            .to_utc();
+        let line = to_line(&serde_json::json!({"v": 1, "ts": timestamp(at)}));
+        assert_eq!(line_timestamp(&line), Some(at));
+        assert_eq!(line_timestamp(b"{\"v\":1}\n"), None);
+    }
 }

@@ -58,12 +58,16 @@ impl RunLog {
         self.writer.as_ref().map(EventWriter::dir)
     }
 
-    /// Appends an event; on failure warns once and stops logging.
+    /// Appends an event to the file of the day in its own `ts` (so an event never
+    /// lands in another day's file than its timestamp says); on failure warns once
+    /// and stops logging.
     pub fn write<T: Serialize>(&mut self, event: &T) {
         let Some(writer) = self.writer.as_mut() else {
             return;
         };
-        if let Err(message) = writer.append(chrono::Utc::now(), &event::to_line(event)) {
+        let line = event::to_line(event);
+        let day = event::line_timestamp(&line).unwrap_or_else(chrono::Utc::now);
+        if let Err(message) = writer.append(day, &line) {
             self.writer = None;
             self.warn_once(format!("{message}; this run is not logged"));
         }

@@ -8,7 +8,7 @@ use crate::error::{Error, Result, exit};
 /// Prints each problem as `path:line:column: message`; 0 when valid, 2 when not.
 pub fn run(global: &GlobalArgs) -> Result<i32> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let Some(path) = discover::find(global.config.as_deref(), &cwd) else {
+    let Some(path) = discover::find(global.config_path(), &cwd) else {
         return Err(Error::Config(
             "no router-config.json found (searched from the current directory up, and \
              $XDG_CONFIG_HOME/promptrun); pass --config PATH"
@@ -17,6 +17,13 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
     };
     let loaded = match LoadedConfig::load(&path) {
         Ok(loaded) => loaded,
+        Err(Error::Io { path, source }) => {
+            return Err(Error::Config(format!(
+                "cannot read config file {}: {}",
+                path.display(),
+                crate::error::describe_io(&source)
+            )));
+        }
         Err(err) => {
             eprintln!("{err}");
             return Ok(exit::USAGE);
@@ -38,12 +45,12 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
         );
         Ok(exit::USAGE)
     } else {
-        println!(
+        crate::output::print_line(&format!(
             "{}: ok ({} prompts, {} routes, {warnings} warning(s))",
             loaded.path.display(),
             loaded.config.prompts.len(),
             loaded.config.routes.len()
-        );
+        ));
         Ok(exit::OK)
     }
 }

@@ -1,5 +1,7 @@
 //! `promptrun prompts`: the configured prompts.
 
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
 use crate::cli::{ListFormat, PromptsArgs};
@@ -11,7 +13,10 @@ struct PromptRow<'a> {
     name: &'a str,
     description: Option<&'a str>,
     aliases: &'a [String],
+    /// The file as written in the config (relative to the config file).
     file: Option<&'a str>,
+    /// The file's absolute path.
+    path: Option<PathBuf>,
     default_variant: Option<&'a str>,
     variants: Vec<VariantRow<'a>>,
 }
@@ -20,30 +25,55 @@ struct PromptRow<'a> {
 struct VariantRow<'a> {
     name: &'a str,
     weight: f64,
+    /// The variant's chance of being picked at random: weight / sum of weights.
+    share: f64,
     file: Option<&'a str>,
+    path: Option<PathBuf>,
 }
 
 /// Lists prompts as a table or JSON.
 pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
+    let cwd = std::env::current_dir().unwrap_or_default();
     let rows: Vec<PromptRow> = context
         .config
         .iter()
-        .flat_map(|loaded| loaded.config.prompts.iter())
-        .map(|(name, prompt)| PromptRow {
-            name,
-            description: prompt.description.as_deref(),
-            aliases: &prompt.aliases,
-            file: prompt.file.as_deref(),
-            default_variant: prompt.default_variant.as_deref(),
-            variants: prompt
-                .variants
+        .flat_map(|loaded| {
+            loaded
+                .config
+                .prompts
                 .iter()
-                .map(|(name, variant)| VariantRow {
-                    name,
-                    weight: variant.weight,
-                    file: variant.file.as_deref(),
-                })
-                .collect(),
+                .map(move |entry| (loaded, entry))
+        })
+        .map(|(loaded, (name, prompt))| {
+            let absolute = |file: &str| {
+                let joined = loaded.resolve_path(file);
+                let joined = std::path::absolute(&joined).unwrap_or(joined);
+                std::fs::canonicalize(&joined).unwrap_or(joined)
+            };
+            let total: f64 = prompt.variants.values().map(|v| v.weight.max(0.0)).sum();
+            PromptRow {
+                name,
+                description: prompt.description.as_deref(),
+                aliases: &prompt.aliases,
+                file: prompt.file.as_deref(),
+                path: prompt.file.as_deref().map(absolute),
+                default_variant: prompt.default_variant.as_deref(),
+                variants: prompt
+                    .variants
+                    .iter()
+                    .map(|(name, variant)| VariantRow {
+                        name,
+                        weight: variant.weight,
+                        share: if total > 0.0 {
+                            variant.weight.max(0.0) / total
+                        } else {
+                            0.0
+                        },
+                        file: variant.file.as_deref(),
+                        path: variant.file.as_deref().map(absolute),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     match args.format {
@@ -56,16 +86,21 @@ pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
                  and $XDG_CONFIG_HOME/promptrun); pass --config PATH"
             );
         }
-        ListFormat::Table => print_table(&rows),
+        ListFormat::Table => print_table(&rows, &cwd),
     }
     Ok(exit::OK)
 }
 
-fn print_table(rows: &[PromptRow]) {
+/// A path for people: relative to the working directory when below it.
+fn shown(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
+}
+
+fn print_table(rows: &[PromptRow], cwd: &Path) {
     let mut lines = vec![[
         "PROMPT".to_string(),
         "ALIASES".to_string(),
-        "VARIANTS (weight)".to_string(),
+        "VARIANTS (weight, share)".to_string(),
         "FILE".to_string(),
         "DESCRIPTION".to_string(),
     ]];
@@ -79,7 +114,12 @@ fn print_table(rows: &[PromptRow]) {
                 } else {
                     ""
                 };
-                format!("{}{default} ({})", v.name, v.weight)
+                format!(
+                    "{}{default} ({}, {:.0}%)",
+                    v.name,
+                    v.weight,
+                    v.share * 100.0
+                )
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -91,7 +131,9 @@ fn print_table(rows: &[PromptRow]) {
             } else {
                 variants
             },
-            row.file.unwrap_or("-").to_string(),
+            row.path
+                .as_deref()
+                .map_or("-".to_string(), |p| shown(p, cwd)),
             row.description.unwrap_or("").to_string(),
         ]);
     }

@@ -1,7 +1,7 @@
 //! `promptrun <PROMPT> [-- CMD...]`: resolve, run, time, record.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
 use chrono::Utc;
@@ -80,6 +80,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         ],
         stdin_file: args.stdin.then(|| resolved.file.clone()).flatten(),
         timeout,
+        kill_grace: args.kill_grace.unwrap_or(runner::KILL_GRACE),
         argv,
     };
 
@@ -101,7 +102,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         prompt_file: resolved.file_in_config.clone(),
         prompt_sha256: prompt_bytes.as_deref().map(privacy::sha256_hex),
         command: program_name(&spec.argv[0]),
-        args: log_args.then(|| privacy::redact_args(&spec.argv[1..])),
+        args: log_args.then(|| privacy::redact_args(&lossy(&spec.argv[1..]))),
         user: identity(privacy::user_name()),
         host: identity(privacy::host_name()),
         tags: args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
@@ -118,7 +119,10 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
             }
             _ => error.to_string(),
         };
-        eprintln!("promptrun: error: cannot run `{}`: {what}", spec.argv[0]);
+        eprintln!(
+            "promptrun: error: cannot run `{}`: {what}",
+            spec.argv[0].to_string_lossy()
+        );
     }
     let collected = metrics::collect(&metrics_file);
     for warning in &collected.warnings {
@@ -170,12 +174,12 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
 }
 
 /// The argv template: the command after `--`, else the prompt's configured one.
-fn command_template(resolved: &ResolvedPrompt, args: &RunArgs) -> Result<Vec<String>> {
+fn command_template(resolved: &ResolvedPrompt, args: &RunArgs) -> Result<Vec<OsString>> {
     if !args.command.is_empty() {
         return Ok(args.command.clone());
     }
     match &resolved.command {
-        Some(command) if !command.is_empty() => Ok(command.clone()),
+        Some(command) if !command.is_empty() => Ok(command.iter().map(OsString::from).collect()),
         _ => Err(Error::Usage(format!(
             "prompt `{}` has no configured command; give one after `--`: promptrun {} -- <CMD> [ARGS...]",
             resolved.name, resolved.requested
@@ -204,62 +208,56 @@ fn read_prompt(
     })
 }
 
-/// Replaces `{prompt_file}`, `{prompt}`, `{variant}` and `{run_id}` in every argument.
+/// Replaces `{prompt_file}`, `{prompt}`, `{variant}` and `{run_id}` in every
+/// argument; arguments that are not UTF-8 pass through untouched.
 fn substitute(
-    template: &[String],
+    template: &[OsString],
     resolved: &ResolvedPrompt,
     file: &str,
     run_id: &str,
-) -> Vec<String> {
+) -> Vec<OsString> {
     let variant = resolved.variant.as_deref().unwrap_or("");
     template
         .iter()
-        .map(|arg| {
-            if !arg.contains('{') {
-                return arg.clone();
-            }
-            arg.replace("{prompt_file}", file)
+        .map(|arg| match arg.to_str() {
+            Some(text) if text.contains('{') => text
+                .replace("{prompt_file}", file)
                 .replace("{prompt}", &resolved.name)
                 .replace("{variant}", variant)
                 .replace("{run_id}", run_id)
+                .into(),
+            _ => arg.clone(),
         })
         .collect()
 }
 
-/// The program's base name: what events record instead of the full path.
-fn program_name(program: &str) -> String {
-    Path::new(program)
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| program.to_string())
+/// Arguments as text, for logging and display (invalid UTF-8 shown as U+FFFD).
+fn lossy(args: &[OsString]) -> Vec<String> {
+    args.iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect()
 }
 
-fn print_dry_run(resolved: &ResolvedPrompt, argv: &[String], args: &RunArgs, context: &Context) {
+/// The program's base name: what events record instead of the full path.
+fn program_name(program: &OsStr) -> String {
+    Path::new(program)
+        .file_name()
+        .unwrap_or(program)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn print_dry_run(resolved: &ResolvedPrompt, argv: &[OsString], args: &RunArgs, context: &Context) {
     let config = context
         .config
         .as_ref()
         .map_or("(none: ad hoc run)".to_string(), |c| {
             c.path.display().to_string()
         });
-    println!("config:     {config}");
-    println!(
-        "prompt:     {} (requested `{}`, resolved by {})",
-        resolved.name,
-        resolved.requested,
-        resolved.resolution.as_str()
-    );
-    println!("variant:    {}", resolved.variant.as_deref().unwrap_or("-"));
-    println!(
-        "file:       {}",
-        resolved
-            .file
-            .as_ref()
-            .map_or("-".to_string(), |p| p.display().to_string())
-    );
-    println!("command:    {}", shell_words(argv));
-    if args.stdin {
-        println!("stdin:      the prompt file");
-    }
+    let file = resolved
+        .file
+        .as_ref()
+        .map_or("-".to_string(), |p| p.display().to_string());
     let log = if crate::run_log::disabled_by_env() {
         "off (PROMPTRUN_NO_LOG or DO_NOT_TRACK)".to_string()
     } else {
@@ -268,7 +266,24 @@ fn print_dry_run(resolved: &ResolvedPrompt, argv: &[String], args: &RunArgs, con
             .as_ref()
             .map_or("none".to_string(), |d| d.display().to_string())
     };
-    println!("log dir:    {log}");
+    let mut lines = vec![
+        format!("config:     {config}"),
+        format!(
+            "prompt:     {} (requested `{}`, resolved by {})",
+            resolved.name,
+            resolved.requested,
+            resolved.resolution.as_str()
+        ),
+        format!("variant:    {}", resolved.variant.as_deref().unwrap_or("-")),
+        format!("file:       {file}"),
+        format!("command:    {}", shell_words(&lossy(argv))),
+    ];
+    if args.stdin {
+        lines.push("stdin:      the prompt file".to_string());
+    }
+    lines.push(format!("log dir:    {log}"));
+    // Through output.rs, so `--dry-run | head -1` ends quietly.
+    crate::output::print_line(&lines.join("\n"));
 }
 
 /// Quotes arguments the way a POSIX shell would need them.

@@ -136,7 +136,7 @@ impl LoadedConfig {
                 "{}:{}:{}: {}",
                 path.display(),
                 err.line(),
-                err.column(),
+                char_column(&text, err.line(), err.column()),
                 strip_position(&err.to_string())
             ))
         })?;
@@ -218,9 +218,35 @@ fn segments(path: &serde_ignored::Path) -> Vec<Segment> {
     }
 }
 
+/// serde_json counts columns in bytes; positions elsewhere (and editors) count
+/// characters. Converts a 1-based byte column on 1-based `line` to characters.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column;
+    };
+    let mut end = byte_column.saturating_sub(1).min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    line_text[..end].chars().count() + 1
+}
+
 /// serde_json appends " at line L column C"; the prefix already says where.
 fn strip_position(message: &str) -> &str {
     message
         .rfind(" at line ")
         .map_or(message, |at| &message[..at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_count_columns_in_characters() {
+        let text = "{\"prompts\": {\"é\": {\"file\": 1}}}".to_string();
+        let err = LoadedConfig::parse(Path::new("c.json"), text).unwrap_err();
+        // `1` is the 28th character (29th byte).
+        assert!(err.to_string().starts_with("c.json:1:28: "), "{err}");
+    }
 }

@@ -13,20 +13,22 @@ use crate::error::exit;
 use crate::event::RunStatus;
 use signals::SignalPipe;
 
-/// How long a command gets between SIGTERM and SIGKILL after a timeout.
+/// How long a command gets between SIGTERM and SIGKILL after a timeout, by default.
 pub const KILL_GRACE: Duration = Duration::from_secs(5);
 
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct CommandSpec {
-    /// argv, program first (placeholders already replaced).
-    pub argv: Vec<String>,
+    /// argv, program first (placeholders already replaced); any bytes.
+    pub argv: Vec<OsString>,
     /// Extra environment variables for the command.
     pub env: Vec<(&'static str, OsString)>,
     /// A file to connect to the command's standard input instead of promptrun's.
     pub stdin_file: Option<PathBuf>,
     /// Stop the command after this long.
     pub timeout: Option<Duration>,
+    /// Between SIGTERM and SIGKILL after a timeout.
+    pub kill_grace: Duration,
 }
 
 /// How a command ended.
@@ -100,6 +102,7 @@ pub fn run(spec: &CommandSpec) -> RunOutcome {
     let pid = child.id();
     let deadline = spec.timeout.map(|timeout| started + timeout);
     let mut kill_at: Option<Instant> = None;
+    let mut killed = false;
     loop {
         match child.try_wait() {
             Ok(Some(status)) => {
@@ -122,17 +125,22 @@ pub fn run(spec: &CommandSpec) -> RunOutcome {
             && now >= deadline
         {
             signals::send(pid, libc::SIGTERM);
-            kill_at = Some(now + KILL_GRACE);
+            kill_at = Some(now + spec.kill_grace);
         }
         if let Some(kill) = kill_at
             && now >= kill
+            && !killed
         {
             signals::send(pid, libc::SIGKILL);
+            killed = true;
         }
-        let next = kill_at.or(deadline);
+        let next = if killed { None } else { kill_at.or(deadline) };
         let wait_ms = next.map_or(-1, |at| {
             let left = at.saturating_duration_since(Instant::now());
-            (left.as_millis() as i32).saturating_add(1)
+            // Clamped: a negative poll timeout would mean "forever".
+            i32::try_from(left.as_millis())
+                .unwrap_or(i32::MAX - 1)
+                .saturating_add(1)
         });
         match &signals {
             Some(pipe) => {

@@ -3,3 +3,8 @@
 mod support;
 
 mod run_basics;
+mod run_config;
+mod run_exit;
+mod run_io;
+mod run_logging;
+mod run_shim;

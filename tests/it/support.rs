@@ -141,3 +141,70 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Every event in the log directory, each validated against the events JSON Schema.
+pub fn checked_events(env: &TestEnv) -> Vec<Value> {
+    let events = env.events();
+    assert_valid_events(&events);
+    events
+}
+
+/// The events of one type (`run_start`, `run_end`, `feedback`).
+pub fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == kind).collect()
+}
+
+/// The single run_end of a log holding exactly one run (start and end), validated.
+pub fn only_run_end(env: &TestEnv) -> Value {
+    let events = checked_events(env);
+    assert_eq!(
+        events.len(),
+        2,
+        "expected one run_start and one run_end: {events:?}"
+    );
+    assert_eq!(events[0]["type"], "run_start");
+    assert_eq!(events[1]["type"], "run_end");
+    assert_eq!(events[0]["run_id"], events[1]["run_id"]);
+    events[1].clone()
+}
+
+/// Waits (up to `limit`) for `path` to exist.
+pub fn wait_for_file(path: &Path, limit: std::time::Duration) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if path.exists() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    path.exists()
+}
+
+/// The number of `promptrun: warning:` lines in a stderr text.
+pub fn warning_count(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("promptrun: warning:"))
+        .count()
+}
+
+impl TestEnv {
+    /// `sh -c SCRIPT` in the same isolated environment as `cmd`, with the binary
+    /// under test in $PROMPTRUN, for loops and pipelines around promptrun.
+    pub fn shell(&self, script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", script])
+            .current_dir(self.work())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("USER", "tester")
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("PROMPTRUN_LOG_DIR", self.log_dir())
+            .env("PROMPTRUN", binary())
+            .stdin(Stdio::null());
+        command
+    }
+}
