@@ -2,4 +2,5 @@
 
 mod support;
 
+mod feedback_prompt;
 mod run_basics;
