@@ -83,31 +83,29 @@ impl FeedbackConfig {
     pub fn settings(&self) -> (FeedbackSettings, Vec<String>) {
         let mut settings = FeedbackSettings::default();
         let mut messages = Vec::new();
-        let mut note = |key: &str, message: String| {
-            messages.push(format!("feedback.{key}: {message}; using the default"))
-        };
+        let mut note = |message: String| messages.push(format!("{message}; using the default"));
         match self
             .ask
             .as_deref()
             .map(|text| (text, AskPolicy::parse(text)))
         {
             Some((_, Some(policy))) => settings.ask = policy,
-            Some((text, None)) => note("ask", ask_message(text)),
+            Some((text, None)) => note(ask_message(text)),
             None => {}
         }
         match self.sample_rate {
             Some(rate) if valid_rate(rate) => settings.sample_rate = rate,
-            Some(rate) => note("sample_rate", rate_message(rate)),
+            Some(rate) => note(rate_message(rate)),
             None => {}
         }
         match self.timeout.as_deref().map(parse_timeout) {
             Some(Ok(timeout)) => settings.timeout = timeout,
-            Some(Err(message)) => note("timeout", message),
+            Some(Err(message)) => note(message),
             None => {}
         }
         match self.comment_below {
             Some(rating) if rating <= 5 => settings.comment_below = rating,
-            Some(rating) => note("comment_below", comment_message(rating)),
+            Some(rating) => note(comment_message(rating)),
             None => {}
         }
         (settings, messages)
@@ -119,20 +117,22 @@ fn valid_rate(rate: f64) -> bool {
 }
 
 fn ask_message(text: &str) -> String {
-    format!("expected \"tty\", \"always\" or \"never\", got \"{text}\"")
+    format!("feedback.ask: expected \"tty\", \"always\" or \"never\", got \"{text}\"")
 }
 
 fn rate_message(rate: f64) -> String {
-    format!("sample_rate must be between 0 and 1 (a share of runs), got {rate}")
+    format!("feedback.sample_rate: expected a share of runs between 0 and 1, got {rate}")
 }
 
 fn comment_message(rating: u8) -> String {
-    format!("comment_below must be a rating from 0 (never ask) to 5, got {rating}")
+    format!("feedback.comment_below: expected a rating from 1 to 5 (0: never ask), got {rating}")
 }
 
 /// Parses `feedback.timeout`: a duration, where zero means no timeout.
 fn parse_timeout(text: &str) -> Result<Option<Duration>, String> {
-    parse_duration(text).map(|timeout| (!timeout.is_zero()).then_some(timeout))
+    parse_duration(text)
+        .map(|timeout| (!timeout.is_zero()).then_some(timeout))
+        .map_err(|message| format!("feedback.timeout: {message}"))
 }
 
 /// Problems in the `feedback` section.
@@ -152,7 +152,7 @@ pub fn check(config: &FeedbackConfig) -> Vec<Problem> {
                 severity: Severity::Warning,
                 path: at("sample_rate"),
                 at_key: false,
-                message: "sample_rate is ignored when ask is \"always\"".into(),
+                message: "feedback.sample_rate is ignored when ask is \"always\"".into(),
             });
         }
     }

@@ -13,6 +13,9 @@ use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use super::interrupt::QuestionSignals;
 use super::terminal::RawMode;
 
+/// How long to wait for the terminal to say where the cursor is.
+const CURSOR_REPORT_WAIT: Duration = Duration::from_millis(150);
+
 /// What to ask.
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -64,6 +67,11 @@ pub fn ask(question: &Question) -> Answer {
         return Answer::Unavailable;
     };
     let term = Term::stderr();
+    // Clearing the line to redraw the question must not erase output the command
+    // left without a final newline: start on a fresh line unless already at one.
+    if raw.cursor_column(CURSOR_REPORT_WAIT) != Some(1) {
+        let _ = term.write_line("");
+    }
     let theme = theme();
     let text = question_text(&question.prompt, question.variant.as_deref());
     let mut hint: Option<String> = None;

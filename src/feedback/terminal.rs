@@ -64,9 +64,58 @@ impl RawMode {
     }
 }
 
+impl RawMode {
+    /// Asks the terminal where the cursor is (`ESC [ 6 n`) and returns its
+    /// 1-based column, or `None` when the terminal does not answer within `limit`.
+    pub fn cursor_column(&self, limit: Duration) -> Option<u16> {
+        use std::io::Write;
+        let mut stderr = std::io::stderr();
+        stderr
+            .write_all(b"\x1b[6n")
+            .and_then(|_| stderr.flush())
+            .ok()?;
+        let deadline = std::time::Instant::now() + limit;
+        let mut answer = Vec::with_capacity(16);
+        while !answer.ends_with(b"R") && answer.len() < 32 {
+            let left = deadline.checked_duration_since(std::time::Instant::now())?;
+            if !self.wait_for_key(left) {
+                return None;
+            }
+            let mut byte = [0u8; 1];
+            // SAFETY: reading one byte into a one-byte buffer.
+            let read = unsafe { libc::read(self.fd.as_raw_fd(), byte.as_mut_ptr().cast(), 1) };
+            if read != 1 {
+                return None;
+            }
+            answer.push(byte[0]);
+        }
+        parse_cursor_report(&answer)
+    }
+}
+
+/// The column of a cursor position report `ESC [ row ; column R`.
+fn parse_cursor_report(answer: &[u8]) -> Option<u16> {
+    let text = std::str::from_utf8(answer).ok()?;
+    let inner = text.strip_prefix("\x1b[")?.strip_suffix('R')?;
+    inner.split_once(';')?.1.parse().ok()
+}
+
 impl Drop for RawMode {
     fn drop(&mut self) {
         // SAFETY: fd is valid; original came from tcgetattr.
         unsafe { libc::tcsetattr(self.fd.as_raw_fd(), libc::TCSADRAIN, &self.original) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_reports_parse() {
+        assert_eq!(parse_cursor_report(b"\x1b[12;1R"), Some(1));
+        assert_eq!(parse_cursor_report(b"\x1b[3;41R"), Some(41));
+        assert_eq!(parse_cursor_report(b"4\x1b[3;41R"), None);
+        assert_eq!(parse_cursor_report(b"\x1b[3R"), None);
     }
 }

@@ -282,3 +282,20 @@ fn never_asked_when_stdin_is_not_a_terminal() {
     assert!(of_type(&events, "feedback").is_empty());
     assert_valid_events(&events);
 }
+
+#[test]
+fn output_without_a_final_newline_is_not_overwritten_by_the_question() {
+    let env = env_with_feedback("{}");
+    let mut session = spawn_pty(env.pty_cmd(["hello", "--", "printf", "partial answer"]));
+    let before = session.exp_string(QUESTION).unwrap();
+    press(&mut session, "\r");
+    let (output, code) = pty_finish(session);
+    assert_eq!(code, Some(0), "{output}");
+    // The question redraws its line with "\r ESC[2K": it must start on a new one.
+    let after_output = before
+        .split("partial answer")
+        .nth(1)
+        .expect("the command's output");
+    let redraw = after_output.find("\x1b[2K").expect("the question's redraw");
+    assert!(after_output[..redraw].contains('\n'), "{before:?}");
+}

@@ -3,4 +3,5 @@
 mod support;
 
 mod feedback_prompt;
+mod feedback_rate;
 mod run_basics;
