@@ -123,14 +123,17 @@ fn enter_skips() {
 }
 
 #[test]
-fn ctrl_c_at_the_question_skips_and_keeps_the_exit_status() {
-    let env = env_with_feedback("{}");
-    let mut session = spawn_hello(&env, &[]);
-    session.exp_string(QUESTION).unwrap();
-    session.send_control('c').unwrap();
-    let (_, code) = finish(session);
-    assert_eq!(code, 3);
-    assert!(of_type(&env.events(), "feedback").is_empty());
+fn ctrl_c_or_esc_at_the_question_skips_and_keeps_the_exit_status() {
+    for key in ["\x03", "\x1b"] {
+        let env = env_with_feedback("{}");
+        let mut session = spawn_hello(&env, &[]);
+        session.exp_string(QUESTION).unwrap();
+        press(&mut session, key);
+        session.exp_string("skipped").unwrap();
+        let (_, code) = finish(session);
+        assert_eq!(code, 3, "{key:?}");
+        assert!(of_type(&env.events(), "feedback").is_empty());
+    }
 }
 
 #[test]
