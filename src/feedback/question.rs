@@ -73,36 +73,9 @@ pub fn ask(question: &Question) -> Answer {
         let _ = term.write_line("");
     }
     let theme = theme();
-    let text = question_text(&question.prompt, question.variant.as_deref());
-    let mut hint: Option<String> = None;
-    let rating = loop {
-        let mut line = String::new();
-        let _ = theme.format_input_prompt(&mut line, &text, hint.as_deref());
-        let _ = term.clear_line().and_then(|_| term.write_str(&line));
-        let outcome = match read_key(&term, &raw, &signals, question.timeout) {
-            Input::Key(Key::Char(digit @ '1'..='5')) => Ok(digit as u8 - b'0'),
-            Input::Key(Key::Enter) => Err((Answer::Skipped, "skipped".to_string())),
-            Input::Key(Key::Escape | Key::CtrlC) | Input::Interrupted => {
-                Err((Answer::Cancelled, "skipped".to_string()))
-            }
-            Input::TimedOut => Err((Answer::TimedOut, timeout_note(question.timeout))),
-            Input::Failed => Err((Answer::Unavailable, "skipped".to_string())),
-            Input::Key(other) => {
-                hint = Some(format!("{} is not 1-5", describe(&other)));
-                continue;
-            }
-        };
-        let selection = match &outcome {
-            Ok(rating) => rating.to_string(),
-            Err((_, note)) => note.clone(),
-        };
-        let mut line = String::new();
-        let _ = theme.format_input_prompt_selection(&mut line, &text, &selection);
-        let _ = term.clear_line().and_then(|_| term.write_line(&line));
-        match outcome {
-            Ok(rating) => break rating,
-            Err((answer, _)) => return answer,
-        }
+    let rating = match read_rating(&term, &raw, &signals, &*theme, question) {
+        Ok(rating) => rating,
+        Err(answer) => return answer,
     };
     let comment = if rating <= question.comment_below {
         read_comment(&term, &raw, &signals, &*theme, question.timeout)
@@ -110,6 +83,44 @@ pub fn ask(question: &Question) -> Answer {
         None
     };
     Answer::Rated { rating, comment }
+}
+
+/// Shows the question until a key answers it: a rating, or how it was skipped.
+/// Any other key shows the question again with a hint.
+fn read_rating(
+    term: &Term,
+    raw: &RawMode,
+    signals: &QuestionSignals,
+    theme: &dyn Theme,
+    question: &Question,
+) -> Result<u8, Answer> {
+    let text = question_text(&question.prompt, question.variant.as_deref());
+    let mut hint: Option<String> = None;
+    loop {
+        let mut line = String::new();
+        let _ = theme.format_input_prompt(&mut line, &text, hint.as_deref());
+        let _ = term.clear_line().and_then(|_| term.write_str(&line));
+        let outcome = match read_key(term, raw, signals, question.timeout) {
+            Input::Key(Key::Char(digit @ '1'..='5')) => Ok(digit as u8 - b'0'),
+            Input::Key(Key::Enter) => Err(Answer::Skipped),
+            Input::Key(Key::Escape | Key::CtrlC) | Input::Interrupted => Err(Answer::Cancelled),
+            Input::TimedOut => Err(Answer::TimedOut),
+            Input::Failed => Err(Answer::Unavailable),
+            Input::Key(other) => {
+                hint = Some(format!("{} is not 1-5", describe(&other)));
+                continue;
+            }
+        };
+        let selection = match &outcome {
+            Ok(rating) => rating.to_string(),
+            Err(Answer::TimedOut) => timeout_note(question.timeout),
+            Err(_) => "skipped".to_string(),
+        };
+        let mut line = String::new();
+        let _ = theme.format_input_prompt_selection(&mut line, &text, &selection);
+        let _ = term.clear_line().and_then(|_| term.write_line(&line));
+        return outcome;
+    }
 }
 
 /// Reads a one-line comment with echo; Enter keeps it, Esc, Ctrl-C or the timeout drop it.

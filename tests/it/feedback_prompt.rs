@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::feedback_support::*;
 use crate::support::*;
 
 /// A config with the prompt `hello` (variant b) and the given `feedback` section.
@@ -33,7 +34,7 @@ fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
 
 /// `sh -c SCRIPT sh ARGS...` on a pty, with the test environment's variables.
 fn sh_on_pty(env: &TestEnv, script: &str, args: &[String]) -> std::process::Command {
-    let template = env.pty_cmd(Vec::<&str>::new());
+    let template = pty_cmd(env, Vec::<&str>::new());
     let mut sh = std::process::Command::new("sh");
     sh.arg("-c")
         .arg(script)
@@ -141,7 +142,7 @@ fn a_signal_at_the_question_skips_and_keeps_the_exit_status() {
     use rexpect::process::Signal;
     for signal in [Signal::SIGINT, Signal::SIGTERM] {
         let env = env_with_feedback("{}");
-        let mut session = spawn_pty(env.pty_cmd(["hello", "--", "sh", "-c", "exit 3"]));
+        let mut session = spawn_pty(pty_cmd(&env, ["hello", "--", "sh", "-c", "exit 3"]));
         session.exp_string(QUESTION).unwrap();
         session.process_mut().signal(signal).unwrap();
         let (output, code) = pty_finish(session);
@@ -229,7 +230,8 @@ fn rate_forces_the_question_past_config_never() {
 /// Runs on a terminal where no question may come: it must end on its own, with
 /// the command's exit status, and record `feedback_asked: false`.
 fn assert_not_asked(env: &TestEnv, extra: &[&str], env_vars: &[(&str, &str)]) {
-    let mut command = env.pty_cmd(
+    let mut command = pty_cmd(
+        env,
         ["hello"]
             .iter()
             .chain(extra)
@@ -289,7 +291,7 @@ fn never_asked_when_stdin_is_not_a_terminal() {
 #[test]
 fn output_without_a_final_newline_is_not_overwritten_by_the_question() {
     let env = env_with_feedback("{}");
-    let mut session = spawn_pty(env.pty_cmd(["hello", "--", "printf", "partial answer"]));
+    let mut session = spawn_pty(pty_cmd(&env, ["hello", "--", "printf", "partial answer"]));
     let before = session.exp_string(QUESTION).unwrap();
     press(&mut session, "\r");
     let (output, code) = pty_finish(session);

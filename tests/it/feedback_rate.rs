@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::feedback_support::*;
 use crate::support::*;
 
 fn env_with_prompt() -> TestEnv {
@@ -237,7 +238,7 @@ fn pending_on_a_terminal_asks_for_each_newest_first() {
     let env = env_with_prompt();
     let first = run_hello(&env);
     let second = run_hello(&env);
-    let mut session = spawn_pty(env.pty_cmd(["rate", "--pending"]));
+    let mut session = spawn_pty(pty_cmd(&env, ["rate", "--pending"]));
     session
         .exp_string(second["run_id"].as_str().unwrap())
         .unwrap();

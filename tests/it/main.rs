@@ -4,4 +4,5 @@ mod support;
 
 mod feedback_prompt;
 mod feedback_rate;
+mod feedback_support;
 mod run_basics;
