@@ -198,6 +198,17 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_config_has_valid_feedback_settings() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/router-config.json");
+        let loaded = crate::config::LoadedConfig::load(&path).unwrap();
+        assert!(check(&loaded.config.feedback).is_empty());
+        let (settings, messages) = loaded.config.feedback.settings();
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(settings.comment_below, 2);
+    }
+
+    #[test]
     fn bad_values_fall_back_and_are_reported() {
         let bad =
             config(r#"{"ask":"sometimes","sample_rate":1.5,"timeout":"soon","comment_below":9}"#);
