@@ -32,10 +32,10 @@ pub fn plan(
         (true, _) => RateFlag::Force,
         _ => RateFlag::Default,
     };
-    let env_policy = env_policy();
-    if flag == RateFlag::Never || env_policy == Some(AskPolicy::Never) {
+    if flag == RateFlag::Never {
         return None;
     }
+    let env_policy = env_policy();
     let situation = Situation {
         flag,
         env_policy,
@@ -45,12 +45,23 @@ pub fn plan(
         status,
         draw: decide::draw_from_run_id(run_id),
     };
-    if !situation.terminal {
-        return None;
+    // The config's settings (and warnings about them) matter only on a terminal.
+    let settings = if situation.terminal {
+        settings(context)
+    } else {
+        FeedbackSettings::default()
+    };
+    match decide::decide(&situation, &settings) {
+        Ok(()) => Some(Planned { settings }),
+        Err(skip) => {
+            if flag == RateFlag::Force
+                && let Some(why) = skip.explain()
+            {
+                warn(format!("--rate: not asking for a rating: {why}"));
+            }
+            None
+        }
     }
-    let settings = settings(context);
-    decide::decide(&situation, &settings).ok()?;
-    Some(Planned { settings })
 }
 
 /// Asks `question` about the run `end` describes and appends the rating, if one is given.

@@ -52,6 +52,22 @@ pub enum Skip {
     NotSampled,
 }
 
+impl Skip {
+    /// Why `--rate` could not ask, for a rule that overrides it; `None` for the
+    /// reasons that need no explanation (the command did not start).
+    pub fn explain(self) -> Option<&'static str> {
+        match self {
+            Skip::EnvNever => Some("PROMPTRUN_RATE=never"),
+            Skip::NotATerminal => {
+                Some("stdin or stderr is not a terminal (or promptrun runs in the background)")
+            }
+            Skip::Ci => Some("CI is set"),
+            Skip::LoggingOff => Some("logging is off, so a rating could not be recorded"),
+            _ => None,
+        }
+    }
+}
+
 /// Ask (`Ok`) or not, and why not.
 pub fn decide(situation: &Situation, settings: &FeedbackSettings) -> Result<(), Skip> {
     let forced = situation.flag == RateFlag::Force;

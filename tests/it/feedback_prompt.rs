@@ -269,6 +269,13 @@ fn never_asked_when_stdin_is_not_a_terminal() {
     let out = env.run(["hello", "--rate", "--", "sh", "-c", "exit 3"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(!stderr(&out).contains("Rate"));
+    assert!(
+        stderr(&out).contains("--rate: not asking for a rating: stdin or stderr is not a terminal"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(["hello", "--", "sh", "-c", "exit 3"]);
+    assert_eq!(stderr(&out), "", "no question, and nothing to say about it");
     // stderr on a terminal, stdin redirected.
     let sh = sh_on_pty(
         &env,
