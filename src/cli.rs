@@ -212,14 +212,19 @@ pub struct RateArgs {
     pub run: Option<String>,
 
     /// The rating, 1 (bad) to 5 (great).
-    #[arg(value_name = "1-5", required_unless_present = "pending")]
+    #[arg(
+        value_name = "1-5",
+        required_unless_present = "pending",
+        allow_negative_numbers = true
+    )]
     pub rating: Option<String>,
 
     /// A comment to keep with the rating.
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
 
-    /// Walk through your recent unrated runs and rate each.
+    /// Walk through your unrated runs of the last 7 days, newest first, and rate each
+    /// (Enter skips one, Esc stops). Not on a terminal: list them and ask nothing.
     #[arg(long, conflicts_with_all = ["run", "rating"])]
     pub pending: bool,
 }

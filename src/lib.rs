@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod event;
+pub mod feedback;
 pub mod glob;
 pub mod last_run;
 pub mod metrics;

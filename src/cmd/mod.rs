@@ -3,6 +3,7 @@
 mod completions;
 mod config_check;
 mod prompts;
+mod rate;
 mod run;
 
 use crate::cli::{Cli, Command, ConfigCommand};
@@ -16,9 +17,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Run(args)) => run::run(&Context::resolve(&cli.global)?, args),
         Some(Command::Prompts(args)) => prompts::run(&Context::resolve(&cli.global)?, args),
         Some(Command::Config(ConfigCommand::Check)) => config_check::run(&cli.global),
-        Some(Command::Rate(_)) => Err(crate::error::Error::Usage(
-            "`promptrun rate` is not available yet".into(),
-        )),
+        Some(Command::Rate(args)) => rate::run(&Context::resolve(&cli.global)?, &cli.global, args),
         Some(Command::Completions(args)) => completions::run(args),
     }
 }

@@ -129,6 +129,8 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         crate::error::warn(warning);
     }
 
+    let feedback =
+        crate::feedback::after_run::plan(context, args, &run_id, outcome.status, log.is_enabled());
     let ended = Utc::now();
     let end = RunEnd {
         v: SCHEMA_VERSION,
@@ -142,7 +144,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         exit_code: outcome.exit_code,
         signal: outcome.signal,
         metrics: collected.values,
-        feedback_asked: false,
+        feedback_asked: feedback.is_some(),
         prompt_sha256: start.prompt_sha256.clone(),
         resolution: start.resolution,
         command: start.command.clone(),
@@ -169,6 +171,9 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
                 state_dir.display()
             ));
         }
+    }
+    if let Some(planned) = feedback {
+        crate::feedback::after_run::ask_and_record(planned, &end, &mut log);
     }
     Ok(outcome.exit_code())
 }

@@ -2,6 +2,9 @@
 
 mod support;
 
+mod feedback_prompt;
+mod feedback_rate;
+mod feedback_support;
 mod run_basics;
 mod run_config;
 mod run_exit;
