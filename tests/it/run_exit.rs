@@ -176,3 +176,29 @@ fn a_forwarded_signal_that_kills_the_child_gives_128_plus_n() {
     assert_eq!(end["status"], "signal");
     assert_eq!(end["signal"], libc::SIGHUP);
 }
+
+#[test]
+fn the_configured_default_timeout_applies_and_the_flag_overrides_it() {
+    let env = TestEnv::new();
+    env.config(r#"{"prompts": {"p": {}}, "defaults": {"timeout": "200ms"}}"#);
+    let out = env.run(["p", "--", "sleep", "30"]);
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
+    let out = env.run([
+        "p",
+        "--timeout",
+        "20s",
+        "--",
+        "sh",
+        "-c",
+        "sleep 0.4; exit 3",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "--timeout wins over defaults.timeout"
+    );
+    let events = checked_events(&env);
+    let ends = of_type(&events, "run_end");
+    assert_eq!(ends[0]["status"], "timeout");
+    assert_eq!(ends[1]["status"], "error");
+}

@@ -240,3 +240,22 @@ fn concurrent_runs_never_lose_tear_or_interleave_a_line() {
         assert_eq!(mine, RUNS, "writer {writer}");
     }
 }
+
+#[test]
+fn a_full_disk_warns_once_and_the_command_still_runs() {
+    let env = TestEnv::new();
+    // The day's file is /dev/full: every write fails with ENOSPC. Tomorrow's too,
+    // in case the test runs across midnight UTC.
+    let today = chrono::Utc::now();
+    for day in [today, today + chrono::Duration::days(1)] {
+        let name = format!("events-{}.jsonl", day.format("%Y-%m-%d"));
+        std::os::unix::fs::symlink("/dev/full", env.log_dir().join(name)).unwrap();
+    }
+    let out = env.run(["p", "--", "sh", "-c", "echo ran; exit 5"]);
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(stdout(&out), "ran\n");
+    let err = stderr(&out);
+    assert_eq!(warning_count(&err), 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+}
