@@ -268,8 +268,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .unwrap_or(rest.len());
         let factor = match &rest[..unit_len] {
             "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
             "h" => 3600.0,
             "d" => 86400.0,
             _ => return Err(bad()),

@@ -26,21 +26,36 @@ use clap::Parser;
 pub fn run() -> i32 {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return match err.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    error::exit::OK
-                }
-                _ => error::exit::USAGE,
-            };
-        }
+        Err(err) => return usage_error(&err),
     };
     match cmd::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("promptrun: error: {err}");
             err.exit_code()
+        }
+    }
+}
+
+/// Help and version print as clap renders them; every other parse error becomes
+/// one `promptrun: error:` line with a pointer to `--help`.
+fn usage_error(err: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            error::exit::OK
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            error::exit::USAGE
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("promptrun: error: {message} (see `promptrun --help`)");
+            error::exit::USAGE
         }
     }
 }

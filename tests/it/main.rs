@@ -2,6 +2,8 @@
 
 mod support;
 
+mod cli_errors;
+
 mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
