@@ -14,7 +14,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 
 /// The fields of an event line that finding runs needs.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct EventLine {
     #[serde(rename = "type")]
     kind: String,
@@ -53,6 +53,7 @@ pub struct FoundRun {
 
 impl FoundRun {
     fn from_line(line: EventLine) -> Self {
+        let ended = line.kind == "run_end";
         FoundRun {
             run_id: line.run_id,
             ts: line.ts,
@@ -60,9 +61,9 @@ impl FoundRun {
             variant: line.variant,
             prompt_sha256: line.prompt_sha256,
             user: line.user,
-            status: None,
-            exit_code: None,
-            duration_ms: None,
+            status: line.status.filter(|_| ended),
+            exit_code: line.exit_code.filter(|_| ended),
+            duration_ms: line.duration_ms.filter(|_| ended),
         }
     }
 
@@ -252,8 +253,7 @@ pub fn unrated_runs(dir: &Path, user: &str, days: u64, today: NaiveDate) -> std:
                 if line.user.as_deref() == Some(user)
                     && line.status.as_deref() != Some("spawn_failed") =>
             {
-                let mut run = FoundRun::from_line(line.clone());
-                run.merge(line);
+                let run = FoundRun::from_line(line);
                 ended.insert(run.run_id.clone(), run);
             }
             _ => {}
