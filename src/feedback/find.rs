@@ -37,17 +37,23 @@ struct EventLine {
 /// A run as the log describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundRun {
+    /// The run's id.
     pub run_id: String,
     /// When it started (run_start), else when it ended.
     pub ts: String,
+    /// The resolved prompt name.
     pub prompt: String,
+    /// The variant, if any.
     pub variant: Option<String>,
+    /// The prompt's version (hash of its file), if known.
     pub prompt_sha256: Option<String>,
     /// The salted hash of the user who ran it.
     pub user: Option<String>,
     /// run_end's status, when the run ended.
     pub status: Option<String>,
+    /// run_end's exit code.
     pub exit_code: Option<i64>,
+    /// run_end's duration.
     pub duration_ms: Option<f64>,
 }
 
