@@ -57,6 +57,7 @@ impl AskPolicy {
 /// The feedback settings a run uses, every value checked.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FeedbackSettings {
+    /// When to ask.
     pub ask: AskPolicy,
     /// 0 to 1.
     pub sample_rate: f64,

@@ -23,6 +23,7 @@ pub enum RateFlag {
 /// Everything the decision depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct Situation {
+    /// `--rate` / `--no-rate`.
     pub flag: RateFlag,
     /// PROMPTRUN_RATE, parsed.
     pub env_policy: Option<AskPolicy>,
@@ -41,14 +42,23 @@ pub struct Situation {
 /// Why no question is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skip {
+    /// `--no-rate`.
     NoRateFlag,
+    /// PROMPTRUN_RATE=never.
     EnvNever,
+    /// stdin or stderr is not a terminal, or promptrun is not in the foreground.
     NotATerminal,
+    /// CI is set.
     Ci,
+    /// No events are written, so a rating could not be recorded.
     LoggingOff,
+    /// The command could not be started.
     NothingRan,
+    /// The command was ended by a signal (and `--rate` was not given).
     Interrupted,
+    /// `ask` is "never" (config or PROMPTRUN_RATE).
     ConfigNever,
+    /// This run is outside the `sample_rate` share.
     NotSampled,
 }
 

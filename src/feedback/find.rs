@@ -14,7 +14,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 
 /// The fields of an event line that finding runs needs.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct EventLine {
     #[serde(rename = "type")]
     kind: String,
@@ -37,22 +37,29 @@ struct EventLine {
 /// A run as the log describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundRun {
+    /// The run's id.
     pub run_id: String,
     /// When it started (run_start), else when it ended.
     pub ts: String,
+    /// The resolved prompt name.
     pub prompt: String,
+    /// The variant, if any.
     pub variant: Option<String>,
+    /// The prompt's version (hash of its file), if known.
     pub prompt_sha256: Option<String>,
     /// The salted hash of the user who ran it.
     pub user: Option<String>,
     /// run_end's status, when the run ended.
     pub status: Option<String>,
+    /// run_end's exit code.
     pub exit_code: Option<i64>,
+    /// run_end's duration.
     pub duration_ms: Option<f64>,
 }
 
 impl FoundRun {
     fn from_line(line: EventLine) -> Self {
+        let ended = line.kind == "run_end";
         FoundRun {
             run_id: line.run_id,
             ts: line.ts,
@@ -60,9 +67,9 @@ impl FoundRun {
             variant: line.variant,
             prompt_sha256: line.prompt_sha256,
             user: line.user,
-            status: None,
-            exit_code: None,
-            duration_ms: None,
+            status: line.status.filter(|_| ended),
+            exit_code: line.exit_code.filter(|_| ended),
+            duration_ms: line.duration_ms.filter(|_| ended),
         }
     }
 
@@ -252,8 +259,7 @@ pub fn unrated_runs(dir: &Path, user: &str, days: u64, today: NaiveDate) -> std:
                 if line.user.as_deref() == Some(user)
                     && line.status.as_deref() != Some("spawn_failed") =>
             {
-                let mut run = FoundRun::from_line(line.clone());
-                run.merge(line);
+                let run = FoundRun::from_line(line);
                 ended.insert(run.run_id.clone(), run);
             }
             _ => {}

@@ -27,9 +27,13 @@ impl Source {
 /// The run a rating is for: what the feedback event copies from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatedRun {
+    /// The run's id.
     pub run_id: String,
+    /// Its resolved prompt name.
     pub prompt: String,
+    /// Its variant, if any.
     pub variant: Option<String>,
+    /// Its prompt's version, if known.
     pub prompt_sha256: Option<String>,
 }
 
