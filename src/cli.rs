@@ -138,7 +138,8 @@ pub struct RunArgs {
     pub tags: Vec<(String, String)>,
 
     /// Stop the command after this long (90s, 5m, 1h30m, 250ms): SIGTERM, then
-    /// SIGKILL after the grace period; exit status 124.
+    /// SIGKILL after the grace period; exit status 124. `0` turns off the config's
+    /// defaults.timeout.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
@@ -171,6 +172,21 @@ pub struct RunArgs {
     /// Any bytes: arguments that are not UTF-8 pass through unchanged.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
+}
+
+impl RunArgs {
+    /// True when anything was typed for a run (environment defaults do not count).
+    pub fn is_given(&self) -> bool {
+        self.prompt.is_some()
+            || self.variant.is_some()
+            || !self.tags.is_empty()
+            || self.timeout.is_some()
+            || self.stdin
+            || self.dry_run
+            || self.rate
+            || self.no_rate
+            || !self.command.is_empty()
+    }
 }
 
 /// `promptrun prompts`.

@@ -33,6 +33,12 @@ impl Context {
                             path.display()
                         ))
                     }
+                    // A directory, unreadable or not UTF-8: still a config problem (exit 2).
+                    Error::Io { source, .. } => Error::Config(format!(
+                        "cannot read config file {}: {}",
+                        path.display(),
+                        crate::error::describe_io(&source)
+                    )),
                     other => other,
                 })?;
                 for warning in loaded.unknown_key_warnings() {
@@ -53,13 +59,16 @@ impl Context {
                 .logging
                 .dir
                 .as_deref()
+                .filter(|dir| !dir.trim().is_empty())
                 .map(|dir| loaded.resolve_path(dir))
         });
+        // Absolute, so `rate last` finds the run's log from any directory.
         let log_dir = global
             .log_dir_path()
             .map(PathBuf::from)
             .or(from_config)
-            .or_else(paths::default_log_dir);
+            .or_else(paths::default_log_dir)
+            .map(|dir| std::path::absolute(&dir).unwrap_or(dir));
         Context {
             config,
             log_dir,

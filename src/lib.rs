@@ -13,6 +13,7 @@ pub mod last_run;
 pub mod metrics;
 pub mod output;
 pub mod paths;
+pub mod placeholders;
 pub mod privacy;
 pub mod report;
 pub mod router;
@@ -51,11 +52,31 @@ fn usage_error(err: &clap::Error) -> i32 {
             error::exit::USAGE
         }
         _ => {
-            let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or_default();
-            let message = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("promptrun: error: {message} (see `promptrun --help`)");
+            eprintln!(
+                "promptrun: error: {} (see `promptrun --help`)",
+                one_line(&err.render().to_string())
+            );
             error::exit::USAGE
         }
     }
+}
+
+/// Folds clap's rendered error into one line: the message, the missing or valid
+/// values it lists, and its tip, without the usage block.
+fn one_line(rendered: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+        }
+    }
+    let mut text = parts.join(" ");
+    if let Some(stripped) = text.strip_suffix(':') {
+        text = stripped.to_string();
+    }
+    text.replace(" tip: ", "; tip: ")
 }

@@ -3,13 +3,24 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Where a run's command may write its metrics.
+/// The most warnings one run prints about bad metric lines.
+const MAX_WARNINGS: usize = 5;
+
+/// Where a run's command may write its metrics. The file is created empty,
+/// private (0600) and exclusively, so no other user can read or plant it.
 pub fn file_for(run_id: &str) -> PathBuf {
+    use std::os::unix::fs::OpenOptionsExt;
     let dir = std::env::var_os("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
         .filter(|dir| dir.is_dir())
         .unwrap_or_else(std::env::temp_dir);
-    dir.join(format!("promptrun-{run_id}.metrics"))
+    let path = dir.join(format!("promptrun-{run_id}.metrics"));
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    path
 }
 
 /// Parsed metrics and one warning per line that is not `name=number`.
@@ -59,7 +70,18 @@ pub fn collect(path: &Path) -> Metrics {
         Err(_) => return Metrics::default(),
     };
     let _ = std::fs::remove_file(path);
-    parse(&String::from_utf8_lossy(&bytes), path)
+    let mut metrics = parse(
+        &String::from_utf8_lossy(&bytes),
+        Path::new("$PROMPTRUN_METRICS_FILE"),
+    );
+    if metrics.warnings.len() > MAX_WARNINGS {
+        let more = metrics.warnings.len() - MAX_WARNINGS;
+        metrics.warnings.truncate(MAX_WARNINGS);
+        metrics
+            .warnings
+            .push(format!("... and {more} more ignored metric lines"));
+    }
+    metrics
 }
 
 #[cfg(test)]

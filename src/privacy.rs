@@ -113,12 +113,12 @@ pub fn host_name() -> String {
 
 const REDACTED: &str = "[REDACTED]";
 
-/// Flags whose value is a secret.
+/// Words that make a flag, variable, header or JSON key name secret.
 const SECRET_FLAG_WORDS: [&str; 8] = [
     "key",
     "token",
-    "password",
-    "passwd",
+    "pass",
+    "pwd",
     "secret",
     "auth",
     "credential",
@@ -162,6 +162,7 @@ pub fn redact_args(args: &[String]) -> Vec<String> {
                 Some((name, _)) if is_secret_name(name) => {
                     out.push(format!("-{name}={REDACTED}"));
                 }
+                Some((name, value)) => out.push(format!("-{name}={}", redact_value(value))),
                 None if is_secret_name(flag) => {
                     hide_next = true;
                     out.push(arg.clone());
@@ -182,8 +183,49 @@ pub fn redact_args(args: &[String]) -> Vec<String> {
             out.push(arg.clone());
             continue;
         }
-        out.push(redact_words(arg));
+        out.push(redact_value(arg));
     }
+    out
+}
+
+/// Redacts secrets inside one value: a `Name: value` header with a secret-looking
+/// name, `"api_key": "..."` members of inline JSON, `Bearer X` and known token shapes.
+fn redact_value(value: &str) -> String {
+    if let Some((name, _)) = value.split_once(':')
+        && !name.contains(' ')
+        && !name.starts_with(['{', '"', '['])
+        && is_secret_name(name)
+    {
+        return format!("{name}: {REDACTED}");
+    }
+    redact_words(&redact_json_members(value))
+}
+
+/// Replaces the string value of every JSON member whose key looks secret.
+fn redact_json_members(text: &str) -> String {
+    if !text.contains('"') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let Some(close) = rest[open + 1..].find('"').map(|i| open + 1 + i) else {
+            break;
+        };
+        let key = &rest[open + 1..close];
+        out.push_str(&rest[..=close]);
+        rest = &rest[close + 1..];
+        let after_colon = rest.trim_start().strip_prefix(':').map(str::trim_start);
+        if let Some(value) = after_colon.filter(|v| v.starts_with('"'))
+            && is_secret_name(key)
+            && let Some(end) = value[1..].find('"')
+        {
+            out.push_str(&rest[..rest.len() - value.len()]);
+            out.push_str(&format!("\"{REDACTED}\""));
+            rest = &value[end + 2..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -243,6 +285,28 @@ mod tests {
         assert_eq!(out[0..2], ["-m", "gpt-4o"]);
         assert_eq!(out[out.len() - 2..], ["--temperature", "0.2"]);
         assert_eq!(out[4], "--token=[REDACTED]");
+    }
+
+    #[test]
+    fn secrets_inside_values_headers_and_json_are_redacted() {
+        let out = redact(&[
+            "--header=Authorization: Bearer K3SECRET",
+            "--message=sk-proj-K10SECRETabcdef",
+            "-H",
+            "x-api-key: K4SECRET",
+            "--pass",
+            "K8SECRET",
+            "--data",
+            r#"{"model": "m", "api_key": "K9SECRET", "n": 1}"#,
+            "--model=gpt-4o",
+        ]);
+        let joined = out.join(" ");
+        for secret in ["K3SECRET", "K10SECRET", "K4SECRET", "K8SECRET", "K9SECRET"] {
+            assert!(!joined.contains(secret), "{secret} leaked in {joined}");
+        }
+        assert_eq!(out[6], "--data");
+        assert_eq!(out[7], r#"{"model": "m", "api_key": "[REDACTED]", "n": 1}"#);
+        assert_eq!(out[8], "--model=gpt-4o");
     }
 
     #[test]

@@ -12,6 +12,13 @@ use crate::error::Result;
 
 /// Runs what the command line asks for and returns the exit status.
 pub fn dispatch(cli: Cli) -> Result<i32> {
+    if cli.command.is_some() && cli.run.is_given() {
+        return Err(crate::error::Error::Usage(
+            "run options and a prompt cannot come before a subcommand; write \
+             `promptrun run [OPTIONS] <PROMPT> [-- CMD...]` for a prompt named like a subcommand"
+                .into(),
+        ));
+    }
     match &cli.command {
         None => run::run(&Context::resolve(&cli.global)?, &cli.run),
         Some(Command::Run(args)) => run::run(&Context::resolve(&cli.global)?, args),

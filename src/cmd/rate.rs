@@ -69,7 +69,7 @@ fn find_last(context: &Context, global: &GlobalArgs) -> Result<(RatedRun, PathBu
     let last = LastRun::load(state_dir)
         .map_err(|err| Error::io(crate::last_run::path(state_dir), err))?
         .ok_or_else(none)?;
-    let dir = match (&global.log_dir, &last.log_dir) {
+    let dir = match (global.log_dir_path(), &last.log_dir) {
         (None, Some(dir)) => Some(dir.clone()),
         _ => context.log_dir.clone(),
     }

@@ -12,9 +12,11 @@ use crate::error::{Error, Result};
 use crate::event::{self, RunEnd, RunStart, RunStatus, SCHEMA_VERSION};
 use crate::last_run::LastRun;
 use crate::metrics;
+use crate::placeholders::Placeholders;
 use crate::privacy::{self, IdentityHasher};
 use crate::router::{self, ResolvedPrompt};
 use crate::run_log::RunLog;
+use crate::runner::signals::SignalPipe;
 use crate::runner::{self, CommandSpec};
 
 /// Runs one prompt and returns the exit status to pass on.
@@ -33,7 +35,8 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         args.timeout,
         config.and_then(|c| c.config.defaults.timeout.as_deref()),
     ) {
-        (Some(timeout), _) => Some(timeout),
+        // `--timeout 0` turns a configured default off.
+        (Some(timeout), _) => Some(timeout).filter(|t| !t.is_zero()),
         (None, Some(text)) => Some(parse_duration(text).map_err(|message| {
             Error::Config(format!(
                 "{}: defaults.timeout: {message}",
@@ -41,7 +44,8 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
                     .map(|c| c.path.display().to_string())
                     .unwrap_or_default()
             ))
-        })?),
+        })?)
+        .filter(|t| !t.is_zero()),
         (None, None) => None,
     };
     let prompt_bytes = read_prompt(&resolved, config)?;
@@ -50,17 +54,23 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let argv = substitute(&template, &resolved, &prompt_file, &run_id);
-
-    if args.dry_run {
-        print_dry_run(&resolved, &argv, args, context);
-        return Ok(crate::error::exit::OK);
+    let argv = Placeholders {
+        prompt_file: &prompt_file,
+        prompt: &resolved.name,
+        variant: resolved.variant.as_deref().unwrap_or(""),
+        run_id: &run_id,
     }
+    .fill_all(&template);
+
     if args.stdin && resolved.file.is_none() {
         return Err(Error::Usage(format!(
             "--stdin needs a prompt file, and `{}` has none",
             resolved.name
         )));
+    }
+    if args.dry_run {
+        print_dry_run(&resolved, &argv, args, timeout, context);
+        return Ok(crate::error::exit::OK);
     }
 
     let metrics_file = metrics::file_for(&run_id);
@@ -102,7 +112,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         prompt_file: resolved.file_in_config.clone(),
         prompt_sha256: prompt_bytes.as_deref().map(privacy::sha256_hex),
         command: program_name(&spec.argv[0]),
-        args: log_args.then(|| privacy::redact_args(&lossy(&spec.argv[1..]))),
+        args: log_args.then(|| privacy::redact_args(&lossy(&template[1..]))),
         user: identity(privacy::user_name()),
         host: identity(privacy::host_name()),
         tags: args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
@@ -110,7 +120,8 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
     };
     log.write(&start);
 
-    let outcome = runner::run(&spec);
+    let signals = SignalPipe::install().ok();
+    let outcome = runner::run(&spec, signals.as_ref());
     if let Some(error) = &outcome.spawn_error {
         let what = match error.kind() {
             std::io::ErrorKind::NotFound => "command not found".to_string(),
@@ -172,8 +183,13 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
             ));
         }
     }
+    // The run is recorded: from here on a signal may end promptrun as usual.
+    drop(signals);
     if let Some(planned) = feedback {
         crate::feedback::after_run::ask_and_record(planned, &end, &mut log);
+    }
+    if let Some(signal) = outcome.interrupt_to_pass_on() {
+        runner::signals::die_of(signal);
     }
     Ok(outcome.exit_code())
 }
@@ -185,6 +201,11 @@ fn command_template(resolved: &ResolvedPrompt, args: &RunArgs) -> Result<Vec<OsS
     }
     match &resolved.command {
         Some(command) if !command.is_empty() => Ok(command.iter().map(OsString::from).collect()),
+        _ if resolved.resolution == crate::router::Resolution::Adhoc => Err(Error::Usage(format!(
+            "no router-config.json found, so `{}` has no configured command; give one after `--`: \
+             promptrun {} -- <CMD> [ARGS...] (or pass --config PATH)",
+            resolved.requested, resolved.requested
+        ))),
         _ => Err(Error::Usage(format!(
             "prompt `{}` has no configured command; give one after `--`: promptrun {} -- <CMD> [ARGS...]",
             resolved.name, resolved.requested
@@ -213,29 +234,6 @@ fn read_prompt(
     })
 }
 
-/// Replaces `{prompt_file}`, `{prompt}`, `{variant}` and `{run_id}` in every
-/// argument; arguments that are not UTF-8 pass through untouched.
-fn substitute(
-    template: &[OsString],
-    resolved: &ResolvedPrompt,
-    file: &str,
-    run_id: &str,
-) -> Vec<OsString> {
-    let variant = resolved.variant.as_deref().unwrap_or("");
-    template
-        .iter()
-        .map(|arg| match arg.to_str() {
-            Some(text) if text.contains('{') => text
-                .replace("{prompt_file}", file)
-                .replace("{prompt}", &resolved.name)
-                .replace("{variant}", variant)
-                .replace("{run_id}", run_id)
-                .into(),
-            _ => arg.clone(),
-        })
-        .collect()
-}
-
 /// Arguments as text, for logging and display (invalid UTF-8 shown as U+FFFD).
 fn lossy(args: &[OsString]) -> Vec<String> {
     args.iter()
@@ -252,7 +250,13 @@ fn program_name(program: &OsStr) -> String {
         .into_owned()
 }
 
-fn print_dry_run(resolved: &ResolvedPrompt, argv: &[OsString], args: &RunArgs, context: &Context) {
+fn print_dry_run(
+    resolved: &ResolvedPrompt,
+    argv: &[OsString],
+    args: &RunArgs,
+    timeout: Option<std::time::Duration>,
+    context: &Context,
+) {
     let config = context
         .config
         .as_ref()
@@ -286,6 +290,10 @@ fn print_dry_run(resolved: &ResolvedPrompt, argv: &[OsString], args: &RunArgs, c
     if args.stdin {
         lines.push("stdin:      the prompt file".to_string());
     }
+    lines.push(format!(
+        "timeout:    {}",
+        timeout.map_or("none".to_string(), |t| format!("{t:?}"))
+    ));
     lines.push(format!("log dir:    {log}"));
     // Through output.rs, so `--dry-run | head -1` ends quietly.
     crate::output::print_line(&lines.join("\n"));

@@ -175,6 +175,17 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
     {
         problems.push(Problem::error(at(&["defaults", "timeout"]), message));
     }
+    if config
+        .logging
+        .dir
+        .as_deref()
+        .is_some_and(|dir| dir.trim().is_empty())
+    {
+        problems.push(Problem::error(
+            at(&["logging", "dir"]),
+            "logging.dir cannot be empty; remove the key to use the default log directory",
+        ));
+    }
     problems.extend(super::feedback::check(&config.feedback));
     problems.extend(super::alerts::check(&config.alerts));
     problems

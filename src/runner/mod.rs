@@ -44,6 +44,8 @@ pub struct RunOutcome {
     pub signal: Option<i32>,
     /// Why it could not start, when it did not.
     pub spawn_error: Option<std::io::Error>,
+    /// SIGINT or SIGQUIT that the terminal (not a process) sent while the command ran.
+    pub terminal_interrupt: Option<libc::c_int>,
 }
 
 impl RunOutcome {
@@ -75,14 +77,24 @@ impl RunOutcome {
             exit_code,
             signal,
             spawn_error: None,
+            terminal_interrupt: None,
         }
+    }
+
+    /// The signal promptrun should die of after recording the run: the command
+    /// died of the SIGINT or SIGQUIT the user typed at the terminal.
+    pub fn interrupt_to_pass_on(&self) -> Option<libc::c_int> {
+        (self.status == RunStatus::Signal && self.signal == self.terminal_interrupt)
+            .then_some(self.terminal_interrupt)
+            .flatten()
     }
 }
 
 /// Runs `spec` to completion. Standard output and error are inherited untouched;
-/// standard input too unless `stdin_file` is set.
-pub fn run(spec: &CommandSpec) -> RunOutcome {
-    let signals = SignalPipe::install().ok();
+/// standard input too unless `stdin_file` is set. `signals` are the caller's
+/// handlers, kept installed until the run is recorded (without them promptrun
+/// cannot forward signals and polls the command every 5 ms).
+pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
     let mut command = Command::new(&spec.argv[0]);
     command.args(&spec.argv[1..]);
     command.envs(spec.env.iter().map(|(key, value)| (key, value)));
@@ -103,10 +115,14 @@ pub fn run(spec: &CommandSpec) -> RunOutcome {
     let deadline = spec.timeout.map(|timeout| started + timeout);
     let mut kill_at: Option<Instant> = None;
     let mut killed = false;
+    let mut terminal_interrupt = None;
     loop {
         match child.try_wait() {
             Ok(Some(status)) => {
-                return RunOutcome::from_status(status, started.elapsed(), kill_at.is_some());
+                let mut outcome =
+                    RunOutcome::from_status(status, started.elapsed(), kill_at.is_some());
+                outcome.terminal_interrupt = terminal_interrupt;
+                return outcome;
             }
             Ok(None) => {}
             Err(_) => {
@@ -142,11 +158,16 @@ pub fn run(spec: &CommandSpec) -> RunOutcome {
                 .unwrap_or(i32::MAX - 1)
                 .saturating_add(1)
         });
-        match &signals {
+        match signals {
             Some(pipe) => {
                 for received in pipe.wait(wait_ms) {
-                    if received.signal != libc::SIGCHLD && received.from_process {
+                    if received.signal == libc::SIGCHLD {
+                        continue;
+                    }
+                    if received.from_process {
                         signals::send(pid, received.signal);
+                    } else if matches!(received.signal, libc::SIGINT | libc::SIGQUIT) {
+                        terminal_interrupt = Some(received.signal);
                     }
                 }
             }
@@ -162,5 +183,6 @@ fn spawn_failed(started: Instant, source: std::io::Error) -> RunOutcome {
         exit_code: None,
         signal: None,
         spawn_error: Some(source),
+        terminal_interrupt: None,
     }
 }

@@ -38,15 +38,26 @@ pub struct Received {
     pub from_process: bool,
 }
 
-/// The installed handlers; dropping it restores the default dispositions.
-#[derive(Debug)]
+/// The installed handlers; dropping it restores the dispositions found at install.
 pub struct SignalPipe {
     read: OwnedFd,
     _write: OwnedFd,
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl std::fmt::Debug for SignalPipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalPipe")
+            .field("read", &self.read)
+            .finish()
+    }
 }
 
 impl SignalPipe {
     /// Creates the self-pipe and installs handlers for FORWARDED and SIGCHLD.
+    /// A signal that was ignored when promptrun started (`nohup`, a background
+    /// job) stays ignored, so the command inherits that protection as it would
+    /// without promptrun.
     pub fn install() -> std::io::Result<Self> {
         let mut fds = [0; 2];
         // SAFETY: fds is valid for two descriptors.
@@ -56,17 +67,25 @@ impl SignalPipe {
         // SAFETY: pipe2 just returned these descriptors, owned by nobody else.
         let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         PIPE_WRITE.store(write.as_raw_fd(), Ordering::Relaxed);
+        let mut pipe = SignalPipe {
+            read,
+            _write: write,
+            previous: Vec::new(),
+        };
         for signal in FORWARDED.into_iter().chain([libc::SIGCHLD]) {
-            set_handler(
+            let old = set_handler(
                 signal,
                 on_signal as *const () as usize,
                 libc::SA_SIGINFO | libc::SA_RESTART,
             )?;
+            if old.sa_sigaction == libc::SIG_IGN && signal != libc::SIGCHLD {
+                // SAFETY: putting back the disposition sigaction just returned.
+                unsafe { libc::sigaction(signal, &old, std::ptr::null_mut()) };
+            } else {
+                pipe.previous.push((signal, old));
+            }
         }
-        Ok(SignalPipe {
-            read,
-            _write: write,
-        })
+        Ok(pipe)
     }
 
     /// Waits up to `timeout_ms` (-1: forever) for a signal; returns those received.
@@ -105,25 +124,47 @@ impl SignalPipe {
 
 impl Drop for SignalPipe {
     fn drop(&mut self) {
-        for signal in FORWARDED.into_iter().chain([libc::SIGCHLD]) {
-            let _ = set_handler(signal, libc::SIG_DFL, 0);
+        for (signal, old) in &self.previous {
+            // SAFETY: restoring a disposition sigaction returned at install.
+            unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
         }
         PIPE_WRITE.store(-1, Ordering::Relaxed);
     }
 }
 
-fn set_handler(signal: libc::c_int, handler: usize, flags: libc::c_int) -> std::io::Result<()> {
-    // SAFETY: a zeroed sigaction is valid; we set the handler, flags and an empty mask.
+/// Installs `handler` for `signal`; returns the disposition it replaced.
+fn set_handler(
+    signal: libc::c_int,
+    handler: usize,
+    flags: libc::c_int,
+) -> std::io::Result<libc::sigaction> {
+    // SAFETY: zeroed sigactions are valid; we set the handler, flags and an empty mask.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = handler;
         action.sa_flags = flags;
         libc::sigemptyset(&mut action.sa_mask);
-        if libc::sigaction(signal, &action, std::ptr::null_mut()) != 0 {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(signal, &action, &mut old) != 0 {
             return Err(std::io::Error::last_os_error());
         }
+        Ok(old)
     }
-    Ok(())
+}
+
+/// Ends promptrun the way the command ended: by `signal`, with the default
+/// disposition. Shells stop a loop only when the process they waited for died
+/// of SIGINT or SIGQUIT, so after a Ctrl-C promptrun must die of it too.
+pub fn die_of(signal: libc::c_int) {
+    // SAFETY: resetting a disposition and raising a signal have no memory preconditions.
+    unsafe {
+        let _ = set_handler(signal, libc::SIG_DFL, 0);
+        let mut unblock: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut unblock);
+        libc::sigaddset(&mut unblock, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &unblock, std::ptr::null_mut());
+        libc::raise(signal);
+    }
 }
 
 /// Sends `signal` to process `pid`.

@@ -9,6 +9,7 @@ mod feedback_rate;
 mod feedback_support;
 mod run_basics;
 mod run_config;
+mod run_edges;
 mod run_exit;
 mod run_io;
 mod run_logging;
