@@ -9,11 +9,7 @@ use crate::error::{Error, Result, exit};
 pub fn run(global: &GlobalArgs) -> Result<i32> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let Some(path) = discover::find(global.config_path(), &cwd) else {
-        return Err(Error::Config(
-            "no router-config.json found (searched from the current directory up, and \
-             $XDG_CONFIG_HOME/promptrun); pass --config PATH"
-                .into(),
-        ));
+        return Err(Error::Config(discover::NOT_FOUND.into()));
     };
     let loaded = match LoadedConfig::load(&path) {
         Ok(loaded) => loaded,

@@ -81,10 +81,7 @@ pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
             crate::output::print_line(&serde_json::to_string_pretty(&rows).unwrap_or_default());
         }
         ListFormat::Table if context.config.is_none() => {
-            eprintln!(
-                "promptrun: no router-config.json found (searched from the current directory up, \
-                 and $XDG_CONFIG_HOME/promptrun); pass --config PATH"
-            );
+            eprintln!("promptrun: {}", crate::config::discover::NOT_FOUND);
         }
         ListFormat::Table => print_table(&rows, &cwd),
     }

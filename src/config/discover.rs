@@ -4,6 +4,10 @@ use std::path::{Path, PathBuf};
 
 use crate::paths;
 
+/// What to tell a user when no config was found.
+pub const NOT_FOUND: &str = "no router-config.json found (searched from the current directory up, \
+     and $XDG_CONFIG_HOME/promptrun); pass --config PATH";
+
 /// The names looked for in each directory, walking up from the current one.
 const CANDIDATES: [&str; 2] = ["router-config.json", "config/router-config.json"];
 

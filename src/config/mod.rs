@@ -168,14 +168,8 @@ impl LoadedConfig {
         self.unknown_keys
             .iter()
             .map(|path| {
-                let at = self.position(path, true);
-                format!(
-                    "{}:{}:{}: unknown key `{}` (ignored)",
-                    self.path.display(),
-                    at.line,
-                    at.column,
-                    dotted(path)
-                )
+                let problem = validate::unknown_key(path);
+                format!("{}: {}", problem.location(self), problem.message)
             })
             .collect()
     }

@@ -39,18 +39,27 @@ impl Problem {
 
     /// `file:line:column: message`.
     pub fn render(&self, config: &LoadedConfig) -> String {
-        let at = config.position(&self.path, self.at_key);
         let label = match self.severity {
             Severity::Error => "",
             Severity::Warning => "warning: ",
         };
-        format!(
-            "{}:{}:{}: {label}{}",
-            config.path.display(),
-            at.line,
-            at.column,
-            self.message
-        )
+        format!("{}: {label}{}", self.location(config), self.message)
+    }
+
+    /// `file:line:column` of the problem.
+    pub fn location(&self, config: &LoadedConfig) -> String {
+        let at = config.position(&self.path, self.at_key);
+        format!("{}:{}:{}", config.path.display(), at.line, at.column)
+    }
+}
+
+/// The warning for a key the config model does not know.
+pub fn unknown_key(path: &[Segment]) -> Problem {
+    Problem {
+        severity: Severity::Warning,
+        path: path.to_vec(),
+        at_key: true,
+        message: format!("unknown key `{}` (ignored)", super::dotted(path)),
     }
 }
 
@@ -69,12 +78,7 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
     let mut problems: Vec<Problem> = loaded
         .unknown_keys
         .iter()
-        .map(|path| Problem {
-            severity: Severity::Warning,
-            path: path.clone(),
-            at_key: true,
-            message: format!("unknown key `{}` (ignored)", super::dotted(path)),
-        })
+        .map(|path| unknown_key(path))
         .collect();
 
     let mut owners: BTreeMap<&str, &str> = config
