@@ -3,4 +3,3 @@
 pub mod charts;
 pub mod html;
 pub mod html_page;
-#[cfg(test)]
