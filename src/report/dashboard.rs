@@ -46,7 +46,12 @@ pub struct Headline {
     pub unit: &'static str,
 }
 
-type HeadlineSpec = (&'static str, fn(&GroupStats) -> Option<f64>, bool, &'static str);
+type HeadlineSpec = (
+    &'static str,
+    fn(&GroupStats) -> Option<f64>,
+    bool,
+    &'static str,
+);
 
 /// Runs, success rate, p95, mean rating and participation of all selected runs.
 pub fn headlines(current: &GroupStats, previous: Option<&GroupStats>) -> Vec<Headline> {
