@@ -80,6 +80,15 @@ pub enum Command {
 
     /// Print shell completions: `promptrun completions bash > /etc/bash_completion.d/promptrun`.
     Completions(CompletionsArgs),
+
+    /// Write the HTML dashboard: usage, speed, failures and ratings on one self-contained page.
+    #[command(after_help = "Examples:
+  promptrun dashboard --open                      write dashboard.html and open it
+  promptrun dashboard --since 7d -o week.html     the last 7 days, against the 7 before
+  promptrun dashboard ci-logs/ -o -               from CI artifacts, to stdout
+
+Same page as `promptrun report --format html`. It loads nothing from the network.")]
+    Dashboard(DashboardArgs),
 }
 
 /// How to run one prompt.
@@ -180,6 +189,56 @@ pub struct CompletionsArgs {
     /// The shell to print completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `promptrun dashboard`.
+#[derive(Debug, Clone, Args)]
+pub struct DashboardArgs {
+    /// Log files or directories (`*.jsonl`, `*.jsonl.gz`, recursively); `-` for stdin
+    /// (default: the log directory).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Where to write the page; `-` for stdout.
+    #[arg(short, long, value_name = "FILE", default_value = "dashboard.html")]
+    pub output: PathBuf,
+
+    /// Open the page in the default browser afterwards (xdg-open / open).
+    #[arg(long)]
+    pub open: bool,
+
+    /// Runs from this time on: a date, RFC 3339, or a time ago (24h, 7d, 2w). The
+    /// headline numbers compare with the window of the same length before it.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Runs before this time (default: now).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only prompts matching this glob (repeatable).
+    #[arg(long = "prompt", value_name = "GLOB")]
+    pub prompts: Vec<String>,
+
+    /// Only variants matching this glob (repeatable).
+    #[arg(long = "variant", value_name = "GLOB")]
+    pub variants: Vec<String>,
+
+    /// Only runs with this tag (repeatable; all must match).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// The time bucket of the runs-over-time chart.
+    #[arg(long, value_enum, default_value_t = TimeBucket::Day)]
+    pub bucket: TimeBucket,
+}
+
+/// Time buckets for runs over time and trends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeBucket {
+    Hour,
+    Day,
+    Week,
 }
 
 /// Parses `KEY=VALUE`.

@@ -2,8 +2,10 @@
 
 mod completions;
 mod config_check;
+mod dashboard;
 mod prompts;
 mod run;
+mod windowed;
 
 use crate::cli::{Cli, Command, ConfigCommand};
 use crate::context::Context;
@@ -20,5 +22,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             "`promptrun rate` is not available yet".into(),
         )),
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Dashboard(args)) => dashboard::run(&Context::resolve(&cli.global)?, args),
     }
 }

@@ -134,6 +134,15 @@ pub fn runs_over_time(
     (buckets, series)
 }
 
+/// A bucket start as a short axis label: `2026-11-24` for days and weeks, `11-24 14:00` for hours.
+pub fn bucket_label(start: &str, bucket: &str) -> String {
+    match (bucket, start.get(..10), start.get(5..10), start.get(11..16)) {
+        ("hour", _, Some(day), Some(time)) => format!("{day} {time}"),
+        (_, Some(date), _, _) => date.to_string(),
+        _ => start.to_string(),
+    }
+}
+
 /// Up to `n` prompts with the highest p95.
 pub fn slowest(report: &Report, n: usize) -> Vec<&GroupStats> {
     let mut groups: Vec<&GroupStats> = report

@@ -47,6 +47,7 @@ pub mod dashboard;
 pub mod render;
 pub mod trends;
 pub mod window;
+pub mod windowed;
 
 use std::collections::BTreeMap;
 

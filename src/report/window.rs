@@ -55,11 +55,21 @@ pub struct WindowLabel {
     pub end: String,
 }
 
+/// `2026-11-24T10:15:02.123Z` as `2026-11-24 10:15` (other text unchanged).
+pub fn minutes(timestamp: &str) -> String {
+    match (timestamp.get(..10), timestamp.get(11..16)) {
+        (Some(date), Some(time)) if timestamp.as_bytes().get(10) == Some(&b'T') => {
+            format!("{date} {time}")
+        }
+        _ => timestamp.to_string(),
+    }
+}
+
 impl std::fmt::Display for WindowLabel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.start {
-            Some(start) => write!(f, "{start} .. {}", self.end),
-            None => write!(f, "all runs until {}", self.end),
+            Some(start) => write!(f, "{} to {} UTC", minutes(start), minutes(&self.end)),
+            None => write!(f, "all runs until {} UTC", minutes(&self.end)),
         }
     }
 }

@@ -31,14 +31,14 @@ pub fn render_dashboard(data: &DashboardData) -> String {
 fn header(out: &mut String, data: &DashboardData) {
     let _ = write!(
         out,
-        "<header><h1>promptrun dashboard</h1><p>{}{} · by {} · generated {}</p></header>",
+        "<header><h1>promptrun dashboard</h1><p>{}{} · runs per {} · generated {} UTC</p></header>",
         escape(&data.window.to_string()),
         data.previous_window
             .as_ref()
             .map(|w| format!(", compared with {}", escape(&w.to_string())))
             .unwrap_or_default(),
         escape(&data.bucket),
-        escape(&data.generated)
+        escape(&crate::report::window::minutes(&data.generated))
     );
 }
 
@@ -147,6 +147,10 @@ fn legend(out: &mut String, items: &[(String, String)]) {
 
 fn over_time(out: &mut String, data: &DashboardData) {
     let (buckets, series) = dashboard::runs_over_time(&data.timeline, &data.current);
+    let buckets: Vec<String> = buckets
+        .iter()
+        .map(|b| dashboard::bucket_label(b, &data.bucket))
+        .collect();
     out.push_str("<section><h2>Runs over time</h2>");
     chart_or_note(out, charts::stacked_columns(&buckets, &series));
     let items: Vec<(String, String)> = series

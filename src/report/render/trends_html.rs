@@ -31,6 +31,10 @@ pub fn render_trends(trends: &Trends) -> String {
 fn runs_chart(out: &mut String, trends: &Trends) {
     let mut labels: Vec<String> = trends.buckets.iter().map(|p| p.bucket.clone()).collect();
     labels.dedup();
+    let shown: Vec<String> = labels
+        .iter()
+        .map(|l| crate::report::dashboard::bucket_label(l, &trends.bucket))
+        .collect();
     let mut prompts: Vec<(String, u64)> = Vec::new();
     for p in &trends.buckets {
         match prompts.iter_mut().find(|(name, _)| *name == p.prompt) {
@@ -62,7 +66,7 @@ fn runs_chart(out: &mut String, trends: &Trends) {
         series.push(("other".into(), other));
     }
     out.push_str("<section><h2>Runs per bucket</h2>");
-    match charts::stacked_columns(&labels, &series) {
+    match charts::stacked_columns(&shown, &series) {
         Some(svg) => out.push_str(&svg),
         None => out.push_str("<p class=\"muted\">No runs in this window.</p>"),
     }
