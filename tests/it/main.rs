@@ -2,4 +2,7 @@
 
 mod support;
 
+mod browser;
+mod dashboard_browser;
+mod dashboard_fixtures;
 mod run_basics;
