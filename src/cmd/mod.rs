@@ -3,6 +3,7 @@
 mod completions;
 mod config_check;
 mod prompts;
+mod report;
 mod run;
 
 use crate::cli::{Cli, Command, ConfigCommand};
@@ -20,5 +21,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             "`promptrun rate` is not available yet".into(),
         )),
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Report(args)) => report::run(&cli.global, args),
     }
 }

@@ -36,6 +36,7 @@ mod merge;
 pub mod model;
 pub mod parse;
 mod percentile;
+pub mod render;
 mod runs;
 pub mod scan;
 mod sort;

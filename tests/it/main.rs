@@ -2,4 +2,8 @@
 
 mod support;
 
+mod report_formats;
+mod report_inputs;
+mod report_numbers;
+mod report_support;
 mod run_basics;
