@@ -81,6 +81,10 @@ pub enum Command {
     /// Print shell completions: `promptrun completions bash > /etc/bash_completion.d/promptrun`.
     Completions(CompletionsArgs),
 
+    /// Usage, performance and feedback reports over JSONL event logs.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+
     /// Write the HTML dashboard: usage, speed, failures and ratings on one self-contained page.
     #[command(after_help = "Examples:
   promptrun dashboard --open                      write dashboard.html and open it
@@ -89,6 +93,148 @@ pub enum Command {
 
 Same page as `promptrun report --format html`. It loads nothing from the network.")]
     Dashboard(DashboardArgs),
+}
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  promptrun report                                   all reports over the log directory
+  promptrun report performance --since 7d            the last week's performance
+  promptrun report usage --group-by prompt,version ci-artifacts/
+  promptrun report --format json -o report.json logs/*.jsonl.gz
+  promptrun report feedback --prompt 'summ*' --comments
+  cat events.jsonl | promptrun report -
+
+Exit status: 0; 2 for bad options; 3 with --strict when a line had to be skipped;
+4 when an input cannot be read.";
+
+/// `promptrun report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The report (usage, performance, feedback or all; default all), then files or
+    /// directories (every *.jsonl and *.jsonl.gz below them), `-` for stdin
+    /// [default: the log directory].
+    #[arg(value_name = "[REPORT] [PATHS]")]
+    pub args: Vec<PathBuf>,
+
+    /// The report, as in prompt-analytics.sh: usage, performance, feedback or all.
+    #[arg(long = "report", value_enum, value_name = "REPORT")]
+    pub report: Option<ReportKind>,
+
+    /// Only runs started at or after this: a date (2026-11-24), RFC 3339, or a time ago (24h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only runs started before this: a date, RFC 3339, or a time ago.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only these prompts (repeatable; globs: 'summ*').
+    #[arg(long = "prompt", value_name = "GLOB")]
+    pub prompts: Vec<String>,
+
+    /// Only these variants (repeatable; globs; `-` for runs without a variant).
+    #[arg(long = "variant", value_name = "GLOB")]
+    pub variants: Vec<String>,
+
+    /// Only runs with this tag (repeatable; all must match).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// Only runs with this outcome (repeatable).
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+
+    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+
+    /// Group by prompt, variant, version, command, user, host, resolution, tag:KEY,
+    /// hour, day or week (comma-separated or repeated) [default: prompt,variant].
+    #[arg(long = "group-by", value_name = "FIELD", value_delimiter = ',')]
+    pub group_by: Vec<String>,
+
+    /// Order of the groups.
+    #[arg(long, value_enum, default_value_t = SortArg::Runs)]
+    pub sort: SortArg,
+
+    /// Show only the first N groups.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table, env = "PROMPTRUN_REPORT_FORMAT")]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE instead of stdout (`-` is stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show the latest comments of each group (feedback report).
+    #[arg(long)]
+    pub comments: bool,
+
+    /// Fail (exit 3) instead of skipping malformed lines.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// Runs per group, share, users, first and last run, resolutions.
+    Usage,
+    /// Success rate, statuses, durations, metrics.
+    Performance,
+    /// Ratings, their distribution and participation.
+    Feedback,
+    /// All three.
+    All,
+}
+
+/// Report output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns for people (colour on a terminal).
+    Table,
+    /// The promptrun.report/v1 JSON document.
+    Json,
+    /// One row per group, stable columns.
+    Csv,
+    /// GitHub-flavoured Markdown tables (CI job summaries, PR comments).
+    Markdown,
+}
+
+/// Run outcomes for `--status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Ok,
+    Error,
+    Signal,
+    Timeout,
+    #[value(alias = "spawn_failed")]
+    SpawnFailed,
+    /// A run_start without a run_end.
+    Incomplete,
+}
+
+/// Orders for `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Most runs first.
+    Runs,
+    /// By group key.
+    #[value(alias = "name")]
+    Key,
+    /// Lowest success rate first.
+    SuccessRate,
+    /// Slowest p95 first.
+    P95,
+    /// Slowest mean first.
+    Mean,
+    /// Best mean rating first.
+    Rating,
+    /// Most failed runs first.
+    Failures,
 }
 
 /// How to run one prompt.

@@ -4,6 +4,7 @@ mod completions;
 mod config_check;
 mod dashboard;
 mod prompts;
+mod report;
 mod run;
 mod windowed;
 
@@ -22,6 +23,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             "`promptrun rate` is not available yet".into(),
         )),
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Dashboard(args)) => dashboard::run(&Context::resolve(&cli.global)?, args),
     }
 }

@@ -79,6 +79,8 @@ pub struct Rating {
 struct Shard {
     runs: Map<RunSlot>,
     ratings: Map<Rating>,
+    /// (run, ts) of ratings a later one replaced.
+    replaced: std::collections::HashSet<(RunKey, i64)>,
 }
 
 /// The shared run table.
@@ -139,16 +141,22 @@ impl RunTable {
             flags: 0,
             status: 0,
         });
-        match shard.ratings.get_mut(&key) {
-            Some(old) if old.ts_ms == ts_ms => false,
-            Some(old) => {
-                if ts_ms > old.ts_ms {
-                    *old = Rating { ts_ms, rating };
-                }
-                true
+        let Shard {
+            ratings, replaced, ..
+        } = &mut *shard;
+        match ratings.get_mut(&key) {
+            Some(latest) if latest.ts_ms == ts_ms => false,
+            Some(latest) => {
+                // Re-ratings are rare: remember the replaced ones to spot their duplicates.
+                let older = if ts_ms > latest.ts_ms {
+                    std::mem::replace(latest, Rating { ts_ms, rating }).ts_ms
+                } else {
+                    ts_ms
+                };
+                replaced.insert((key, older)) || older != ts_ms
             }
             None => {
-                shard.ratings.insert(key, Rating { ts_ms, rating });
+                ratings.insert(key, Rating { ts_ms, rating });
                 true
             }
         }

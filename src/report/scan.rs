@@ -107,18 +107,34 @@ impl<'a> Scanner<'a> {
         match self.bytes.get(self.pos + 1) {
             Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 2,
             Some(b'u') => {
-                let hex = self
-                    .bytes
-                    .get(self.pos + 2..self.pos + 6)
-                    .ok_or("bad \\u escape")?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return Err("bad \\u escape");
-                }
+                let lone = "lone surrogate in a \\u escape";
+                let unit = self.hex4(self.pos + 2)?;
                 self.pos += 6;
+                if (0xDC00..0xE000).contains(&unit) {
+                    return Err(lone);
+                }
+                if (0xD800..0xDC00).contains(&unit) {
+                    // A high surrogate must be followed by a low one.
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u".as_slice()) {
+                        return Err(lone);
+                    }
+                    if !(0xDC00..0xE000).contains(&self.hex4(self.pos + 2)?) {
+                        return Err(lone);
+                    }
+                    self.pos += 6;
+                }
             }
             _ => return Err("bad escape in a string"),
         }
         Ok(())
+    }
+
+    fn hex4(&self, at: usize) -> Result<u32, ScanError> {
+        let hex = self.bytes.get(at..at + 4).ok_or("bad \\u escape")?;
+        hex.iter().try_fold(0u32, |acc, &b| {
+            let digit = (b as char).to_digit(16).ok_or("bad \\u escape")?;
+            Ok(acc << 4 | digit)
+        })
     }
 
     /// Reads a number's text, checking JSON's number grammar.
@@ -323,6 +339,9 @@ mod tests {
             r#"{"a":1,}"#,
             "\"tab\tinside\"",
             r#""\ud83d\ude00""#,
+            r#""\ud83d""#,
+            r#""\ude00x""#,
+            r#""\ud83d\u0041""#,
             "-",
             "tru",
         ] {

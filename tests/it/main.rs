@@ -2,6 +2,10 @@
 
 mod support;
 
+mod report_formats;
+mod report_inputs;
+mod report_numbers;
+mod report_support;
 mod browser;
 mod dashboard_browser;
 mod dashboard_fixtures;
