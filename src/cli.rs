@@ -98,6 +98,9 @@ Same page as `promptrun report --format html`. It loads nothing from the network
 const REPORT_EXAMPLES: &str = "\
 Examples:
   promptrun report                                   all reports over the log directory
+  promptrun report trends --since 14d --bucket day   per day, and this week against the last
+  promptrun report --since 7d --check                exit 1 when an alert rule is breached
+  promptrun report --format html -o dashboard.html   the dashboard
   promptrun report performance --since 7d            the last week's performance
   promptrun report usage --group-by prompt,version ci-artifacts/
   promptrun report --format json -o report.json logs/*.jsonl.gz
@@ -105,7 +108,8 @@ Examples:
   cat events.jsonl | promptrun report -
 
 Exit status: 0; 2 for bad options; 3 with --strict when a line had to be skipped;
-4 when an input cannot be read.";
+4 when an input cannot be read; with --check, 1 when a rule is breached and 5 when
+alerts.command failed.";
 
 /// `promptrun report`.
 #[derive(Debug, Clone, Args)]
@@ -176,6 +180,15 @@ pub struct ReportArgs {
     /// Fail (exit 3) instead of skipping malformed lines.
     #[arg(long)]
     pub strict: bool,
+
+    /// Check the alert rules (config `alerts`) instead of reporting: print each breach;
+    /// exit 0 with none, 1 with any, 5 when alerts.command failed.
+    #[arg(long)]
+    pub check: bool,
+
+    /// The time bucket of `report trends` and of the HTML dashboard's runs over time.
+    #[arg(long, value_enum, value_name = "BUCKET")]
+    pub bucket: Option<TimeBucket>,
 }
 
 /// The reports.
@@ -202,6 +215,8 @@ pub enum ReportFormat {
     Csv,
     /// GitHub-flavoured Markdown tables (CI job summaries, PR comments).
     Markdown,
+    /// The self-contained HTML dashboard (same as `promptrun dashboard`).
+    Html,
 }
 
 /// Run outcomes for `--status`.

@@ -5,6 +5,7 @@ mod config_check;
 mod dashboard;
 mod prompts;
 mod report;
+mod report_extras;
 mod run;
 mod windowed;
 

@@ -21,6 +21,9 @@ const COMMENTS_PER_GROUP: usize = 5;
 
 /// Runs the report and prints it.
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
+    if let Some(code) = super::report_extras::intercept(global, args)? {
+        return Ok(code);
+    }
     let (kind, paths) = split_kind(args)?;
     let sources = resolve_inputs(global, paths)?;
     let view = view_spec(args, kind)?;
@@ -76,7 +79,7 @@ fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
 
 /// Explicit paths, else the log directory. A broken config only matters when
 /// the log directory has to come from it.
-fn resolve_inputs(global: &GlobalArgs, paths: &[PathBuf]) -> Result<Vec<Source>> {
+pub(super) fn resolve_inputs(global: &GlobalArgs, paths: &[PathBuf]) -> Result<Vec<Source>> {
     if !paths.is_empty() {
         return expand(paths);
     }
@@ -99,7 +102,7 @@ fn resolve_inputs(global: &GlobalArgs, paths: &[PathBuf]) -> Result<Vec<Source>>
     expand(&[dir])
 }
 
-fn view_spec(args: &ReportArgs, kind: ReportKind) -> Result<ViewSpec> {
+pub(super) fn view_spec(args: &ReportArgs, kind: ReportKind) -> Result<ViewSpec> {
     let now = chrono::Utc::now().timestamp_millis();
     let point = |flag: &str, text: &Option<String>| -> Result<Option<i64>> {
         text.as_deref()

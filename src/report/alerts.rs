@@ -90,6 +90,9 @@ pub fn evaluate(
             }));
     }
     result
+        .breaches
+        .sort_by(|a, b| (&a.prompt, a.rule).cmp(&(&b.prompt, b.rule)));
+    result
 }
 
 /// The group's prompt name (`""` for a group without one).

@@ -71,5 +71,6 @@ pub fn renderer(format: crate::cli::ReportFormat) -> Box<dyn Renderer> {
         ReportFormat::Json => Box::new(json::Json),
         ReportFormat::Csv => Box::new(csv::Csv),
         ReportFormat::Markdown => Box::new(markdown::Markdown),
+        ReportFormat::Html => Box::new(html::HtmlReport),
     }
 }

@@ -30,7 +30,7 @@ fn bucket_rows(trends: &Trends) -> Vec<Vec<String>> {
         .iter()
         .map(|p: &TrendPoint| {
             vec![
-                p.bucket.clone(),
+                crate::report::dashboard::bucket_label(&p.bucket, &trends.bucket),
                 p.prompt.clone(),
                 p.runs.to_string(),
                 pct(p.success_rate),
