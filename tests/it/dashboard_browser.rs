@@ -97,3 +97,51 @@ fn an_empty_log_gives_a_friendly_page() {
         "says how to record a run: {text}"
     );
 }
+
+#[test]
+fn report_format_html_and_trends_html_load_cleanly_too() {
+    let env = TestEnv::new();
+    env.write("logs-in/events.jsonl", &busy_log());
+    env.config(r#"{"alerts": {"min_success_rate": 0.99}}"#);
+    let window = ["--since", "2026-11-17", "--until", "2026-11-24"];
+    let mut browser = Browser::start();
+    for (args, page, charts) in [
+        (
+            vec!["report", "logs-in", "--format", "html", "-o", "report.html"],
+            "report.html",
+            4,
+        ),
+        (
+            vec![
+                "report",
+                "trends",
+                "logs-in",
+                "--format",
+                "html",
+                "-o",
+                "trends.html",
+            ],
+            "trends.html",
+            1,
+        ),
+    ] {
+        let mut args = args.clone();
+        args.extend_from_slice(&window);
+        let output = env.run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let visit = browser.visit(
+            &file_url(&env.work().join(page)),
+            &["document.body.textContent.includes('<script>alert(1)</script>')"],
+        );
+        assert!(visit.errors.is_empty(), "{page}: {:?}", visit.errors);
+        assert!(visit.requests.is_empty(), "{page}: {:?}", visit.requests);
+        assert_eq!(visit.alerts, 0, "{page}: a script from the data ran");
+        assert!(visit.svgs >= charts, "{page}: {} svg", visit.svgs);
+        assert_eq!(visit.values[0], true, "{page}");
+    }
+    let html = std::fs::read_to_string(env.work().join("report.html")).unwrap();
+    assert!(
+        html.contains("<h2>Alerts</h2>") && html.contains("min_success_rate"),
+        "the dashboard shows the alert check"
+    );
+}

@@ -82,6 +82,7 @@ pub fn jsonl(runs: &[FixtureRun]) -> String {
         }
         let mut end = common.clone();
         end["type"] = json!("run_end");
+        end["ts"] = json!(after(&run.ts, run.duration_ms));
         for (key, value) in [
             ("duration_ms", json!(run.duration_ms)),
             ("status", json!(run.status)),
@@ -117,6 +118,13 @@ pub fn jsonl(runs: &[FixtureRun]) -> String {
         }
     }
     out
+}
+
+/// `ts` plus `millis`, as an event timestamp (a run_end is written when the run ends).
+pub fn after(ts: &str, millis: f64) -> String {
+    let start: chrono::DateTime<chrono::Utc> = ts.parse().expect("fixture timestamp");
+    let end = start + chrono::Duration::milliseconds(millis.ceil() as i64);
+    end.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// `day` (1-28) of November 2026 at `hour`:`minute`.

@@ -2,11 +2,13 @@
 
 mod support;
 
+mod alerts_check;
+mod browser;
+mod dashboard_browser;
+mod dashboard_fixtures;
 mod report_formats;
 mod report_inputs;
 mod report_numbers;
 mod report_support;
-mod browser;
-mod dashboard_browser;
-mod dashboard_fixtures;
 mod run_basics;
+mod trends;
