@@ -4,6 +4,7 @@ mod support;
 
 mod alerts_check;
 mod browser;
+mod ci_examples;
 mod dashboard_browser;
 mod dashboard_fixtures;
 mod report_formats;
