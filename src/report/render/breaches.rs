@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use crate::report::alerts::{Breach, CheckResult};
 
-fn value(rule: &str, value: f64) -> String {
+/// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `0.50`).
+pub fn value(rule: &str, value: f64) -> String {
     match rule {
         "min_success_rate" | "min_participation" | "max_incomplete_rate" => {
             format!("{:.1}%", value * 100.0)
@@ -15,7 +16,8 @@ fn value(rule: &str, value: f64) -> String {
     }
 }
 
-fn comparison(breach: &Breach) -> &'static str {
+/// `<` for a minimum that was undershot, `>` for a maximum that was exceeded.
+pub fn comparison(breach: &Breach) -> &'static str {
     if breach.rule.starts_with("min_") {
         "<"
     } else {
@@ -43,7 +45,8 @@ pub fn text(result: &CheckResult) -> String {
     out
 }
 
-fn summary(result: &CheckResult) -> String {
+/// `N breach(es) in M prompt(s) checked`, or `no breach: ...`.
+pub fn summary(result: &CheckResult) -> String {
     let skipped = match result.skipped_few_runs.len() {
         0 => String::new(),
         n => format!(", {n} skipped for too few runs (min_runs)"),

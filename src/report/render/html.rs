@@ -2,11 +2,19 @@
 
 use std::fmt::Write;
 
+use super::breaches;
 use super::charts::{self, PALETTE};
 use super::html_page::{cell, count, escape, millis, page, percent, value_in};
 use crate::report::alerts::prompt_of;
 use crate::report::dashboard::{self, DashboardData, Headline};
 use crate::report::model::GroupStats;
+
+/// How many prompts the per-prompt charts show (all of them are in the table).
+const CHART_PROMPTS: usize = 15;
+/// Lists longer than this start folded.
+const SHORT_LIST: usize = 10;
+/// How many prompts with variants get a side-by-side table.
+const VARIANT_PROMPTS: usize = 12;
 
 /// The whole dashboard page; a friendly "record your first run" page when no run was selected.
 pub fn render_dashboard(data: &DashboardData) -> String {
@@ -21,7 +29,6 @@ pub fn render_dashboard(data: &DashboardData) -> String {
         per_prompt_charts(&mut body, data);
         variants(&mut body, data);
         prompt_table(&mut body, &data.current.groups);
-        worst(&mut body, data);
     }
     inputs(&mut body, data);
     body.push_str("</main>\n");
@@ -102,26 +109,42 @@ fn change(headline: &Headline) -> String {
 
 fn alerts(out: &mut String, data: &DashboardData) {
     let Some(check) = &data.check else { return };
-    out.push_str("<section><h2>Alerts</h2>");
-    if check.breaches.is_empty() {
+    let class = if check.breaches.is_empty() {
+        "good"
+    } else {
+        "flag"
+    };
+    let _ = write!(
+        out,
+        "<section><h2>Alerts</h2><p class=\"{class}\">{}</p>",
+        escape(&breaches::summary(check))
+    );
+    if !check.breaches.is_empty() {
+        let open = if check.breaches.len() <= SHORT_LIST {
+            " open"
+        } else {
+            ""
+        };
         let _ = write!(
             out,
-            "<p class=\"good\">No breach: {} prompt(s) checked.</p>",
-            check.checked
+            "<details{open}><summary>{} breach(es)</summary><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Prompt</th><th>Rule</th><th class=\"num\">Value</th><th class=\"num\">Threshold</th><th class=\"num\">Runs</th></tr></thead><tbody>",
+            check.breaches.len()
         );
-    } else {
-        out.push_str("<table><thead><tr><th>Prompt</th><th>Rule</th><th class=\"num\">Value</th><th class=\"num\">Threshold</th></tr></thead><tbody>");
         for breach in &check.breaches {
             let _ = write!(
                 out,
-                "<tr><td class=\"name\">{}</td><td class=\"flag\">{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td class=\"name\">{}</td><td class=\"flag\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\">{} {}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
                 escape(&breach.prompt),
                 breach.rule,
                 breach.value,
-                breach.threshold
+                escape(&breaches::value(breach.rule, breach.value)),
+                escape(breaches::comparison(breach)),
+                escape(&breaches::value(breach.rule, breach.threshold)),
+                breach.runs,
+                count(breach.runs as f64)
             );
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</tbody></table></div></details>");
     }
     out.push_str("</section>\n");
 }
@@ -163,7 +186,20 @@ fn over_time(out: &mut String, data: &DashboardData) {
 }
 
 fn per_prompt_charts(out: &mut String, data: &DashboardData) {
-    let groups = &data.current.groups;
+    let mut groups: Vec<&GroupStats> = data.current.groups.iter().collect();
+    groups.sort_by(|a, b| {
+        b.runs
+            .cmp(&a.runs)
+            .then_with(|| prompt_of(a).cmp(prompt_of(b)))
+    });
+    if groups.len() > CHART_PROMPTS {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">The charts show the {CHART_PROMPTS} prompts with the most runs, of {}; the table below has them all.</p>",
+            groups.len()
+        );
+        groups.truncate(CHART_PROMPTS);
+    }
     let name = |g: &GroupStats| prompt_of(g).to_string();
     out.push_str("<div class=\"grid wide\">\n<section><h2>Duration per prompt</h2>");
     let timed: Vec<(String, f64, f64)> = groups
@@ -211,15 +247,28 @@ fn per_prompt_charts(out: &mut String, data: &DashboardData) {
             .collect();
         legend(out, &items);
     }
-    out.push_str("</section>\n</div>\n");
+    out.push_str("</section>\n");
+    worst(out, data);
+    out.push_str("</div>\n");
 }
 
 fn variants(out: &mut String, data: &DashboardData) {
-    let sets = dashboard::variant_sets(&data.variants);
+    let mut sets = dashboard::variant_sets(&data.variants);
     if sets.is_empty() {
         return;
     }
-    out.push_str("<section><h2>Variants side by side</h2><div class=\"grid\">");
+    let runs = |groups: &[&GroupStats]| groups.iter().map(|g| g.runs).sum::<u64>();
+    sets.sort_by(|a, b| runs(&b.1).cmp(&runs(&a.1)).then_with(|| a.0.cmp(&b.0)));
+    out.push_str("<section><h2>Variants side by side</h2>");
+    if sets.len() > VARIANT_PROMPTS {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">The {VARIANT_PROMPTS} prompts with variants that ran most, of {}.</p>",
+            sets.len()
+        );
+        sets.truncate(VARIANT_PROMPTS);
+    }
+    out.push_str("<div class=\"grid wide\">");
     for (prompt, groups) in sets {
         let _ = write!(
             out,
@@ -297,7 +346,7 @@ fn prompt_table(out: &mut String, groups: &[GroupStats]) {
 }
 
 fn worst(out: &mut String, data: &DashboardData) {
-    out.push_str("<div class=\"grid\"><section><h2>Slowest prompts (p95)</h2>");
+    out.push_str("<section><h2>Slowest prompts (p95)</h2>");
     let slow = dashboard::slowest(&data.current, 5);
     short_list(
         out,
@@ -305,7 +354,7 @@ fn worst(out: &mut String, data: &DashboardData) {
         |g| value_in("ms", g.duration_ms.p95),
         "No completed run.",
     );
-    out.push_str("</section><section><h2>Most failing prompts</h2>");
+    out.push_str("<h2 class=\"gap\">Most failing prompts</h2>");
     let failing = dashboard::most_failing(&data.current, 5);
     short_list(
         out,
@@ -313,7 +362,7 @@ fn worst(out: &mut String, data: &DashboardData) {
         |g| format!("{} of {} runs", dashboard::failures(g), g.runs),
         "No failed or incomplete run.",
     );
-    out.push_str("</section></div>\n");
+    out.push_str("</section>\n");
 }
 
 fn short_list(

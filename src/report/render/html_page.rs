@@ -94,6 +94,9 @@ main{max-width:1200px;margin:0 auto;padding:24px}
 header h1{font-size:22px;margin:0 0 4px}
 header p{margin:0;color:var(--muted)}
 h2{font-size:16px;margin:0 0 12px}
+h2.gap{margin-top:20px}
+h3{font-size:14px;margin:8px 0}
+details summary{cursor:pointer;color:var(--muted);margin:4px 0 8px}
 section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin:16px 0;break-inside:avoid}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
 .grid section{margin:0}
