@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{channel, sync_channel};
 
 use super::fold::{Partial, Worker};
-use super::input::{Chunk, Source, read_all, total_size};
+use super::input::{CHUNK_SIZE, Chunk, Source, read_all, total_size};
 use super::merge::finish;
 use super::runs::RunTable;
 use super::{EngineOptions, Report, ViewSpec};
@@ -36,7 +36,9 @@ pub fn aggregate(
                         let next = chunk_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok(chunk)) = next else { break };
                         worker.chunk(&chunk);
-                        let _ = pool_tx.send(chunk.data);
+                        if chunk.data.len() == CHUNK_SIZE {
+                            let _ = pool_tx.send(chunk.data);
+                        }
                     }
                     worker.partial
                 })
@@ -51,7 +53,10 @@ pub fn aggregate(
         let read = read_all(sources, chunk_tx, pool_rx, &progress);
         let partials: Vec<Partial> = handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect();
         (partials, read)
     });

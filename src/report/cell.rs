@@ -19,7 +19,7 @@ pub struct Cell {
     pub duration_sum: f64,
     /// (metric id, sum, runs that reported it)
     pub metrics: Vec<(u32, f64, u64)>,
-    pub users: HashSet<u32>,
+    pub users: HashSet<u32, foldhash::fast::FixedState>,
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,
     pub resolutions: [u64; 5],
@@ -34,7 +34,9 @@ impl Cell {
     /// Notes that a run (complete or not) belongs to the group.
     #[inline]
     pub fn add_run(&mut self, user: u32, resolution: usize, time_ms: i64) {
-        self.users.insert(user);
+        if user != 0 {
+            self.users.insert(user);
+        }
         self.resolutions[resolution] += 1;
         self.first_ms = Some(self.first_ms.map_or(time_ms, |t| t.min(time_ms)));
         self.last_ms = Some(self.last_ms.map_or(time_ms, |t| t.max(time_ms)));
@@ -138,6 +140,7 @@ impl Cell {
                 .iter()
                 .map(|&(id, sum, count)| {
                     let name = metric_names.get(id as usize).cloned().unwrap_or_default();
+                    // ids are 1-based; metric_names[0] is a placeholder.
                     (
                         name,
                         MetricStats {

@@ -10,12 +10,13 @@ use std::collections::HashMap;
 use foldhash::fast::FixedState;
 
 use super::ViewSpec;
-use super::cell::{Cell, RESOLUTIONS};
+use super::cell::Cell;
+use super::desc::{Descs, RawInterner, resolution_index};
 use super::filter::RunFields;
 use super::input::{Chunk, MAX_LINE};
 use super::parse::{Event, Kind, parse_line};
-use super::runs::{RunTable, key};
-use super::scan::{RawStr, number_members, string_members};
+use super::runs::{RunInfo, RunTable, key};
+use super::scan::number_members;
 use super::time::Bucket;
 
 /// How many skipped-line locations each worker keeps.
@@ -75,13 +76,19 @@ pub struct PartialView {
 
 impl PartialView {
     /// The static group of a descriptor, or None when the view's filters drop it.
-    pub fn static_group(&mut self, desc: u32, fields: &RunFields, spec: &ViewSpec) -> Option<u32> {
+    pub fn static_group(
+        &mut self,
+        desc: u32,
+        fields: impl FnOnce() -> RunFields,
+        spec: &ViewSpec,
+    ) -> Option<u32> {
         let desc = desc as usize;
         if self.desc_group.len() <= desc {
             self.desc_group.resize(desc + 1, UNSEEN);
         }
         if self.desc_group[desc] == UNSEEN {
-            self.desc_group[desc] = if spec.filters.selects_fields(fields) {
+            let fields = fields();
+            self.desc_group[desc] = if spec.filters.selects_fields(&fields) {
                 let values: Vec<String> = spec
                     .static_fields()
                     .map(|field| fields.value(field))
@@ -121,15 +128,10 @@ impl PartialView {
 }
 
 /// Everything one worker computed.
-#[derive(Default)]
 pub struct Partial {
-    descs: FastMap<Box<[u8]>, u32>,
-    /// Per descriptor: its decoded fields, user id and resolution index.
-    pub fields: Vec<RunFields>,
-    pub desc_user: Vec<u32>,
-    pub desc_resolution: Vec<u8>,
-    pub users: Interner,
-    pub metric_names: Interner,
+    /// The run fields the views read, interned.
+    pub descs: Descs,
+    pub metric_names: RawInterner,
     pub views: Vec<PartialView>,
     pub counts: Counts,
     /// (run id, rating ts, comment), with `--comments`.
@@ -143,13 +145,18 @@ pub struct Worker<'a> {
     specs: &'a [ViewSpec],
     keep_comments: bool,
     pub partial: Partial,
-    key_buf: Vec<u8>,
     metric_buf: Vec<(u32, f64)>,
 }
 
 impl<'a> Worker<'a> {
     pub fn new(index: u32, table: &'a RunTable, specs: &'a [ViewSpec]) -> Self {
-        let mut partial = Partial::default();
+        let mut partial = Partial {
+            descs: Descs::new(specs),
+            metric_names: RawInterner::default(),
+            views: Vec::new(),
+            counts: Counts::default(),
+            comments: Vec::new(),
+        };
         partial.views.resize_with(specs.len(), PartialView::default);
         Worker {
             index,
@@ -157,7 +164,6 @@ impl<'a> Worker<'a> {
             specs,
             keep_comments: specs.iter().any(|s| s.comments > 0),
             partial,
-            key_buf: Vec::with_capacity(512),
             metric_buf: Vec::new(),
         }
     }
@@ -209,12 +215,21 @@ impl<'a> Worker<'a> {
     fn event(&mut self, e: &Event) {
         let run = key(e.run_id);
         let kind = e.kind.unwrap_or(Kind::RunStart);
-        let desc = self.intern(e, kind != Kind::Feedback);
-        let tagged = self.index << WORKER_SHIFT | desc;
+        let is_run = kind != Kind::Feedback;
+        let desc = self.partial.descs.intern(e, is_run);
+        let info = RunInfo {
+            desc: self.index << WORKER_SHIFT | desc,
+            user: if is_run {
+                self.partial.descs.users.id(e.user.map(|u| u.raw))
+            } else {
+                0
+            },
+            resolution: resolution_index(e.resolution),
+        };
         let fresh = match kind {
-            Kind::RunStart => self.table.start(run, tagged, e.ts_ms),
+            Kind::RunStart => self.table.start(run, info, e.ts_ms),
             Kind::Feedback => {
-                let fresh = self.table.rate(run, tagged, e.ts_ms, e.rating);
+                let fresh = self.table.rate(run, info, e.ts_ms, e.rating);
                 if let Some(comment) = e.comment.filter(|_| fresh && self.keep_comments) {
                     self.partial
                         .comments
@@ -224,11 +239,9 @@ impl<'a> Worker<'a> {
             }
             Kind::RunEnd => {
                 let time = e.ts_ms - e.duration_ms.round() as i64;
-                let fresh = self
-                    .table
-                    .end(run, tagged, time, e.status, e.feedback_asked);
+                let fresh = self.table.end(run, info, time, e.status, e.feedback_asked);
                 if fresh {
-                    self.fold_end(e, desc, time);
+                    self.fold_end(e, desc, info, time);
                 }
                 fresh
             }
@@ -241,22 +254,21 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn fold_end(&mut self, e: &Event, desc: u32, time: i64) {
+    fn fold_end(&mut self, e: &Event, desc: u32, info: RunInfo, time: i64) {
         self.metric_buf.clear();
         if let Some(raw) = e.metrics {
             let (names, buf) = (&mut self.partial.metric_names, &mut self.metric_buf);
             number_members(raw, |name, value| {
-                buf.push((names.id(&name.decode()), value))
+                buf.push((names.id(Some(name.raw)), value))
             });
         }
         let p = &mut self.partial;
-        let user = p.desc_user[desc as usize];
-        let resolution = p.desc_resolution[desc as usize] as usize;
+        let descs = &p.descs;
         for (view, spec) in p.views.iter_mut().zip(self.specs) {
             if !spec.filters.selects_time(time) || !spec.filters.selects_status(Some(e.status)) {
                 continue;
             }
-            let Some(group) = view.static_group(desc, &p.fields[desc as usize], spec) else {
+            let Some(group) = view.static_group(desc, || descs.run_fields(desc), spec) else {
                 continue;
             };
             let cell = view.cell(group, time, spec.bucket());
@@ -266,63 +278,8 @@ impl<'a> Worker<'a> {
             for &(id, value) in &self.metric_buf {
                 cell.add_metric(id, value);
             }
-            cell.add_run(user, resolution, time);
+            cell.add_run(info.user, info.resolution as usize, time);
             cell.asked += e.feedback_asked as u64;
         }
-    }
-
-    /// The descriptor id of an event's run fields (a rating only knows prompt, variant, version).
-    fn intern(&mut self, e: &Event, is_run: bool) -> u32 {
-        let buf = &mut self.key_buf;
-        buf.clear();
-        let mut put = |field: Option<RawStr>| match field {
-            Some(s) => {
-                buf.push(1);
-                buf.extend_from_slice(s.raw);
-                buf.push(0xff);
-            }
-            None => buf.push(0xfe),
-        };
-        put(e.prompt);
-        put(e.variant);
-        put(e.version);
-        if is_run {
-            put(e.resolution);
-            put(e.command);
-            put(e.user);
-            put(e.host);
-            buf.extend_from_slice(e.tags.unwrap_or(b"{}"));
-        }
-        let p = &mut self.partial;
-        if let Some(&id) = p.descs.get(buf.as_slice()) {
-            return id;
-        }
-        let decode = |f: Option<RawStr>| f.map(|s| s.decode());
-        let fields = RunFields {
-            prompt: decode(e.prompt).unwrap_or_default(),
-            variant: decode(e.variant),
-            version: decode(e.version),
-            resolution: decode(e.resolution).filter(|_| is_run),
-            command: decode(e.command).filter(|_| is_run),
-            user: decode(e.user).filter(|_| is_run),
-            host: decode(e.host).filter(|_| is_run),
-            tags: e
-                .tags
-                .filter(|_| is_run)
-                .map(string_members)
-                .unwrap_or_default(),
-        };
-        let id = p.fields.len() as u32;
-        p.desc_user
-            .push(p.users.id(fields.user.as_deref().unwrap_or("")));
-        let resolution = fields.resolution.as_deref().unwrap_or("other");
-        let index = RESOLUTIONS
-            .iter()
-            .position(|r| *r == resolution)
-            .unwrap_or(4);
-        p.desc_resolution.push(index as u8);
-        p.fields.push(fields);
-        p.descs.insert(buf.as_slice().into(), id);
-        id
     }
 }

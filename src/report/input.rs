@@ -146,7 +146,8 @@ impl Splitter<'_> {
     /// Splits one source into chunks; false when the receiving side hung up.
     fn run(&mut self, reader: &mut dyn Read, progress: &mut dyn FnMut(usize)) -> bool {
         loop {
-            let mut buf = self.pool.try_recv().unwrap_or_else(|_| vec![0; CHUNK_SIZE]);
+            let mut buf = self.pool.try_recv().unwrap_or_default();
+            buf.resize(CHUNK_SIZE, 0);
             let mut filled = self.carry.len();
             buf[..filled].copy_from_slice(&self.carry);
             self.carry.clear();

@@ -48,21 +48,23 @@ pub fn finish(
     views: &[ViewSpec],
 ) -> Vec<Report> {
     let inputs = summarize_inputs(sources, &partials);
+    // Global ids are 1-based like the workers' (0: none).
     let mut users = Interner::default();
     let mut metric_names = Interner::default();
+    users.id("");
+    metric_names.id("");
+    let remap = |texts: Vec<String>, global: &mut Interner| -> Vec<u32> {
+        std::iter::once(0)
+            .chain(texts.iter().map(|t| global.id(t)))
+            .collect()
+    };
     let user_maps: Vec<Vec<u32>> = partials
         .iter()
-        .map(|p| p.users.names.iter().map(|n| users.id(n)).collect())
+        .map(|p| remap(p.descs.users.texts(), &mut users))
         .collect();
     let metric_maps: Vec<Vec<u32>> = partials
         .iter()
-        .map(|p| {
-            p.metric_names
-                .names
-                .iter()
-                .map(|n| metric_names.id(n))
-                .collect()
-        })
+        .map(|p| remap(p.metric_names.texts(), &mut metric_names))
         .collect();
     let mut merged: Vec<MergedView> = views
         .iter()
@@ -103,8 +105,8 @@ pub fn finish(
         if !incomplete && rating.is_none() {
             return;
         }
-        let worker = (slot.desc >> WORKER_SHIFT) as usize;
-        let desc = (slot.desc & ((1 << WORKER_SHIFT) - 1)) as usize;
+        let worker = (slot.info.desc >> WORKER_SHIFT) as usize;
+        let desc = slot.info.desc & ((1 << WORKER_SHIFT) - 1);
         let Some(partial) = partials.get_mut(worker) else {
             return;
         };
@@ -120,7 +122,8 @@ pub fn finish(
                 continue;
             }
             let view = &mut partial.views[v];
-            let Some(local) = view.static_group(desc as u32, &partial.fields[desc], spec) else {
+            let descs = &partial.descs;
+            let Some(local) = view.static_group(desc, || descs.run_fields(desc), spec) else {
                 continue;
             };
             let global = merged[v].global(worker, local, &view.static_keys);
@@ -128,8 +131,8 @@ pub fn finish(
             let cell = merged[v].cells.entry((global, bucket)).or_default();
             if incomplete {
                 cell.incomplete += 1;
-                let user = user_maps[worker][partial.desc_user[desc] as usize];
-                cell.add_run(user, partial.desc_resolution[desc] as usize, slot.time_ms);
+                let user = user_maps[worker][slot.info.user as usize];
+                cell.add_run(user, slot.info.resolution as usize, slot.time_ms);
             }
             if let Some(rating) = rating {
                 cell.ratings[rating.rating as usize - 1] += 1;

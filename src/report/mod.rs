@@ -29,6 +29,7 @@
 
 mod aggregate;
 mod cell;
+mod desc;
 pub mod filter;
 mod fold;
 pub mod input;

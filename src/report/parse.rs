@@ -151,27 +151,42 @@ fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
     Ok(false)
 }
 
+/// Hex digit values; 0xff for anything else.
+const HEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
 pub fn run_id_key(raw: &[u8]) -> u128 {
     if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
         let mut value: u128 = 0;
-        let mut ok = true;
-        for (i, &b) in raw.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                continue;
+        let mut bad = 0u8;
+        for part in [
+            &raw[0..8],
+            &raw[9..13],
+            &raw[14..18],
+            &raw[19..23],
+            &raw[24..36],
+        ] {
+            for &b in part {
+                let digit = HEX[b as usize];
+                bad |= digit;
+                value = value << 4 | (digit & 0x0f) as u128;
             }
-            let digit = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => {
-                    ok = false;
-                    break;
-                }
-            };
-            value = value << 4 | digit as u128;
         }
-        if ok {
+        if bad & 0x80 == 0 {
             return value;
         }
     }

@@ -3,7 +3,7 @@
 //! the input, and keeps the latest rating of each run.
 //!
 //! It is the only state that grows with the number of runs: 16 bytes of key and
-//! 16 of slot per run, plus 16 per rated run. Sharded locks keep two workers from
+//! 24 of slot per run, plus 16 per rated run. Sharded locks keep two workers from
 //! waiting on each other.
 
 use std::collections::HashMap;
@@ -60,12 +60,23 @@ pub struct RunSlot {
     /// When the run started (ms): run_end's ts minus its duration, else run_start's ts,
     /// else the rating's ts.
     pub time_ms: i64,
-    /// The run's fields: a descriptor id from a worker (see `fold`).
-    pub desc: u32,
+    /// Who and what the run is.
+    pub info: RunInfo,
     /// [`flag`] bits.
     pub flags: u8,
     /// The run_end status index.
     pub status: u8,
+}
+
+/// A run's fields as one worker interned them (`desc`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunInfo {
+    /// The descriptor id, with the worker's index in its top bits.
+    pub desc: u32,
+    /// The user id (in the same worker's interner).
+    pub user: u32,
+    /// The resolution index.
+    pub resolution: u8,
 }
 
 /// The latest rating of a run.
@@ -103,28 +114,28 @@ impl RunTable {
     }
 
     /// Records a run_end; false when this run already had one (a duplicate).
-    pub fn end(&self, key: RunKey, desc: u32, time_ms: i64, status: u8, asked: bool) -> bool {
+    pub fn end(&self, key: RunKey, info: RunInfo, time_ms: i64, status: u8, asked: bool) -> bool {
         let mut shard = self.shard(key);
         let slot = shard.runs.entry(key).or_default();
         if slot.flags & flag::END != 0 {
             return false;
         }
         slot.flags |= flag::END | if asked { flag::ASKED } else { 0 };
-        slot.desc = desc;
+        slot.info = info;
         slot.time_ms = time_ms;
         slot.status = status;
         true
     }
 
     /// Records a run_start; false when this run already had one.
-    pub fn start(&self, key: RunKey, desc: u32, time_ms: i64) -> bool {
+    pub fn start(&self, key: RunKey, info: RunInfo, time_ms: i64) -> bool {
         let mut shard = self.shard(key);
         let slot = shard.runs.entry(key).or_default();
         if slot.flags & flag::START != 0 {
             return false;
         }
         if slot.flags & flag::END == 0 {
-            slot.desc = desc;
+            slot.info = info;
             slot.time_ms = time_ms;
         }
         slot.flags |= flag::START;
@@ -133,11 +144,11 @@ impl RunTable {
 
     /// Records a rating; false when it is a duplicate (same run and same ts).
     /// `desc` describes the run when no run_start or run_end of it is ever seen.
-    pub fn rate(&self, key: RunKey, desc: u32, ts_ms: i64, rating: u8) -> bool {
+    pub fn rate(&self, key: RunKey, info: RunInfo, ts_ms: i64, rating: u8) -> bool {
         let mut shard = self.shard(key);
         shard.runs.entry(key).or_insert(RunSlot {
             time_ms: ts_ms,
-            desc,
+            info,
             flags: 0,
             status: 0,
         });

@@ -12,6 +12,36 @@ pub const MAX_DEPTH: usize = 64;
 /// Why a line is not valid JSON (the byte offset is added by the caller).
 pub type ScanError = &'static str;
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first `"`, `\\` or control character at or after `from`
+/// (or the length): eight bytes at a time. In each mask the lowest flagged byte
+/// is exact, so the lowest of their union is too.
+#[inline]
+fn special_byte(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(word) = bytes.get(at..at + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let quote = w ^ (ONES * b'"' as u64);
+        let backslash = w ^ (ONES * b'\\' as u64);
+        let found = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | w.wrapping_sub(ONES * 0x20) & !w)
+            & HIGHS;
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
 /// A JSON string's raw contents (between the quotes) and whether it holds escapes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawStr<'a> {
@@ -81,24 +111,20 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let rest = &self.bytes[self.pos..];
-            let Some(offset) = memchr::memchr2(b'"', b'\\', rest) else {
-                return Err("unterminated string");
-            };
-            if rest[..offset]
-                .iter()
-                .fold(false, |bad, &b| bad | (b < 0x20))
-            {
-                return Err("control character in a string");
+            self.pos = special_byte(self.bytes, self.pos);
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {
+                    let raw = &self.bytes[start..self.pos];
+                    self.pos += 1;
+                    return Ok(RawStr { raw, escaped });
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    self.escape()?;
+                }
+                Some(_) => return Err("control character in a string"),
+                None => return Err("unterminated string"),
             }
-            self.pos += offset;
-            if self.bytes[self.pos] == b'"' {
-                let raw = &self.bytes[start..self.pos];
-                self.pos += 1;
-                return Ok(RawStr { raw, escaped });
-            }
-            escaped = true;
-            self.escape()?;
         }
     }
 
