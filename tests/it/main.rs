@@ -6,6 +6,7 @@ mod alerts_check;
 mod browser;
 mod ci_examples;
 mod dashboard_browser;
+mod dashboard_cmd;
 mod dashboard_fixtures;
 mod report_formats;
 mod report_inputs;

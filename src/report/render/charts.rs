@@ -64,6 +64,8 @@ fn draw(
         paint(&root)?;
         root.present().ok()?;
     }
+    // Inline SVG in HTML needs no namespace; dropping it keeps the page free of any URL.
+    let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
     Some(svg.replacen("<svg ", "<svg class=\"chart\" role=\"img\" ", 1))
 }
 
