@@ -40,7 +40,7 @@ with open(path, "rb") as f:
 print((first + (last - first) / 2).strftime("%Y-%m-%dT%H:%M:%SZ"))
 PY
 )
-echo "== input: $(du -h "$LOG" | cut -f1) $LOG; window split at $MID"
+echo "== input: $(du -hL "$LOG" | cut -f1) $LOG; window split at $MID"
 $P dashboard "$LOG" --since "$MID" -o "$OUT/dashboard.html" 2>/dev/null
 echo "== page: $(du -h "$OUT/dashboard.html" | cut -f1) $OUT/dashboard.html, $(grep -o '<svg' "$OUT/dashboard.html" | wc -l) charts"
 

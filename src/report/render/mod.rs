@@ -12,6 +12,7 @@ pub mod breaches;
 pub mod charts;
 pub mod html;
 pub mod html_page;
+mod html_tables;
 pub mod trends_html;
 pub mod trends_text;
 
