@@ -198,3 +198,78 @@ pub fn variant_of(group: &GroupStats) -> Option<&str> {
         .as_deref()
         .or_else(|| group.key.get("variant").map(String::as_str))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(prompt: &str, bucket: Option<&str>, runs: u64) -> GroupStats {
+        let mut group = GroupStats {
+            prompt: Some(prompt.into()),
+            runs,
+            ..GroupStats::default()
+        };
+        if let Some(bucket) = bucket {
+            group.key.insert("day".into(), bucket.into());
+        }
+        group
+    }
+
+    #[test]
+    fn runs_over_time_stacks_the_top_prompts_and_lumps_the_rest() {
+        let names: Vec<String> = (0..TOP_PROMPTS + 2).map(|i| format!("p{i:02}")).collect();
+        let ranking = Report {
+            groups: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| group(n, None, 100 - i as u64))
+                .collect(),
+            ..Report::default()
+        };
+        let mut timeline = Report::default();
+        for name in &names {
+            timeline
+                .groups
+                .push(group(name, Some("2026-11-02T00:00:00.000Z"), 2));
+            timeline
+                .groups
+                .push(group(name, Some("2026-11-01T00:00:00.000Z"), 1));
+        }
+        let (buckets, series) = runs_over_time(&timeline, &ranking);
+        assert_eq!(
+            buckets,
+            ["2026-11-01T00:00:00.000Z", "2026-11-02T00:00:00.000Z"]
+        );
+        assert_eq!(series.len(), TOP_PROMPTS + 1);
+        assert_eq!(series[0], ("p00".to_string(), vec![1.0, 2.0]));
+        assert_eq!(series[TOP_PROMPTS], ("other".to_string(), vec![2.0, 4.0]));
+        assert_eq!(bucket_label(&buckets[0], "day"), "2026-11-01");
+        assert_eq!(
+            bucket_label("2026-11-01T13:00:00.000Z", "hour"),
+            "11-01 13:00"
+        );
+    }
+
+    #[test]
+    fn failures_count_bad_endings_and_incomplete_runs() {
+        let mut g = group("p", None, 10);
+        g.ok = 6;
+        g.incomplete = 1;
+        g.statuses = [
+            ("ok".to_string(), 6),
+            ("error".to_string(), 2),
+            ("timeout".to_string(), 1),
+        ]
+        .into();
+        assert_eq!(failures(&g), 4);
+        let report = Report {
+            groups: vec![g, group("clean", None, 3)],
+            ..Report::default()
+        };
+        let failing: Vec<&str> = most_failing(&report, 5)
+            .into_iter()
+            .map(prompt_of)
+            .collect();
+        assert_eq!(failing, ["p"]);
+    }
+}
