@@ -48,6 +48,7 @@ fn the_dashboard_loads_cleanly_and_hostile_names_stay_text() {
             "document.body.textContent.includes('<script>alert(1)</script>')",
             "document.body.textContent.includes('\"><img src=x onerror=alert(1)>')",
             "document.querySelectorAll('img').length + document.querySelectorAll('body script').length",
+            "document.body.textContent.includes('<svg onload=alert(2)>')",
             "(() => { const t = document.getElementById('prompts'); const th = t.tHead.rows[0].cells[1]; \
                th.click(); const first = Number(t.tBodies[0].rows[0].cells[1].dataset.v); \
                th.click(); const last = Number(t.tBodies[0].rows[0].cells[1].dataset.v); return [first, last]; })()",
@@ -75,7 +76,11 @@ fn the_dashboard_loads_cleanly_and_hostile_names_stay_text() {
         visit.values[2], 1,
         "only the page's own sorting script, no img"
     );
-    let sorted = visit.values[3].as_array().unwrap();
+    assert_eq!(
+        visit.values[3], true,
+        "the hostile variant name shows as text"
+    );
+    let sorted = visit.values[4].as_array().unwrap();
     assert!(
         sorted[0].as_f64() > sorted[1].as_f64(),
         "clicking Runs sorts both ways: {sorted:?}"

@@ -138,6 +138,9 @@ pub const HOSTILE: [&str; 2] = [
     "\"><img src=x onerror=alert(1)>",
 ];
 
+/// A variant name that would run script if it were not escaped.
+pub const HOSTILE_VARIANT: &str = "<svg onload=alert(2)>";
+
 /// A busy two-week log: several prompts (two hostile), variants, failures, ratings.
 pub fn busy_log() -> String {
     let mut runs = Vec::new();
@@ -158,7 +161,11 @@ pub fn busy_log() -> String {
                     run = run.rated(1 + ((n + p + day as usize) % 5) as u8);
                 }
                 if *prompt == "summarize" {
-                    run = run.variant(if n % 3 == 0 { "terse" } else { "bullets" });
+                    run = run.variant(if n % 3 == 0 {
+                        HOSTILE_VARIANT
+                    } else {
+                        "bullets"
+                    });
                 }
                 runs.push(run);
             }
