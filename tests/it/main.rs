@@ -2,6 +2,7 @@
 
 mod support;
 
+mod report_filters;
 mod report_formats;
 mod report_inputs;
 mod report_numbers;
