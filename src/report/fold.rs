@@ -15,7 +15,7 @@ use super::desc::{Descs, RawInterner, resolution_index};
 use super::filter::RunFields;
 use super::input::{Chunk, MAX_LINE};
 use super::parse::{Event, Kind, parse_line};
-use super::runs::{RunInfo, RunTable, key};
+use super::runs::{EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
 
@@ -146,6 +146,8 @@ pub struct Worker<'a> {
     keep_comments: bool,
     pub partial: Partial,
     metric_buf: Vec<(u32, f64)>,
+    /// run_starts of this chunk whose run_end has not come yet.
+    pending: FastMap<u128, (RunInfo, i64)>,
 }
 
 impl<'a> Worker<'a> {
@@ -165,6 +167,7 @@ impl<'a> Worker<'a> {
             keep_comments: specs.iter().any(|s| s.comments > 0),
             partial,
             metric_buf: Vec::new(),
+            pending: FastMap::default(),
         }
     }
 
@@ -197,6 +200,7 @@ impl<'a> Worker<'a> {
                 }
             }
         }
+        self.flush_starts();
         self.partial.counts.lines += line_no;
         self.partial
             .counts
@@ -226,8 +230,14 @@ impl<'a> Worker<'a> {
             },
             resolution: resolution_index(e.resolution),
         };
-        let fresh = match kind {
-            Kind::RunStart => self.table.start(run, info, e.ts_ms),
+        match kind {
+            Kind::RunStart => {
+                // Held back: its run_end usually follows within the chunk, and
+                // then one table access records both.
+                if self.pending.insert(e.run_id, (info, e.ts_ms)).is_some() {
+                    self.count(false);
+                }
+            }
             Kind::Feedback => {
                 let fresh = self.table.rate(run, info, e.ts_ms, e.rating);
                 if let Some(comment) = e.comment.filter(|_| fresh && self.keep_comments) {
@@ -235,17 +245,43 @@ impl<'a> Worker<'a> {
                         .comments
                         .push((e.run_id, e.ts_ms, comment.decode()));
                 }
-                fresh
+                self.count(fresh);
             }
             Kind::RunEnd => {
-                let time = e.ts_ms - e.duration_ms.round() as i64;
-                let fresh = self.table.end(run, info, time, e.status, e.feedback_asked);
+                let time_ms = e.ts_ms - e.duration_ms.round() as i64;
+                let with_start = self.pending.remove(&e.run_id).is_some();
+                let end = EndInfo {
+                    info,
+                    time_ms,
+                    status: e.status,
+                    asked: e.feedback_asked,
+                };
+                let (fresh, start_fresh) = self.table.end(run, end, with_start);
                 if fresh {
-                    self.fold_end(e, desc, info, time);
+                    self.fold_end(e, desc, info, time_ms);
                 }
-                fresh
+                self.count(fresh);
+                if with_start {
+                    self.count(start_fresh);
+                }
             }
-        };
+        }
+    }
+
+    /// Records the run_starts still held back (at the end of each chunk).
+    fn flush_starts(&mut self) {
+        let counts = &mut self.partial.counts;
+        for (run_id, (info, ts_ms)) in self.pending.drain() {
+            if self.table.start(key(run_id), info, ts_ms) {
+                counts.events += 1;
+            } else {
+                counts.duplicates += 1;
+            }
+        }
+    }
+
+    #[inline]
+    fn count(&mut self, fresh: bool) {
         let counts = &mut self.partial.counts;
         if fresh {
             counts.events += 1;

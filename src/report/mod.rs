@@ -36,6 +36,8 @@ pub mod input;
 mod merge;
 pub mod model;
 pub mod parse;
+#[cfg(test)]
+mod parse_props;
 mod percentile;
 pub mod render;
 mod runs;

@@ -79,6 +79,15 @@ pub struct RunInfo {
     pub resolution: u8,
 }
 
+/// What a run_end tells the table.
+#[derive(Debug, Clone, Copy)]
+pub struct EndInfo {
+    pub info: RunInfo,
+    pub time_ms: i64,
+    pub status: u8,
+    pub asked: bool,
+}
+
 /// The latest rating of a run.
 #[derive(Debug, Clone, Copy)]
 pub struct Rating {
@@ -113,18 +122,23 @@ impl RunTable {
         self.shards[index].lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a run_end; false when this run already had one (a duplicate).
-    pub fn end(&self, key: RunKey, info: RunInfo, time_ms: i64, status: u8, asked: bool) -> bool {
+    /// Records a run_end, and its run_start when `with_start` (a worker paired them
+    /// itself). Returns whether the end, and the start, were new (not duplicates).
+    pub fn end(&self, key: RunKey, end: EndInfo, with_start: bool) -> (bool, bool) {
         let mut shard = self.shard(key);
         let slot = shard.runs.entry(key).or_default();
-        if slot.flags & flag::END != 0 {
-            return false;
+        let start_fresh = with_start && slot.flags & flag::START == 0;
+        if with_start {
+            slot.flags |= flag::START;
         }
-        slot.flags |= flag::END | if asked { flag::ASKED } else { 0 };
-        slot.info = info;
-        slot.time_ms = time_ms;
-        slot.status = status;
-        true
+        if slot.flags & flag::END != 0 {
+            return (false, start_fresh);
+        }
+        slot.flags |= flag::END | if end.asked { flag::ASKED } else { 0 };
+        slot.info = end.info;
+        slot.time_ms = end.time_ms;
+        slot.status = end.status;
+        (true, start_fresh)
     }
 
     /// Records a run_start; false when this run already had one.

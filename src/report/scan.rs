@@ -18,8 +18,31 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The index of the first `"`, `\\` or control character at or after `from`
 /// (or the length): eight bytes at a time. In each mask the lowest flagged byte
 /// is exact, so the lowest of their union is too.
-#[inline]
+#[inline(always)]
 fn special_byte(bytes: &[u8], mut at: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
+            _mm_or_si128, _mm_set1_epi8,
+        };
+        while at + 16 <= bytes.len() {
+            // SAFETY: SSE2 is part of x86_64, and the 16 bytes loaded (unaligned
+            // load) are inside `bytes` as checked just above.
+            let mask = unsafe {
+                let chunk = _mm_loadu_si128(bytes.as_ptr().add(at) as *const __m128i);
+                let quote = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8));
+                let backslash = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8));
+                // chunk <= 0x1f (unsigned) exactly when min(chunk, 0x1f) == chunk.
+                let control = _mm_cmpeq_epi8(_mm_min_epu8(chunk, _mm_set1_epi8(0x1f)), chunk);
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+            };
+            if mask != 0 {
+                return at + mask.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+    }
     while let Some(word) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
         let quote = w ^ (ONES * b'"' as u64);
@@ -75,7 +98,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips JSON whitespace.
-    #[inline]
+    #[inline(always)]
     pub fn ws(&mut self) {
         while let Some(&b) = self.bytes.get(self.pos) {
             if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
@@ -87,14 +110,20 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next byte after whitespace, not consumed.
-    #[inline]
+    #[inline(always)]
     pub fn peek(&mut self) -> Option<u8> {
-        self.ws();
-        self.bytes.get(self.pos).copied()
+        match self.bytes.get(self.pos) {
+            // Compact JSON: no whitespace between tokens.
+            Some(&b) if b > b' ' => Some(b),
+            _ => {
+                self.ws();
+                self.bytes.get(self.pos).copied()
+            }
+        }
     }
 
     /// Consumes `byte` (after whitespace) or fails.
-    #[inline]
+    #[inline(always)]
     pub fn expect(&mut self, byte: u8, what: ScanError) -> Result<(), ScanError> {
         if self.peek() == Some(byte) {
             self.pos += 1;
@@ -105,7 +134,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string; the cursor must be on its opening quote.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self) -> Result<RawStr<'a>, ScanError> {
         self.expect(b'"', "expected a string")?;
         let start = self.pos;
@@ -164,7 +193,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a number's text, checking JSON's number grammar.
-    #[inline]
+    #[inline(always)]
     pub fn number(&mut self) -> Result<&'a [u8], ScanError> {
         self.ws();
         let start = self.pos;
@@ -205,7 +234,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a number as f64.
-    #[inline]
+    #[inline(always)]
     pub fn f64(&mut self) -> Result<f64, ScanError> {
         let text = self.number()?;
         // The grammar was checked, so this is ASCII.
@@ -217,7 +246,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes the literal `word` (true, false, null) if it is next.
-    #[inline]
+    #[inline(always)]
     pub fn literal(&mut self, word: &[u8]) -> bool {
         self.ws();
         if self.bytes[self.pos..].starts_with(word) {
@@ -229,7 +258,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads `null` (returns None) or a string.
-    #[inline]
+    #[inline(always)]
     pub fn string_or_null(&mut self) -> Result<Option<RawStr<'a>>, ScanError> {
         if self.literal(b"null") {
             Ok(None)

@@ -8,6 +8,7 @@ mod ci_examples;
 mod dashboard_browser;
 mod dashboard_cmd;
 mod dashboard_fixtures;
+mod report_filters;
 mod report_formats;
 mod report_inputs;
 mod report_numbers;
