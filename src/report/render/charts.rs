@@ -301,3 +301,70 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
         Some(())
     })
 }
+
+/// One line per series over the buckets; `None` values leave a gap.
+pub fn lines(
+    buckets: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+    format: &dyn Fn(f64) -> String,
+) -> Option<String> {
+    if buckets.is_empty() || series.is_empty() {
+        return None;
+    }
+    let top = series
+        .iter()
+        .flat_map(|(_, values)| values.iter().flatten())
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let labels = buckets.to_vec();
+    draw(WIDE, 300, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0..buckets.len() - 1).into_segmented(), 0f64..top)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(buckets.len().min(10))
+            .x_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_labels(6)
+            .y_label_formatter(&|value| format(*value))
+            .label_style(text_style(13))
+            .draw()
+            .ok()?;
+        for (index, (_, values)) in series.iter().enumerate() {
+            let colour = PALETTE[index.min(PALETTE.len() - 1)];
+            // Consecutive known values make one stretch of line; a gap starts a new one.
+            let mut stretch: Vec<(SegmentValue<usize>, f64)> = Vec::new();
+            let mut stretches = Vec::new();
+            for (i, value) in values.iter().enumerate() {
+                match value {
+                    Some(v) if v.is_finite() => stretch.push((SegmentValue::CenterOf(i), *v)),
+                    _ => stretches.push(std::mem::take(&mut stretch)),
+                }
+            }
+            stretches.push(stretch);
+            for points in stretches.into_iter().filter(|s| !s.is_empty()) {
+                let dots: Vec<_> = points
+                    .iter()
+                    .map(|point| Circle::new(point.clone(), 3, colour.filled()))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                    .ok()?;
+                chart.draw_series(dots).ok()?;
+            }
+        }
+        Some(())
+    })
+}

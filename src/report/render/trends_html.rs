@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::charts::{self, PALETTE};
-use super::html_page::{cell, count, escape, page, value_in};
+use super::html_page::{cell, count, escape, millis, page, value_in};
 use crate::report::trends::Trends;
 
 /// The page.
@@ -22,6 +22,7 @@ pub fn render_trends(trends: &Trends) -> String {
             .unwrap_or_default()
     );
     runs_chart(&mut body, trends);
+    p95_chart(&mut body, trends);
     changes(&mut body, trends);
     buckets(&mut body, trends);
     body.push_str("</main>\n");
@@ -82,6 +83,61 @@ fn runs_chart(out: &mut String, trends: &Trends) {
     out.push_str("</ul></section>\n");
 }
 
+/// p95 per bucket for the prompts with the most runs.
+fn p95_chart(out: &mut String, trends: &Trends) {
+    let mut labels: Vec<String> = trends.buckets.iter().map(|p| p.bucket.clone()).collect();
+    labels.dedup();
+    let mut top: Vec<&crate::report::trends::TrendChange> = trends
+        .changes
+        .iter()
+        .filter(|c| c.current.runs > 0)
+        .collect();
+    top.sort_by(|a, b| {
+        b.current
+            .runs
+            .cmp(&a.current.runs)
+            .then_with(|| a.prompt.cmp(&b.prompt))
+    });
+    top.truncate(PALETTE.len() - 1);
+    let series: Vec<(String, Vec<Option<f64>>)> = top
+        .iter()
+        .map(|change| {
+            let values = labels
+                .iter()
+                .map(|label| {
+                    trends
+                        .buckets
+                        .iter()
+                        .find(|p| p.bucket == *label && p.prompt == change.prompt)
+                        .and_then(|p| p.p95_ms)
+                })
+                .collect();
+            (change.prompt.clone(), values)
+        })
+        .collect();
+    let shown: Vec<String> = labels
+        .iter()
+        .map(|l| crate::report::dashboard::bucket_label(l, &trends.bucket))
+        .collect();
+    let Some(svg) = charts::lines(&shown, &series, &millis) else {
+        return;
+    };
+    let _ = write!(
+        out,
+        "<section><h2>p95 duration per {}</h2>{svg}<ul class=\"legend\">",
+        escape(&trends.bucket)
+    );
+    for (i, (name, _)) in series.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<li><i style=\"background:{}\"></i>{}</li>",
+            charts::css(PALETTE[i]),
+            escape(name)
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
 fn changes(out: &mut String, trends: &Trends) {
     out.push_str("<section><h2>Window against previous window</h2><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Prompt</th><th class=\"num\">Runs</th><th class=\"num\">Prev.</th><th class=\"num\">Success</th><th class=\"num\">Change (pts)</th><th class=\"num\">p95</th><th class=\"num\">Change</th><th class=\"num\">Rating</th><th class=\"num\">Change</th><th>Flags</th></tr></thead><tbody>\n");
     for c in &trends.changes {
@@ -133,7 +189,10 @@ fn buckets(out: &mut String, trends: &Trends) {
         let _ = write!(
             out,
             "<tr><td>{}</td><td class=\"name\">{}</td>",
-            escape(&p.bucket),
+            escape(&crate::report::dashboard::bucket_label(
+                &p.bucket,
+                &trends.bucket
+            )),
             escape(&p.prompt)
         );
         out.push_str(&cell(&count(p.runs as f64), Some(p.runs as f64)));
