@@ -127,7 +127,7 @@ fn report_format_html_and_trends_html_load_cleanly_too() {
                 "trends.html",
             ],
             "trends.html",
-            1,
+            2,
         ),
     ] {
         let mut args = args.clone();
