@@ -114,7 +114,7 @@ alerts.command failed.";
 /// `promptrun report`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// The report (usage, performance, feedback or all; default all), then files or
+    /// The report (usage, performance, feedback, all, or trends; default all), then files or
     /// directories (every *.jsonl and *.jsonl.gz below them), `-` for stdin
     /// [default: the log directory].
     #[arg(value_name = "[REPORT] [PATHS]")]
