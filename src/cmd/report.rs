@@ -214,7 +214,7 @@ fn sort(arg: SortArg) -> SortKey {
 
 /// Says on stderr how many lines were skipped and where the first ones are;
 /// with `--strict`, any skipped line is an error.
-fn report_skips(report: &Report, strict: bool) -> Result<()> {
+pub(super) fn report_skips(report: &Report, strict: bool) -> Result<()> {
     let inputs = &report.inputs;
     if inputs.skipped == 0 {
         return Ok(());

@@ -4,14 +4,15 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use super::windowed::{alerts_config, bucket, check, dashboard_html, engine_options, write_output};
+use super::windowed::{alerts_config, bucket, check, dashboard_page, engine_options, write_output};
 use crate::cli::{GlobalArgs, ReportArgs, ReportFormat, ReportKind, TimeBucket};
+use crate::config::alerts::AlertsConfig;
 use crate::context::Context;
 use crate::error::{Error, Result, exit};
 use crate::report::alert_command;
 use crate::report::render::{breaches, trends_html, trends_text};
 use crate::report::trends;
-use crate::report::windowed::Selection;
+use crate::report::windowed::{Selection, WindowedReports};
 
 /// Handles `report trends`, `report --check` and `report --format html`; `None`
 /// for every other report, which `cmd::report` renders itself.
@@ -38,13 +39,24 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
     };
     let context = Context::resolve(global)?;
     let selection = selection(global, args, paths)?;
+    let config = alerts_config(&context);
+    if args.check && !config.has_rules() {
+        return Err(Error::Usage(
+            "report --check needs alert rules: add an `alerts` section to router-config.json \
+             (e.g. \"alerts\": {\"min_success_rate\": 0.95})"
+                .into(),
+        ));
+    }
+    let reports = selection.compute(&engine_options())?;
+    super::report::report_skips(&reports.current, args.strict)?;
     let output = args.output.as_deref();
     let code = if args.check {
-        check_alerts(&context, &selection, args.format, output)?
+        check_alerts(&config, &selection, &reports, args.format, output)?
     } else if trends_wanted {
-        trends(&context, &selection, args.format, output)?
+        trends(&config, &selection, &reports, args.format, output)?
     } else {
-        html(&context, &selection, output)?
+        emit(output, &dashboard_page(&context, &selection, reports))?;
+        exit::OK
     };
     Ok(Some(code))
 }
@@ -84,14 +96,14 @@ fn json(value: &impl serde::Serialize) -> String {
 
 /// `promptrun report trends`.
 fn trends(
-    context: &Context,
+    config: &AlertsConfig,
     selection: &Selection,
+    reports: &WindowedReports,
     format: ReportFormat,
     output: Option<&Path>,
 ) -> Result<i32> {
-    let reports = selection.compute(&engine_options())?;
     let trends = trends::compute(
-        &alerts_config(context),
+        config,
         &reports.timeline,
         &reports.current,
         reports.previous.as_ref(),
@@ -111,30 +123,16 @@ fn trends(
     Ok(exit::OK)
 }
 
-/// `promptrun report --format html`: the dashboard.
-fn html(context: &Context, selection: &Selection, output: Option<&Path>) -> Result<i32> {
-    emit(output, &dashboard_html(context, selection)?)?;
-    Ok(exit::OK)
-}
-
 /// `promptrun report --check`: prints the breaches; runs `alerts.command` when there
 /// are any. 0 no breach, 1 breach, 5 when the alerts command failed.
 fn check_alerts(
-    context: &Context,
+    config: &AlertsConfig,
     selection: &Selection,
+    reports: &WindowedReports,
     format: ReportFormat,
     output: Option<&Path>,
 ) -> Result<i32> {
-    let config = alerts_config(context);
-    if !config.has_rules() {
-        return Err(Error::Usage(
-            "report --check needs alert rules: add an `alerts` section to router-config.json \
-             (e.g. \"alerts\": {\"min_success_rate\": 0.95})"
-                .into(),
-        ));
-    }
-    let reports = selection.compute(&engine_options())?;
-    let result = check(&config, selection, &reports);
+    let result = check(config, selection, reports);
     let document = json(&result);
     let text = match format {
         ReportFormat::Json => document.clone(),

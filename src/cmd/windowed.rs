@@ -132,9 +132,19 @@ pub fn check(
     )
 }
 
-/// Computes the views and lays out the dashboard page.
+/// Computes the views (warning about skipped lines on stderr) and lays out the dashboard page.
 pub fn dashboard_html(context: &Context, selection: &Selection) -> Result<String> {
     let reports = selection.compute(&engine_options())?;
+    super::report::report_skips(&reports.current, false)?;
+    Ok(dashboard_page(context, selection, reports))
+}
+
+/// Lays out the dashboard page from computed views, with the alert check when rules are configured.
+pub fn dashboard_page(
+    context: &Context,
+    selection: &Selection,
+    reports: WindowedReports,
+) -> String {
     let config = alerts_config(context);
     let check = config
         .has_rules()
@@ -150,7 +160,7 @@ pub fn dashboard_html(context: &Context, selection: &Selection) -> Result<String
         variants: reports.variants,
         timeline: reports.timeline,
     };
-    Ok(crate::report::render::html::render_dashboard(&data))
+    crate::report::render::html::render_dashboard(&data)
 }
 
 /// Writes `text` to `path`, or to stdout for `-`.

@@ -234,7 +234,7 @@ fn check_without_rules_is_a_usage_error() {
 #[test]
 fn config_check_points_at_bad_alert_rules() {
     let env = TestEnv::new();
-    env.config("{\n  \"alerts\": {\n    \"min_success_rate\": 95,\n    \"prompts\": {\"x\": {\"max_p95_ms\": -5}},\n    \"command\": []\n  }\n}\n");
+    env.config("{\n  \"alerts\": {\n    \"min_success_rate\": 95,\n    \"prompts\": {\"x\": {\"max_p95_ms\": -5}, \"[ab\": {}},\n    \"command\": []\n  }\n}\n");
     let output = env.run(["config", "check"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
@@ -251,5 +251,9 @@ fn config_check_points_at_bad_alert_rules() {
     assert!(
         err.contains("router-config.json:5:16: alerts.command needs at least a program name"),
         "{err}"
+    );
+    assert!(
+        err.contains("router-config.json:4:42: glob `[ab` has an unclosed `[`"),
+        "a bad glob is pointed at by its key: {err}"
     );
 }

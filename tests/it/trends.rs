@@ -234,3 +234,36 @@ fn hour_and_week_buckets_group_by_their_start() {
         "{hours:?}"
     );
 }
+
+#[test]
+fn skipped_lines_are_reported_and_strict_refuses_them() {
+    let env = setup(None);
+    env.write(
+        "logs-in/broken.jsonl",
+        "{\"v\":1,\"type\":\"run_end\",\"ts\":\n",
+    );
+    let args = [
+        "report",
+        "trends",
+        "logs-in",
+        "--since",
+        "2026-11-17",
+        "--until",
+        "2026-11-24",
+    ];
+    let output = env.run(args);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("skipped 1 line"),
+        "{}",
+        stderr(&output)
+    );
+    let output = env.run(args.iter().chain(&["--strict"]));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let output = env.run(["report", "logs-in", "--check", "--strict"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "no rules configured: a usage error first"
+    );
+}
