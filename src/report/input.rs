@@ -104,18 +104,24 @@ pub fn read_all(
     pool: Receiver<Vec<u8>>,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
-    let mut read_total = 0u64;
+    let read_total = std::cell::Cell::new(0u64);
     for (file, source) in sources.iter().enumerate() {
         let raw: Box<dyn Read> = match source {
             Source::Stdin => Box::new(std::io::stdin().lock()),
             Source::File(path) => Box::new(File::open(path).map_err(|err| Error::io(path, err))?),
+        };
+        // Progress counts the bytes of the files themselves (compressed for gzip).
+        let raw = Counted {
+            inner: raw,
+            total: &read_total,
+            progress,
         };
         let mut reader: Box<dyn Read> = if source.is_gzip() {
             Box::new(flate2::read::MultiGzDecoder::new(
                 std::io::BufReader::with_capacity(1 << 16, raw),
             ))
         } else {
-            raw
+            Box::new(raw)
         };
         let mut splitter = Splitter {
             file: file as u32,
@@ -124,10 +130,7 @@ pub fn read_all(
             chunks: &chunks,
             pool: &pool,
         };
-        if !splitter.run(&mut *reader, &mut |n| {
-            read_total += n as u64;
-            progress(read_total)
-        }) {
+        if !splitter.run(&mut *reader) {
             break; // the workers are gone
         }
     }
@@ -144,7 +147,7 @@ struct Splitter<'a> {
 
 impl Splitter<'_> {
     /// Splits one source into chunks; false when the receiving side hung up.
-    fn run(&mut self, reader: &mut dyn Read, progress: &mut dyn FnMut(usize)) -> bool {
+    fn run(&mut self, reader: &mut dyn Read) -> bool {
         loop {
             let mut buf = self.pool.try_recv().unwrap_or_default();
             buf.resize(CHUNK_SIZE, 0);
@@ -155,10 +158,7 @@ impl Splitter<'_> {
             while filled < CHUNK_SIZE {
                 match reader.read(&mut buf[filled..]) {
                     Ok(0) => break,
-                    Ok(n) => {
-                        filled += n;
-                        progress(n);
-                    }
+                    Ok(n) => filled += n,
                     Err(err) if err.kind() == ErrorKind::Interrupted => {}
                     Err(err) => {
                         failure = Some(read_failure(&err));
@@ -175,7 +175,7 @@ impl Splitter<'_> {
                     None => {
                         // One line fills the whole buffer: skip it up to its newline.
                         let reason = format!("line longer than {} MiB", MAX_LINE >> 20);
-                        let skipped = self.discard_line(reader, progress);
+                        let skipped = self.discard_line(reader);
                         if !self.send(buf, 0, Some(reason)) {
                             return false;
                         }
@@ -201,11 +201,7 @@ impl Splitter<'_> {
     }
 
     /// Reads up to and past the next newline, keeping what follows it. Ok(false) at EOF.
-    fn discard_line(
-        &mut self,
-        reader: &mut dyn Read,
-        progress: &mut dyn FnMut(usize),
-    ) -> std::result::Result<bool, String> {
+    fn discard_line(&mut self, reader: &mut dyn Read) -> std::result::Result<bool, String> {
         let mut scratch = vec![0u8; 1 << 16];
         loop {
             let n = match reader.read(&mut scratch) {
@@ -214,7 +210,6 @@ impl Splitter<'_> {
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 Err(err) => return Err(read_failure(&err)),
             };
-            progress(n);
             if let Some(nl) = memchr::memchr(b'\n', &scratch[..n]) {
                 self.carry.extend_from_slice(&scratch[nl + 1..n]);
                 return Ok(true);
@@ -239,5 +234,21 @@ fn read_failure(err: &std::io::Error) -> String {
     match err.kind() {
         ErrorKind::UnexpectedEof => "truncated gzip stream".into(),
         _ => format!("unreadable input: {err}"),
+    }
+}
+
+/// A reader that reports how many bytes went through it.
+struct Counted<'a, R> {
+    inner: R,
+    total: &'a std::cell::Cell<u64>,
+    progress: &'a dyn Fn(u64),
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total.set(self.total.get() + n as u64);
+        (self.progress)(self.total.get());
+        Ok(n)
     }
 }

@@ -49,9 +49,6 @@ pub struct Event<'a> {
 
 /// Parses one line (without its newline). `Err` is the reason it is skipped.
 pub fn parse_line(line: &[u8]) -> Result<Event<'_>, String> {
-    if std::str::from_utf8(line).is_err() {
-        return Err("invalid UTF-8".into());
-    }
     let mut scanner = Scanner::new(line);
     let mut event = Event::default();
     let mut version: Option<&[u8]> = None;
@@ -86,7 +83,16 @@ pub fn parse_line(line: &[u8]) -> Result<Event<'_>, String> {
         }
         Ok(())
     });
-    result.map_err(|why| format!("invalid JSON at byte {}: {why}", scanner.pos + 1))?;
+    let utf8 = |line: &[u8]| std::str::from_utf8(line).is_ok();
+    if let Err(why) = result {
+        if !utf8(line) {
+            return Err("invalid UTF-8".into());
+        }
+        return Err(format!("invalid JSON at byte {}: {why}", scanner.pos + 1));
+    }
+    if scanner.high != 0 && !utf8(line) {
+        return Err("invalid UTF-8".into());
+    }
     if scanner.peek().is_some() {
         return Err(format!(
             "invalid JSON at byte {}: text after the object",
