@@ -120,6 +120,176 @@ pub enum Command {
   promptrun completions zsh > ~/.zfunc/_promptrun
   promptrun completions fish > ~/.config/fish/completions/promptrun.fish")]
     Completions(CompletionsArgs),
+
+    /// Usage, performance and feedback reports over JSONL event logs.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+
+    /// Write the HTML dashboard: usage, speed, failures and ratings on one self-contained page.
+    #[command(after_help = "Examples:
+  promptrun dashboard --open                      write dashboard.html and open it
+  promptrun dashboard --since 7d -o week.html     the last 7 days, against the 7 before
+  promptrun dashboard ci-logs/ -o -               from CI artifacts, to stdout
+
+Same page as `promptrun report --format html`. It loads nothing from the network.")]
+    Dashboard(DashboardArgs),
+}
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  promptrun report                                   all reports over the log directory
+  promptrun report trends --since 14d --bucket day   per day, and this week against the last
+  promptrun report --since 7d --check                exit 1 when an alert rule is breached
+  promptrun report --format html -o dashboard.html   the dashboard
+  promptrun report performance --since 7d            the last week's performance
+  promptrun report usage --group-by prompt,version ci-artifacts/
+  promptrun report --format json -o report.json logs/*.jsonl.gz
+  promptrun report feedback --prompt 'summ*' --comments
+  cat events.jsonl | promptrun report -
+
+Exit status: 0; 2 for bad options; 3 with --strict when a line had to be skipped;
+4 when an input cannot be read; with --check, 1 when a rule is breached and 5 when
+alerts.command failed.";
+
+/// `promptrun report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The report (usage, performance, feedback, all, or trends; default all), then files or
+    /// directories (every *.jsonl and *.jsonl.gz below them), `-` for stdin
+    /// [default: the log directory].
+    #[arg(value_name = "[REPORT] [PATHS]")]
+    pub args: Vec<PathBuf>,
+
+    /// The report, as in prompt-analytics.sh: usage, performance, feedback or all.
+    #[arg(long = "report", value_enum, value_name = "REPORT")]
+    pub report: Option<ReportKind>,
+
+    /// Only runs started at or after this: a date (2026-11-24), RFC 3339, or a time ago (24h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only runs started before this: a date, RFC 3339, or a time ago.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only these prompts (repeatable; globs: 'summ*').
+    #[arg(long = "prompt", value_name = "GLOB")]
+    pub prompts: Vec<String>,
+
+    /// Only these variants (repeatable; globs; `-` for runs without a variant).
+    #[arg(long = "variant", value_name = "GLOB")]
+    pub variants: Vec<String>,
+
+    /// Only runs with this tag (repeatable; all must match).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// Only runs with this outcome (repeatable).
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+
+    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+
+    /// Group by prompt, variant, version, command, user, host, resolution, tag:KEY,
+    /// hour, day or week (comma-separated or repeated) [default: prompt,variant].
+    #[arg(long = "group-by", value_name = "FIELD", value_delimiter = ',')]
+    pub group_by: Vec<String>,
+
+    /// Order of the groups.
+    #[arg(long, value_enum, default_value_t = SortArg::Runs)]
+    pub sort: SortArg,
+
+    /// Show only the first N groups.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table, env = "PROMPTRUN_REPORT_FORMAT")]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE instead of stdout (`-` is stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show the latest comments of each group (feedback report).
+    #[arg(long)]
+    pub comments: bool,
+
+    /// Fail (exit 3) instead of skipping malformed lines.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Check the alert rules (config `alerts`) instead of reporting: print each breach;
+    /// exit 0 with none, 1 with any, 5 when alerts.command failed.
+    #[arg(long)]
+    pub check: bool,
+
+    /// The time bucket of `report trends` and of the HTML dashboard's runs over time.
+    #[arg(long, value_enum, value_name = "BUCKET")]
+    pub bucket: Option<TimeBucket>,
+}
+
+/// The reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// Runs per group, share, users, first and last run, resolutions.
+    Usage,
+    /// Success rate, statuses, durations, metrics.
+    Performance,
+    /// Ratings, their distribution and participation.
+    Feedback,
+    /// All three.
+    All,
+}
+
+/// Report output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns for people (colour on a terminal).
+    Table,
+    /// The promptrun.report/v1 JSON document.
+    Json,
+    /// One row per group, stable columns.
+    Csv,
+    /// GitHub-flavoured Markdown tables (CI job summaries, PR comments).
+    Markdown,
+    /// The self-contained HTML dashboard (same as `promptrun dashboard`).
+    Html,
+}
+
+/// Run outcomes for `--status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Ok,
+    Error,
+    Signal,
+    Timeout,
+    #[value(alias = "spawn_failed")]
+    SpawnFailed,
+    /// A run_start without a run_end.
+    Incomplete,
+}
+
+/// Orders for `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Most runs first.
+    Runs,
+    /// By group key.
+    #[value(alias = "name")]
+    Key,
+    /// Lowest success rate first.
+    SuccessRate,
+    /// Slowest p95 first.
+    P95,
+    /// Slowest mean first.
+    Mean,
+    /// Best mean rating first.
+    Rating,
+    /// Most failed runs first.
+    Failures,
 }
 
 /// How to run one prompt.
@@ -251,6 +421,56 @@ pub struct CompletionsArgs {
     /// The shell to print completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `promptrun dashboard`.
+#[derive(Debug, Clone, Args)]
+pub struct DashboardArgs {
+    /// Log files or directories (`*.jsonl`, `*.jsonl.gz`, recursively); `-` for stdin
+    /// (default: the log directory).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Where to write the page; `-` for stdout.
+    #[arg(short, long, value_name = "FILE", default_value = "dashboard.html")]
+    pub output: PathBuf,
+
+    /// Open the page in the default browser afterwards (xdg-open / open).
+    #[arg(long)]
+    pub open: bool,
+
+    /// Runs from this time on: a date, RFC 3339, or a time ago (24h, 7d, 2w). The
+    /// headline numbers compare with the window of the same length before it.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Runs before this time (default: now).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only prompts matching this glob (repeatable).
+    #[arg(long = "prompt", value_name = "GLOB")]
+    pub prompts: Vec<String>,
+
+    /// Only variants matching this glob (repeatable).
+    #[arg(long = "variant", value_name = "GLOB")]
+    pub variants: Vec<String>,
+
+    /// Only runs with this tag (repeatable; all must match).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// The time bucket of the runs-over-time chart.
+    #[arg(long, value_enum, default_value_t = TimeBucket::Day)]
+    pub bucket: TimeBucket,
+}
+
+/// Time buckets for runs over time and trends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeBucket {
+    Hour,
+    Day,
+    Week,
 }
 
 /// Parses `KEY=VALUE`.

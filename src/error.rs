@@ -17,6 +17,8 @@ pub mod exit {
     pub const BAD_INPUT: i32 = 3;
     /// An I/O error on promptrun's own files (not the log: logging problems only warn).
     pub const IO: i32 = 4;
+    /// `report --check`: `alerts.command` could not start, failed or timed out.
+    pub const ALERT_COMMAND_FAILED: i32 = 5;
     /// The command ran past `--timeout`.
     pub const TIMEOUT: i32 = 124;
     /// The command exists but cannot be executed.

@@ -2,9 +2,13 @@
 
 mod completions;
 mod config_check;
+mod dashboard;
 mod prompts;
 mod rate;
+mod report;
+mod report_extras;
 mod run;
+mod windowed;
 
 use crate::cli::{Cli, Command, ConfigCommand};
 use crate::context::Context;
@@ -26,5 +30,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Config(ConfigCommand::Check)) => config_check::run(&cli.global),
         Some(Command::Rate(args)) => rate::run(&Context::resolve(&cli.global)?, &cli.global, args),
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Report(args)) => report::run(&cli.global, args),
+        Some(Command::Dashboard(args)) => dashboard::run(&Context::resolve(&cli.global)?, args),
     }
 }

@@ -86,6 +86,18 @@ pub struct GroupStats {
     /// Runs by resolution (name, alias, route, adhoc).
     #[serde(default)]
     pub resolutions: BTreeMap<String, u64>,
+    /// The latest comments (newest first), only with `--comments`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<Comment>,
+}
+
+/// A rating's comment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    /// When the rating was given (RFC 3339).
+    pub ts: String,
+    /// The comment.
+    pub comment: String,
 }
 
 /// Duration statistics in milliseconds; null where there is no completed run.

@@ -4,9 +4,20 @@ mod support;
 
 mod cli_errors;
 
+mod alerts_check;
+mod browser;
+mod ci_examples;
+mod dashboard_browser;
+mod dashboard_cmd;
+mod dashboard_fixtures;
 mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
+mod report_filters;
+mod report_formats;
+mod report_inputs;
+mod report_numbers;
+mod report_support;
 mod run_basics;
 mod run_config;
 mod run_edges;
@@ -14,3 +25,4 @@ mod run_exit;
 mod run_io;
 mod run_logging;
 mod run_shim;
+mod trends;

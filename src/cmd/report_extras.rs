@@ -1,0 +1,154 @@
+//! The parts of `promptrun report` that compare windows: `report trends`,
+//! `report --check` and `report --format html` (the dashboard).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use super::windowed::{alerts_config, bucket, check, dashboard_page, engine_options, write_output};
+use crate::cli::{GlobalArgs, ReportArgs, ReportFormat, ReportKind, TimeBucket};
+use crate::config::alerts::AlertsConfig;
+use crate::context::Context;
+use crate::error::{Error, Result, exit};
+use crate::report::alert_command;
+use crate::report::render::{breaches, trends_html, trends_text};
+use crate::report::trends;
+use crate::report::windowed::{Selection, WindowedReports};
+
+/// Handles `report trends`, `report --check` and `report --format html`; `None`
+/// for every other report, which `cmd::report` renders itself.
+pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> {
+    let trends_wanted = args
+        .args
+        .first()
+        .is_some_and(|first| first.as_os_str() == "trends");
+    if !(trends_wanted || args.check || args.format == ReportFormat::Html) {
+        return Ok(None);
+    }
+    if trends_wanted && args.check {
+        return Err(Error::Usage(
+            "use either `report trends` or `report --check`, not both".into(),
+        ));
+    }
+    if trends_wanted && args.report.is_some() {
+        return Err(Error::Usage("`report trends` takes no --report".into()));
+    }
+    let paths = if trends_wanted {
+        &args.args[1..]
+    } else {
+        &args.args[..]
+    };
+    let context = Context::resolve(global)?;
+    let selection = selection(global, args, paths)?;
+    let config = alerts_config(&context);
+    if args.check && !config.has_rules() {
+        return Err(Error::Usage(
+            "report --check needs alert rules: add an `alerts` section to router-config.json \
+             (e.g. \"alerts\": {\"min_success_rate\": 0.95})"
+                .into(),
+        ));
+    }
+    let reports = selection.compute(&engine_options())?;
+    super::report::report_skips(&reports.current, args.strict)?;
+    let output = args.output.as_deref();
+    let code = if args.check {
+        check_alerts(&config, &selection, &reports, args.format, output)?
+    } else if trends_wanted {
+        trends(&config, &selection, &reports, args.format, output)?
+    } else {
+        emit(output, &dashboard_page(&context, &selection, reports))?;
+        exit::OK
+    };
+    Ok(Some(code))
+}
+
+/// The report's own inputs and filters (status, user, ... included), with the
+/// time filters turned into the window.
+fn selection(global: &GlobalArgs, args: &ReportArgs, paths: &[PathBuf]) -> Result<Selection> {
+    let sources = super::report::resolve_inputs(global, paths)?;
+    let view = super::report::view_spec(args, ReportKind::All)?;
+    let mut filters = view.filters;
+    let (since, until) = (filters.since_ms.take(), filters.until_ms.take());
+    Ok(Selection {
+        sources,
+        filters,
+        shown_filters: view.shown_filters,
+        window: Selection::window_from(since, until, chrono::Utc::now())?,
+        bucket: bucket(args.bucket.unwrap_or(TimeBucket::Day)),
+    })
+}
+
+fn emit(output: Option<&Path>, text: &str) -> Result<()> {
+    write_output(output.unwrap_or(Path::new("-")), text)
+}
+
+fn colour(output: Option<&Path>) -> bool {
+    output.is_none_or(|p| p.as_os_str() == "-")
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::env::var("TERM").map_or(true, |term| term != "dumb")
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `promptrun report trends`.
+fn trends(
+    config: &AlertsConfig,
+    selection: &Selection,
+    reports: &WindowedReports,
+    format: ReportFormat,
+    output: Option<&Path>,
+) -> Result<i32> {
+    let trends = trends::compute(
+        config,
+        &reports.timeline,
+        &reports.current,
+        reports.previous.as_ref(),
+        selection.bucket.name(),
+        selection.window.label(),
+        selection.window.previous().map(|w| w.label()),
+    );
+    let text = match format {
+        ReportFormat::Table => trends_text::table(&trends, colour(output)),
+        ReportFormat::Json => json(&trends),
+        ReportFormat::Csv => trends_text::csv(&trends)
+            .map_err(|err| Error::Usage(format!("cannot write CSV: {err}")))?,
+        ReportFormat::Markdown => trends_text::markdown(&trends),
+        ReportFormat::Html => trends_html::render_trends(&trends),
+    };
+    emit(output, &text)?;
+    Ok(exit::OK)
+}
+
+/// `promptrun report --check`: prints the breaches; runs `alerts.command` when there
+/// are any. 0 no breach, 1 breach, 5 when the alerts command failed.
+fn check_alerts(
+    config: &AlertsConfig,
+    selection: &Selection,
+    reports: &WindowedReports,
+    format: ReportFormat,
+    output: Option<&Path>,
+) -> Result<i32> {
+    let result = check(config, selection, reports);
+    let document = json(&result);
+    let text = match format {
+        ReportFormat::Json => document.clone(),
+        ReportFormat::Markdown => breaches::markdown(&result),
+        ReportFormat::Table | ReportFormat::Csv | ReportFormat::Html => breaches::text(&result),
+    };
+    emit(output, &text)?;
+    if result.breaches.is_empty() {
+        return Ok(exit::OK);
+    }
+    if let Some(command) = &config.command
+        && let Err(message) =
+            alert_command::run(command, document.as_bytes(), alert_command::TIMEOUT)
+    {
+        eprintln!("promptrun: error: {message}; the breaches were not delivered");
+        return Ok(exit::ALERT_COMMAND_FAILED);
+    }
+    Ok(exit::CHECK_FAILED)
+}

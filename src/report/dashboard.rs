@@ -1,0 +1,275 @@
+//! What the dashboard shows, computed from reports: headline numbers and their
+//! change, the runs-over-time series, the slowest and most failing prompts.
+//! Pure values; `render::html` only lays them out.
+
+use std::collections::BTreeMap;
+
+use super::alerts::{CheckResult, prompt_of};
+use super::model::{GroupStats, Report};
+use super::window::WindowLabel;
+
+/// How many prompts the runs-over-time chart stacks before lumping the rest into "other".
+pub const TOP_PROMPTS: usize = 8;
+
+/// Everything the dashboard is drawn from.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardData {
+    /// The window, grouped by prompt.
+    pub current: Report,
+    /// The previous window of the same length, grouped by prompt.
+    pub previous: Option<Report>,
+    /// The window, grouped by prompt and variant.
+    pub variants: Report,
+    /// The window, grouped by time bucket and prompt.
+    pub timeline: Report,
+    /// The window shown.
+    pub window: WindowLabel,
+    /// The window compared against.
+    pub previous_window: Option<WindowLabel>,
+    /// `hour`, `day` or `week`.
+    pub bucket: String,
+    /// When the page was made (RFC 3339).
+    pub generated: String,
+    /// The alert check, when rules are configured.
+    pub check: Option<CheckResult>,
+}
+
+/// A headline number and its change against the previous window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub label: &'static str,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    /// Whether a higher value is better (colours the change).
+    pub higher_is_better: bool,
+    /// How to print it: `count`, `percent`, `ms` or `stars`.
+    pub unit: &'static str,
+}
+
+type HeadlineSpec = (
+    &'static str,
+    fn(&GroupStats) -> Option<f64>,
+    bool,
+    &'static str,
+);
+
+/// Runs, success rate, p95, mean rating and participation of all selected runs.
+pub fn headlines(current: &GroupStats, previous: Option<&GroupStats>) -> Vec<Headline> {
+    let pick = |get: fn(&GroupStats) -> Option<f64>| (get(current), previous.and_then(get));
+    let rows: [HeadlineSpec; 5] = [
+        ("Runs", |g| Some(g.runs as f64), true, "count"),
+        ("Success rate", |g| g.success_rate, true, "percent"),
+        ("p95 duration", |g| g.duration_ms.p95, false, "ms"),
+        ("Mean rating", |g| g.ratings.mean, true, "stars"),
+        ("Rating participation", |g| g.participation, true, "percent"),
+    ];
+    rows.into_iter()
+        .map(|(label, get, higher_is_better, unit)| {
+            let (value, previous) = pick(get);
+            Headline {
+                label,
+                value,
+                previous,
+                higher_is_better,
+                unit,
+            }
+        })
+        .collect()
+}
+
+/// The bucket a timeline group belongs to.
+pub fn bucket_of(group: &GroupStats) -> Option<&str> {
+    ["bucket", "time", "day", "hour", "week"]
+        .iter()
+        .find_map(|name| group.key.get(*name))
+        .map(String::as_str)
+}
+
+/// Bucket labels in order, and one series per top prompt (plus "other"), runs per bucket.
+pub fn runs_over_time(
+    timeline: &Report,
+    ranking: &Report,
+) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
+    let buckets: Vec<String> = timeline
+        .groups
+        .iter()
+        .filter_map(bucket_of)
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index: BTreeMap<&str, usize> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.as_str(), i))
+        .collect();
+    let mut by_runs: Vec<&GroupStats> = ranking.groups.iter().collect();
+    by_runs.sort_by(|a, b| {
+        b.runs
+            .cmp(&a.runs)
+            .then_with(|| prompt_of(a).cmp(prompt_of(b)))
+    });
+    let top: Vec<&str> = by_runs
+        .iter()
+        .take(TOP_PROMPTS)
+        .map(|g| prompt_of(g))
+        .collect();
+    let mut series: Vec<(String, Vec<f64>)> = top
+        .iter()
+        .map(|name| (name.to_string(), vec![0.0; buckets.len()]))
+        .collect();
+    let mut other = vec![0.0; buckets.len()];
+    for group in &timeline.groups {
+        let Some(slot) = bucket_of(group).and_then(|b| index.get(b)) else {
+            continue;
+        };
+        match top.iter().position(|name| *name == prompt_of(group)) {
+            Some(at) => series[at].1[*slot] += group.runs as f64,
+            None => other[*slot] += group.runs as f64,
+        }
+    }
+    if other.iter().any(|runs| *runs > 0.0) {
+        series.push(("other".to_string(), other));
+    }
+    (buckets, series)
+}
+
+/// A bucket start as a short axis label: `2026-11-24` for days and weeks, `11-24 14:00` for hours.
+pub fn bucket_label(start: &str, bucket: &str) -> String {
+    match (bucket, start.get(..10), start.get(5..10), start.get(11..16)) {
+        ("hour", _, Some(day), Some(time)) => format!("{day} {time}"),
+        (_, Some(date), _, _) => date.to_string(),
+        _ => start.to_string(),
+    }
+}
+
+/// Up to `n` prompts with the highest p95.
+pub fn slowest(report: &Report, n: usize) -> Vec<&GroupStats> {
+    let mut groups: Vec<&GroupStats> = report
+        .groups
+        .iter()
+        .filter(|g| g.duration_ms.p95.is_some())
+        .collect();
+    groups.sort_by(|a, b| {
+        b.duration_ms
+            .p95
+            .partial_cmp(&a.duration_ms.p95)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    groups.truncate(n);
+    groups
+}
+
+/// Up to `n` prompts with failed runs, most failures first.
+pub fn most_failing(report: &Report, n: usize) -> Vec<&GroupStats> {
+    let mut groups: Vec<&GroupStats> = report.groups.iter().filter(|g| failures(g) > 0).collect();
+    groups.sort_by(|a, b| {
+        failures(b)
+            .cmp(&failures(a))
+            .then_with(|| prompt_of(a).cmp(prompt_of(b)))
+    });
+    groups.truncate(n);
+    groups
+}
+
+/// Completed runs that did not end ok, plus incomplete runs.
+pub fn failures(group: &GroupStats) -> u64 {
+    let completed: u64 = group.statuses.values().sum();
+    completed.saturating_sub(group.ok) + group.incomplete
+}
+
+/// Prompts with more than one variant, each with its variant groups.
+pub fn variant_sets(variants: &Report) -> Vec<(String, Vec<&GroupStats>)> {
+    let mut by_prompt: BTreeMap<&str, Vec<&GroupStats>> = BTreeMap::new();
+    for group in &variants.groups {
+        by_prompt.entry(prompt_of(group)).or_default().push(group);
+    }
+    by_prompt
+        .into_iter()
+        .filter(|(_, groups)| groups.iter().filter(|g| variant_of(g).is_some()).count() > 1)
+        .map(|(prompt, groups)| (prompt.to_string(), groups))
+        .collect()
+}
+
+/// The group's variant.
+pub fn variant_of(group: &GroupStats) -> Option<&str> {
+    group
+        .variant
+        .as_deref()
+        .or_else(|| group.key.get("variant").map(String::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(prompt: &str, bucket: Option<&str>, runs: u64) -> GroupStats {
+        let mut group = GroupStats {
+            prompt: Some(prompt.into()),
+            runs,
+            ..GroupStats::default()
+        };
+        if let Some(bucket) = bucket {
+            group.key.insert("day".into(), bucket.into());
+        }
+        group
+    }
+
+    #[test]
+    fn runs_over_time_stacks_the_top_prompts_and_lumps_the_rest() {
+        let names: Vec<String> = (0..TOP_PROMPTS + 2).map(|i| format!("p{i:02}")).collect();
+        let ranking = Report {
+            groups: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| group(n, None, 100 - i as u64))
+                .collect(),
+            ..Report::default()
+        };
+        let mut timeline = Report::default();
+        for name in &names {
+            timeline
+                .groups
+                .push(group(name, Some("2026-11-02T00:00:00.000Z"), 2));
+            timeline
+                .groups
+                .push(group(name, Some("2026-11-01T00:00:00.000Z"), 1));
+        }
+        let (buckets, series) = runs_over_time(&timeline, &ranking);
+        assert_eq!(
+            buckets,
+            ["2026-11-01T00:00:00.000Z", "2026-11-02T00:00:00.000Z"]
+        );
+        assert_eq!(series.len(), TOP_PROMPTS + 1);
+        assert_eq!(series[0], ("p00".to_string(), vec![1.0, 2.0]));
+        assert_eq!(series[TOP_PROMPTS], ("other".to_string(), vec![2.0, 4.0]));
+        assert_eq!(bucket_label(&buckets[0], "day"), "2026-11-01");
+        assert_eq!(
+            bucket_label("2026-11-01T13:00:00.000Z", "hour"),
+            "11-01 13:00"
+        );
+    }
+
+    #[test]
+    fn failures_count_bad_endings_and_incomplete_runs() {
+        let mut g = group("p", None, 10);
+        g.ok = 6;
+        g.incomplete = 1;
+        g.statuses = [
+            ("ok".to_string(), 6),
+            ("error".to_string(), 2),
+            ("timeout".to_string(), 1),
+        ]
+        .into();
+        assert_eq!(failures(&g), 4);
+        let report = Report {
+            groups: vec![g, group("clean", None, 3)],
+            ..Report::default()
+        };
+        let failing: Vec<&str> = most_failing(&report, 5)
+            .into_iter()
+            .map(prompt_of)
+            .collect();
+        assert_eq!(failing, ["p"]);
+    }
+}

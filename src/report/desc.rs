@@ -1,0 +1,183 @@
+//! Descriptors: a run's fields that the views read, interned per worker.
+//!
+//! Each field is interned on its own (raw bytes to a small id) and a descriptor
+//! is the tuple of the ids of the fields some view groups or filters by. Fields
+//! no view reads are not kept, so the number of descriptors grows with the
+//! combinations the views can tell apart, not with the runs. The user (for
+//! distinct users) and the resolution are kept per run instead.
+
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+
+use super::ViewSpec;
+use super::filter::{GroupField, RunFields};
+use super::parse::Event;
+use super::scan::{RawStr, string_members};
+
+type FastMap<K, V> = HashMap<K, V, FixedState>;
+
+/// Raw field values to ids; id 0 is null or missing.
+#[derive(Default)]
+pub struct RawInterner {
+    ids: FastMap<Box<[u8]>, u32>,
+    raws: Vec<Box<[u8]>>,
+}
+
+impl RawInterner {
+    /// The id of a raw value.
+    #[inline]
+    pub fn id(&mut self, raw: Option<&[u8]>) -> u32 {
+        let Some(raw) = raw else { return 0 };
+        if let Some(&id) = self.ids.get(raw) {
+            return id;
+        }
+        self.raws.push(raw.into());
+        let id = self.raws.len() as u32;
+        self.ids.insert(raw.into(), id);
+        id
+    }
+
+    /// The raw value of an id.
+    pub fn raw(&self, id: u32) -> Option<&[u8]> {
+        id.checked_sub(1)
+            .and_then(|i| self.raws.get(i as usize))
+            .map(|b| &b[..])
+    }
+
+    /// The decoded string of an id.
+    pub fn text(&self, id: u32) -> Option<String> {
+        self.raw(id).map(|raw| {
+            RawStr {
+                raw,
+                escaped: raw.contains(&b'\\'),
+            }
+            .decode()
+        })
+    }
+
+    /// Every decoded string, by id - 1.
+    pub fn texts(&self) -> Vec<String> {
+        (1..=self.raws.len() as u32)
+            .map(|id| self.text(id).unwrap_or_default())
+            .collect()
+    }
+}
+
+const PROMPT: usize = 0;
+const VARIANT: usize = 1;
+const VERSION: usize = 2;
+const COMMAND: usize = 3;
+const USER: usize = 4;
+const HOST: usize = 5;
+const RESOLUTION: usize = 6;
+const TAGS: usize = 7;
+const FIELDS: usize = 8;
+
+/// One worker's descriptors.
+pub struct Descs {
+    needed: [bool; FIELDS],
+    fields: [RawInterner; FIELDS],
+    ids: FastMap<[u32; FIELDS], u32>,
+    tuples: Vec<[u32; FIELDS]>,
+    /// Users (for distinct users per group).
+    pub users: RawInterner,
+}
+
+impl Descs {
+    /// Descriptors holding what `views` group and filter by (the prompt always).
+    pub fn new(views: &[ViewSpec]) -> Self {
+        let mut needed = [false; FIELDS];
+        needed[PROMPT] = true;
+        for view in views {
+            for field in &view.group_by {
+                match field {
+                    GroupField::Prompt => needed[PROMPT] = true,
+                    GroupField::Variant => needed[VARIANT] = true,
+                    GroupField::Version => needed[VERSION] = true,
+                    GroupField::Command => needed[COMMAND] = true,
+                    GroupField::User => needed[USER] = true,
+                    GroupField::Host => needed[HOST] = true,
+                    GroupField::Resolution => needed[RESOLUTION] = true,
+                    GroupField::Tag(_) => needed[TAGS] = true,
+                    GroupField::Time(_) => {}
+                }
+            }
+            let f = &view.filters;
+            needed[VARIANT] |= !f.variants.is_empty();
+            needed[TAGS] |= !f.tags.is_empty();
+            needed[USER] |= !f.users.is_empty();
+        }
+        Descs {
+            needed,
+            fields: Default::default(),
+            ids: FastMap::default(),
+            tuples: Vec::new(),
+            users: RawInterner::default(),
+        }
+    }
+
+    /// The descriptor of an event; a rating's event has no run fields but its prompt,
+    /// variant and version.
+    #[inline]
+    pub fn intern(&mut self, e: &Event, is_run: bool) -> u32 {
+        let values: [Option<&[u8]>; FIELDS] = [
+            raw(e.prompt),
+            raw(e.variant),
+            raw(e.version),
+            raw(e.command).filter(|_| is_run),
+            raw(e.user).filter(|_| is_run),
+            raw(e.host).filter(|_| is_run),
+            raw(e.resolution).filter(|_| is_run),
+            e.tags.filter(|_| is_run),
+        ];
+        let mut tuple = [0u32; FIELDS];
+        for (i, value) in values.into_iter().enumerate() {
+            if self.needed[i] {
+                tuple[i] = self.fields[i].id(value);
+            }
+        }
+        if let Some(&id) = self.ids.get(&tuple) {
+            return id;
+        }
+        let id = self.tuples.len() as u32;
+        self.tuples.push(tuple);
+        self.ids.insert(tuple, id);
+        id
+    }
+
+    /// The decoded fields of a descriptor (those not kept are empty).
+    pub fn run_fields(&self, desc: u32) -> RunFields {
+        let tuple = self.tuples.get(desc as usize).copied().unwrap_or_default();
+        let text = |i: usize| self.fields[i].text(tuple[i]);
+        RunFields {
+            prompt: text(PROMPT).unwrap_or_default(),
+            variant: text(VARIANT),
+            version: text(VERSION),
+            command: text(COMMAND),
+            user: text(USER),
+            host: text(HOST),
+            resolution: text(RESOLUTION),
+            tags: self.fields[TAGS]
+                .raw(tuple[TAGS])
+                .map(string_members)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn raw<'a>(s: Option<RawStr<'a>>) -> Option<&'a [u8]> {
+    s.map(|s| s.raw)
+}
+
+/// The resolution's index in [`super::cell::RESOLUTIONS`].
+#[inline]
+pub fn resolution_index(raw: Option<RawStr>) -> u8 {
+    match raw.map(|s| s.raw) {
+        Some(b"name") => 0,
+        Some(b"alias") => 1,
+        Some(b"route") => 2,
+        Some(b"adhoc") => 3,
+        _ => 4,
+    }
+}

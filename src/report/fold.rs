@@ -1,0 +1,321 @@
+//! One worker's pass over its chunks: parse each line, record it in the shared
+//! run table, and fold completed runs into this worker's cells for every view.
+//!
+//! The fields filters and group keys read are interned per distinct combination
+//! (a "descriptor"), so filters and keys are worked out once per combination,
+//! not once per line.
+
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+
+use super::ViewSpec;
+use super::cell::Cell;
+use super::desc::{Descs, RawInterner, resolution_index};
+use super::filter::RunFields;
+use super::input::{Chunk, MAX_LINE};
+use super::parse::{Event, Kind, parse_line};
+use super::runs::{EndInfo, RunInfo, RunTable, key};
+use super::scan::number_members;
+use super::time::Bucket;
+
+/// How many skipped-line locations each worker keeps.
+pub const MAX_EXAMPLES: usize = 5;
+/// Descriptor ids carry the worker's index in their top bits.
+pub const WORKER_SHIFT: u32 = 30;
+const UNSEEN: u32 = u32::MAX;
+const FILTERED: u32 = u32::MAX - 1;
+
+type FastMap<K, V> = HashMap<K, V, FixedState>;
+
+/// Strings to dense ids.
+#[derive(Default)]
+pub struct Interner {
+    pub ids: FastMap<String, u32>,
+    pub names: Vec<String>,
+}
+
+impl Interner {
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        id
+    }
+}
+
+/// Line and skip counts of one worker.
+#[derive(Default)]
+pub struct Counts {
+    pub lines: u64,
+    pub events: u64,
+    pub skipped: u64,
+    pub duplicates: u64,
+    /// (file, chunk seq, line within chunk, reason)
+    pub examples: Vec<(u32, u32, u64, String)>,
+    /// (file, chunk seq, lines in chunk)
+    pub chunk_lines: Vec<(u32, u32, u64)>,
+}
+
+/// One view's groups as one worker sees them.
+#[derive(Default)]
+pub struct PartialView {
+    /// Per descriptor: its static group, UNSEEN or FILTERED.
+    desc_group: Vec<u32>,
+    /// Group key values (without the time bucket), per static group.
+    pub static_keys: Vec<Vec<String>>,
+    static_index: FastMap<Vec<String>, u32>,
+    /// Cells; without a time bucket, the index is the static group.
+    pub cells: Vec<Cell>,
+    /// (static group, bucket start) to cell, with a time bucket.
+    pub cell_index: FastMap<(u32, i64), u32>,
+}
+
+impl PartialView {
+    /// The static group of a descriptor, or None when the view's filters drop it.
+    pub fn static_group(
+        &mut self,
+        desc: u32,
+        fields: impl FnOnce() -> RunFields,
+        spec: &ViewSpec,
+    ) -> Option<u32> {
+        let desc = desc as usize;
+        if self.desc_group.len() <= desc {
+            self.desc_group.resize(desc + 1, UNSEEN);
+        }
+        if self.desc_group[desc] == UNSEEN {
+            let fields = fields();
+            self.desc_group[desc] = if spec.filters.selects_fields(&fields) {
+                let values: Vec<String> = spec
+                    .static_fields()
+                    .map(|field| fields.value(field))
+                    .collect();
+                let next = self.static_keys.len() as u32;
+                let id = *self.static_index.entry(values.clone()).or_insert(next);
+                if id == next {
+                    self.static_keys.push(values);
+                    if spec.bucket().is_none() {
+                        self.cells.push(Cell::default());
+                    }
+                }
+                id
+            } else {
+                FILTERED
+            };
+        }
+        Some(self.desc_group[desc]).filter(|&g| g != FILTERED)
+    }
+
+    fn cell(&mut self, group: u32, time_ms: i64, bucket: Option<Bucket>) -> &mut Cell {
+        match bucket {
+            None => &mut self.cells[group as usize],
+            Some(bucket) => {
+                let next = self.cells.len() as u32;
+                let index = *self
+                    .cell_index
+                    .entry((group, bucket.start(time_ms)))
+                    .or_insert(next);
+                if index == next {
+                    self.cells.push(Cell::default());
+                }
+                &mut self.cells[index as usize]
+            }
+        }
+    }
+}
+
+/// Everything one worker computed.
+pub struct Partial {
+    /// The run fields the views read, interned.
+    pub descs: Descs,
+    pub metric_names: RawInterner,
+    pub views: Vec<PartialView>,
+    pub counts: Counts,
+    /// (run id, rating ts, comment), with `--comments`.
+    pub comments: Vec<(u128, i64, String)>,
+}
+
+/// A worker folding chunks.
+pub struct Worker<'a> {
+    index: u32,
+    table: &'a RunTable,
+    specs: &'a [ViewSpec],
+    keep_comments: bool,
+    pub partial: Partial,
+    metric_buf: Vec<(u32, f64)>,
+    /// run_starts of this chunk whose run_end has not come yet.
+    pending: FastMap<u128, (RunInfo, i64)>,
+}
+
+impl<'a> Worker<'a> {
+    pub fn new(index: u32, table: &'a RunTable, specs: &'a [ViewSpec]) -> Self {
+        let mut partial = Partial {
+            descs: Descs::new(specs),
+            metric_names: RawInterner::default(),
+            views: Vec::new(),
+            counts: Counts::default(),
+            comments: Vec::new(),
+        };
+        partial.views.resize_with(specs.len(), PartialView::default);
+        Worker {
+            index,
+            table,
+            specs,
+            keep_comments: specs.iter().any(|s| s.comments > 0),
+            partial,
+            metric_buf: Vec::new(),
+            pending: FastMap::default(),
+        }
+    }
+
+    /// Folds every line of a chunk.
+    pub fn chunk(&mut self, chunk: &Chunk) {
+        let mut line_no = 0u64;
+        if let Some(reason) = &chunk.skipped_line {
+            line_no += 1;
+            self.skip(chunk, line_no, reason.clone());
+        }
+        let data = &chunk.data[..chunk.len];
+        let mut start = 0;
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+            let line = &data[start..end];
+            start = end + 1;
+            line_no += 1;
+            if line.len() > MAX_LINE {
+                self.skip(
+                    chunk,
+                    line_no,
+                    format!("line longer than {} MiB", MAX_LINE >> 20),
+                );
+            } else if line.iter().all(u8::is_ascii_whitespace) {
+                // Blank lines are not events; nothing to report.
+            } else {
+                match parse_line(line) {
+                    Ok(event) => self.event(&event),
+                    Err(reason) => self.skip(chunk, line_no, reason),
+                }
+            }
+        }
+        self.flush_starts();
+        self.partial.counts.lines += line_no;
+        self.partial
+            .counts
+            .chunk_lines
+            .push((chunk.file, chunk.seq, line_no));
+    }
+
+    fn skip(&mut self, chunk: &Chunk, line: u64, reason: String) {
+        let counts = &mut self.partial.counts;
+        counts.skipped += 1;
+        if counts.examples.len() < MAX_EXAMPLES {
+            counts.examples.push((chunk.file, chunk.seq, line, reason));
+        }
+    }
+
+    fn event(&mut self, e: &Event) {
+        let run = key(e.run_id);
+        let kind = e.kind.unwrap_or(Kind::RunStart);
+        let is_run = kind != Kind::Feedback;
+        let desc = self.partial.descs.intern(e, is_run);
+        let info = RunInfo {
+            desc: self.index << WORKER_SHIFT | desc,
+            user: if is_run {
+                self.partial.descs.users.id(e.user.map(|u| u.raw))
+            } else {
+                0
+            },
+            resolution: resolution_index(e.resolution),
+        };
+        match kind {
+            Kind::RunStart => {
+                // Held back: its run_end usually follows within the chunk, and
+                // then one table access records both.
+                if self.pending.insert(e.run_id, (info, e.ts_ms)).is_some() {
+                    self.count(false);
+                }
+            }
+            Kind::Feedback => {
+                let fresh = self.table.rate(run, info, e.ts_ms, e.rating);
+                if let Some(comment) = e.comment.filter(|_| fresh && self.keep_comments) {
+                    self.partial
+                        .comments
+                        .push((e.run_id, e.ts_ms, comment.decode()));
+                }
+                self.count(fresh);
+            }
+            Kind::RunEnd => {
+                let time_ms = e.ts_ms - e.duration_ms.round() as i64;
+                let with_start = self.pending.remove(&e.run_id).is_some();
+                let end = EndInfo {
+                    info,
+                    time_ms,
+                    status: e.status,
+                    asked: e.feedback_asked,
+                };
+                let (fresh, start_fresh) = self.table.end(run, end, with_start);
+                if fresh {
+                    self.fold_end(e, desc, info, time_ms);
+                }
+                self.count(fresh);
+                if with_start {
+                    self.count(start_fresh);
+                }
+            }
+        }
+    }
+
+    /// Records the run_starts still held back (at the end of each chunk).
+    fn flush_starts(&mut self) {
+        let counts = &mut self.partial.counts;
+        for (run_id, (info, ts_ms)) in self.pending.drain() {
+            if self.table.start(key(run_id), info, ts_ms) {
+                counts.events += 1;
+            } else {
+                counts.duplicates += 1;
+            }
+        }
+    }
+
+    #[inline]
+    fn count(&mut self, fresh: bool) {
+        let counts = &mut self.partial.counts;
+        if fresh {
+            counts.events += 1;
+        } else {
+            counts.duplicates += 1;
+        }
+    }
+
+    fn fold_end(&mut self, e: &Event, desc: u32, info: RunInfo, time: i64) {
+        self.metric_buf.clear();
+        if let Some(raw) = e.metrics {
+            let (names, buf) = (&mut self.partial.metric_names, &mut self.metric_buf);
+            number_members(raw, |name, value| {
+                buf.push((names.id(Some(name.raw)), value))
+            });
+        }
+        let p = &mut self.partial;
+        let descs = &p.descs;
+        for (view, spec) in p.views.iter_mut().zip(self.specs) {
+            if !spec.filters.selects_time(time) || !spec.filters.selects_status(Some(e.status)) {
+                continue;
+            }
+            let Some(group) = view.static_group(desc, || descs.run_fields(desc), spec) else {
+                continue;
+            };
+            let cell = view.cell(group, time, spec.bucket());
+            cell.statuses[e.status as usize] += 1;
+            cell.durations.push(e.duration_ms);
+            cell.duration_sum += e.duration_ms;
+            for &(id, value) in &self.metric_buf {
+                cell.add_metric(id, value);
+            }
+            cell.add_run(info.user, info.resolution as usize, time);
+            cell.asked += e.feedback_asked as u64;
+        }
+    }
+}

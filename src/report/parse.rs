@@ -1,0 +1,242 @@
+//! The line parser: one JSONL line to the few event fields reports need.
+//!
+//! It checks the whole line is valid JSON and UTF-8, but only keeps the fields
+//! it knows, borrowed from the line; everything else is skipped. Unknown fields
+//! are fine (schema v1 only ever adds fields); an unknown event type or a newer
+//! schema version is refused with a reason, as is anything malformed.
+
+use super::scan::{RawStr, Scanner};
+use super::time::parse_ts_ms;
+
+/// The event types a report reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    RunStart,
+    RunEnd,
+    Feedback,
+}
+
+/// How a run ended, as an index (`STATUS_NAMES`).
+pub type Status = u8;
+
+/// run_end statuses in index order.
+pub const STATUS_NAMES: [&str; 5] = ["ok", "error", "signal", "timeout", "spawn_failed"];
+
+/// The fields of one event that reports use, borrowed from its line.
+#[derive(Debug, Clone, Default)]
+pub struct Event<'a> {
+    pub kind: Option<Kind>,
+    /// `ts` in milliseconds since the Unix epoch.
+    pub ts_ms: i64,
+    pub run_id: u128,
+    pub prompt: Option<RawStr<'a>>,
+    pub variant: Option<RawStr<'a>>,
+    pub version: Option<RawStr<'a>>,
+    pub resolution: Option<RawStr<'a>>,
+    pub command: Option<RawStr<'a>>,
+    pub user: Option<RawStr<'a>>,
+    pub host: Option<RawStr<'a>>,
+    /// The raw `tags` object.
+    pub tags: Option<&'a [u8]>,
+    /// The raw `metrics` object.
+    pub metrics: Option<&'a [u8]>,
+    pub duration_ms: f64,
+    pub status: Status,
+    pub feedback_asked: bool,
+    pub rating: u8,
+    pub comment: Option<RawStr<'a>>,
+}
+
+/// Parses one line (without its newline). `Err` is the reason it is skipped.
+pub fn parse_line(line: &[u8]) -> Result<Event<'_>, String> {
+    let mut scanner = Scanner::new(line);
+    let mut event = Event::default();
+    let mut version: Option<&[u8]> = None;
+    let mut kind: Option<RawStr> = None;
+    let mut ts: Option<RawStr> = None;
+    let mut run_id: Option<RawStr> = None;
+    let (mut has_duration, mut status, mut rating) = (false, None, None);
+    let result = scanner.object(0, |s, key| {
+        match key.raw {
+            b"v" => version = Some(s.number()?),
+            b"type" => kind = Some(s.string()?),
+            b"ts" => ts = Some(s.string()?),
+            b"run_id" => run_id = Some(s.string()?),
+            b"prompt" => event.prompt = Some(s.string()?),
+            b"variant" => event.variant = s.string_or_null()?,
+            b"prompt_sha256" => event.version = s.string_or_null()?,
+            b"resolution" => event.resolution = s.string_or_null()?,
+            b"command" => event.command = s.string_or_null()?,
+            b"user" => event.user = s.string_or_null()?,
+            b"host" => event.host = s.string_or_null()?,
+            b"tags" if s.peek() == Some(b'{') => event.tags = Some(s.raw_object(1)?),
+            b"metrics" if s.peek() == Some(b'{') => event.metrics = Some(s.raw_object(1)?),
+            b"duration_ms" if s.peek() != Some(b'n') => {
+                event.duration_ms = s.f64()?;
+                has_duration = true;
+            }
+            b"status" => status = Some(s.string()?),
+            b"feedback_asked" => event.feedback_asked = s.literal(b"true") || skip(s)?,
+            b"rating" if s.peek() != Some(b'n') => rating = Some(s.f64()?),
+            b"comment" => event.comment = s.string_or_null()?,
+            _ => s.skip_value(1)?,
+        }
+        Ok(())
+    });
+    let utf8 = |line: &[u8]| std::str::from_utf8(line).is_ok();
+    if let Err(why) = result {
+        if !utf8(line) {
+            return Err("invalid UTF-8".into());
+        }
+        return Err(format!("invalid JSON at byte {}: {why}", scanner.pos + 1));
+    }
+    if scanner.high != 0 && !utf8(line) {
+        return Err("invalid UTF-8".into());
+    }
+    if scanner.peek().is_some() {
+        return Err(format!(
+            "invalid JSON at byte {}: text after the object",
+            scanner.pos + 1
+        ));
+    }
+    match version {
+        Some(b"1") => {}
+        Some(v) => {
+            let v = String::from_utf8_lossy(v);
+            return Err(match v.parse::<u64>() {
+                Ok(n) if n > 1 => {
+                    format!("schema version {n} is newer than this promptrun reads (1)")
+                }
+                _ => format!("unknown schema version `{v}`"),
+            });
+        }
+        None => return Err("missing field `v`".into()),
+    }
+    let kind = kind.ok_or("missing field `type`")?;
+    event.kind = Some(match kind.raw {
+        b"run_start" => Kind::RunStart,
+        b"run_end" => Kind::RunEnd,
+        b"feedback" => Kind::Feedback,
+        other => {
+            return Err(format!(
+                "unknown event type `{}`",
+                String::from_utf8_lossy(other)
+            ));
+        }
+    });
+    let ts = ts.ok_or("missing field `ts`")?;
+    event.ts_ms = parse_ts_ms(ts.raw).ok_or("`ts` is not an RFC 3339 timestamp")?;
+    event.run_id = run_id_key(run_id.ok_or("missing field `run_id`")?.raw);
+    if event.prompt.is_none() {
+        return Err("missing field `prompt`".into());
+    }
+    match event.kind {
+        Some(Kind::RunEnd) => {
+            if !has_duration || event.duration_ms < 0.0 {
+                return Err("run_end without a valid `duration_ms`".into());
+            }
+            let status = status.ok_or("run_end without `status`")?;
+            event.status = STATUS_NAMES
+                .iter()
+                .position(|name| name.as_bytes() == status.raw)
+                .ok_or_else(|| {
+                    format!("unknown status `{}`", String::from_utf8_lossy(status.raw))
+                })? as Status;
+        }
+        Some(Kind::Feedback) => match rating {
+            Some(r) if (1.0..=5.0).contains(&r) && r.fract() == 0.0 => event.rating = r as u8,
+            _ => return Err("feedback without a rating from 1 to 5".into()),
+        },
+        _ => {}
+    }
+    Ok(event)
+}
+
+fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
+    scanner.skip_value(1)?;
+    Ok(false)
+}
+
+/// Hex digit values; 0xff for anything else.
+const HEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
+pub fn run_id_key(raw: &[u8]) -> u128 {
+    if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
+        let mut value: u128 = 0;
+        let mut bad = 0u8;
+        for part in [
+            &raw[0..8],
+            &raw[9..13],
+            &raw[14..18],
+            &raw[19..23],
+            &raw[24..36],
+        ] {
+            for &b in part {
+                let digit = HEX[b as usize];
+                bad |= digit;
+                value = value << 4 | (digit & 0x0f) as u128;
+            }
+        }
+        if bad & 0x80 == 0 {
+            return value;
+        }
+    }
+    // FNV-1a, 128 bits: deterministic across threads and runs.
+    let mut hash: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for &b in raw {
+        hash ^= b as u128;
+        hash = hash.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const END: &str = r#"{"v":1,"type":"run_end","ts":"2026-11-24T10:15:02.123Z","run_id":"0192f3a1-0000-7000-8000-000000000001","prompt":"sum","variant":null,"duration_ms":12.5,"status":"error","exit_code":1,"signal":null,"metrics":{"tokens":3},"feedback_asked":true,"prompt_sha256":"ab","resolution":"name","command":"llm","user":"u","host":"h","tags":{"team":"ml"},"future":[1,{"x":2}]}"#;
+
+    #[test]
+    fn reads_a_run_end() {
+        let e = parse_line(END.as_bytes()).unwrap();
+        assert_eq!(e.kind, Some(Kind::RunEnd));
+        assert_eq!(e.status, 1);
+        assert_eq!(e.duration_ms, 12.5);
+        assert!(e.feedback_asked);
+        assert_eq!(e.prompt.unwrap().raw, b"sum");
+        assert!(e.variant.is_none());
+        assert_eq!(e.tags.unwrap(), br#"{"team":"ml"}"#);
+        assert_eq!(e.run_id, 0x0192f3a1_0000_7000_8000_000000000001);
+    }
+
+    #[test]
+    fn refuses_with_reasons() {
+        let cases = [
+            (END.replace("\"v\":1", "\"v\":2"), "newer"),
+            (END.replace("run_end", "run_middle"), "unknown event type"),
+            (END[..END.len() - 1].to_string(), "invalid JSON"),
+            (END.replace("\"error\"", "\"weird\""), "unknown status"),
+            (END.replace("2026-11-24T10", "yesterday"), "RFC 3339"),
+        ];
+        for (line, why) in cases {
+            let err = parse_line(line.as_bytes()).unwrap_err();
+            assert!(err.contains(why), "{err}");
+        }
+        assert_eq!(parse_line(b"\xff{}").unwrap_err(), "invalid UTF-8");
+    }
+}

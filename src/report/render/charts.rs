@@ -1,0 +1,370 @@
+//! The dashboard's charts as inline SVG strings, drawn with plotters' SVG backend.
+//!
+//! plotters renders to a `String` with no browser, font file or network, and
+//! escapes every text it writes (`<`, `>`, `&`, quotes), so prompt names from
+//! the logs are safe as axis labels. Colours the page restyles for dark mode
+//! ([`AXIS`], [`GRID`]) are matched by the page's CSS.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Axis lines and labels (the page's CSS recolours them in dark mode).
+pub const AXIS: RGBColor = RGBColor(0x6B, 0x72, 0x80);
+/// Grid lines.
+pub const GRID: RGBColor = RGBColor(0xE5, 0xE7, 0xEB);
+/// The series colours, in order; "other" is the last.
+pub const PALETTE: [RGBColor; 9] = [
+    RGBColor(0x3B, 0x82, 0xF6),
+    RGBColor(0xF5, 0x9E, 0x0B),
+    RGBColor(0x10, 0xB9, 0x81),
+    RGBColor(0xEF, 0x44, 0x44),
+    RGBColor(0x8B, 0x5C, 0xF6),
+    RGBColor(0x06, 0xB6, 0xD4),
+    RGBColor(0xEC, 0x48, 0x99),
+    RGBColor(0x84, 0xCC, 0x16),
+    RGBColor(0x9C, 0xA3, 0xAF),
+];
+/// Ratings 1 to 5, red to green.
+pub const RATING_COLOURS: [RGBColor; 5] = [
+    RGBColor(0xDC, 0x26, 0x26),
+    RGBColor(0xF9, 0x73, 0x16),
+    RGBColor(0xEA, 0xB3, 0x08),
+    RGBColor(0x84, 0xCC, 0x16),
+    RGBColor(0x16, 0xA3, 0x4A),
+];
+
+const WIDE: u32 = 1080;
+const HALF: u32 = 620;
+const FONT: &str = "sans-serif";
+const LABEL_CHARS: usize = 28;
+
+/// The CSS colour of a palette entry, for HTML legends.
+pub fn css(colour: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2)
+}
+
+/// Shortens a label for an axis (the full name stays in the tables).
+pub fn short(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        return label.to_string();
+    }
+    let mut out: String = label.chars().take(LABEL_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
+fn draw(
+    width: u32,
+    height: u32,
+    paint: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Option<()>,
+) -> Option<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        paint(&root)?;
+        root.present().ok()?;
+    }
+    // Inline SVG in HTML needs no namespace; dropping it keeps the page free of any URL.
+    let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    Some(svg.replacen("<svg ", "<svg class=\"chart\" role=\"img\" ", 1))
+}
+
+fn text_style(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&AXIS)
+}
+
+/// Vertical columns per time bucket, one stacked segment per series.
+pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Option<String> {
+    if buckets.is_empty() {
+        return None;
+    }
+    let totals: Vec<f64> = (0..buckets.len())
+        .map(|i| {
+            series
+                .iter()
+                .map(|(_, values)| values.get(i).copied().unwrap_or(0.0))
+                .sum()
+        })
+        .collect();
+    let top = totals.iter().copied().fold(1.0, f64::max) * 1.1;
+    let labels = buckets.to_vec();
+    draw(WIDE, 300, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(48)
+            .build_cartesian_2d((0..buckets.len() - 1).into_segmented(), 0f64..top)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(buckets.len().min(10))
+            .x_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_labels(6)
+            .y_label_formatter(&|value| format!("{value:.0}"))
+            .label_style(text_style(13))
+            .draw()
+            .ok()?;
+        let mut base = vec![0.0; buckets.len()];
+        for (index, (_, values)) in series.iter().enumerate() {
+            let colour = PALETTE[index.min(PALETTE.len() - 1)];
+            let bars: Vec<_> = values
+                .iter()
+                .enumerate()
+                .filter(|(_, value)| **value > 0.0)
+                .map(|(i, value)| {
+                    let from = base[i];
+                    base[i] += value;
+                    let mut bar = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), from),
+                            (SegmentValue::Exact(i + 1), from + value),
+                        ],
+                        colour.filled(),
+                    );
+                    bar.set_margin(0, 0, 3, 3);
+                    bar
+                })
+                .collect();
+            chart.draw_series(bars).ok()?;
+        }
+        Some(())
+    })
+}
+
+/// Horizontal bars, one per row: `(label, value)`, on an axis from 0 to `max`.
+pub fn horizontal_bars(
+    rows: &[(String, f64)],
+    max: f64,
+    colour: RGBColor,
+    format: &dyn Fn(f64) -> String,
+) -> Option<String> {
+    let rows: Vec<(String, Option<f64>, f64)> = rows
+        .iter()
+        .map(|(label, value)| (label.clone(), None, *value))
+        .collect();
+    bars(&rows, max, (colour, colour.filled()), format)
+}
+
+/// Horizontal bars with an inner bar: `(label, inner, outer)`, e.g. p50 inside p95.
+pub fn bullet_bars(
+    rows: &[(String, f64, f64)],
+    max: f64,
+    (inner_colour, outer_colour): (RGBColor, RGBColor),
+    format: &dyn Fn(f64) -> String,
+) -> Option<String> {
+    let rows: Vec<(String, Option<f64>, f64)> = rows
+        .iter()
+        .map(|(label, inner, outer)| (label.clone(), Some(*inner), *outer))
+        .collect();
+    bars(
+        &rows,
+        max,
+        (inner_colour, outer_colour.mix(0.45).filled()),
+        format,
+    )
+}
+
+fn bars(
+    rows: &[(String, Option<f64>, f64)],
+    max: f64,
+    (inner_colour, outer_style): (RGBColor, ShapeStyle),
+    format: &dyn Fn(f64) -> String,
+) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = rows.iter().map(|row| short(&row.0)).collect();
+    let height = 40 + 26 * rows.len().max(1) as u32;
+    let top = if max > 0.0 { max * 1.05 } else { 1.0 };
+    draw(HALF, height, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(8)
+            .x_label_area_size(24)
+            .y_label_area_size(190)
+            .build_cartesian_2d(0f64..top, (0..rows.len() - 1).into_segmented())
+            .ok()?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .y_labels(rows.len())
+            .y_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => labels
+                    .get(rows.len().saturating_sub(i + 1))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|value| format(*value))
+            .x_labels(6)
+            .label_style(text_style(13))
+            .draw()
+            .ok()?;
+        let slot = |i: usize| rows.len() - i - 1;
+        let outer = rows.iter().enumerate().map(|(i, (_, _, value))| {
+            let mut bar = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(slot(i))),
+                    (*value, SegmentValue::Exact(slot(i) + 1)),
+                ],
+                outer_style,
+            );
+            bar.set_margin(4, 4, 0, 0);
+            bar
+        });
+        chart.draw_series(outer).ok()?;
+        let inner = rows.iter().enumerate().filter_map(|(i, (_, value, _))| {
+            let value = (*value)?;
+            let mut bar = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(slot(i))),
+                    (value, SegmentValue::Exact(slot(i) + 1)),
+                ],
+                inner_colour.filled(),
+            );
+            bar.set_margin(9, 9, 0, 0);
+            Some(bar)
+        });
+        chart.draw_series(inner).ok()?;
+        Some(())
+    })
+}
+
+/// One horizontal bar per row split into five shares (ratings 1 to 5).
+pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = rows.iter().map(|row| short(&row.0)).collect();
+    let height = 40 + 26 * rows.len().max(1) as u32;
+    draw(HALF, height, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(8)
+            .x_label_area_size(24)
+            .y_label_area_size(190)
+            .build_cartesian_2d(0f64..100f64, (0..rows.len() - 1).into_segmented())
+            .ok()?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .y_labels(rows.len())
+            .y_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => labels
+                    .get(rows.len().saturating_sub(i + 1))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|value| format!("{value:.0}%"))
+            .x_labels(6)
+            .label_style(text_style(13))
+            .draw()
+            .ok()?;
+        for (i, (_, dist)) in rows.iter().enumerate() {
+            let slot = rows.len() - i - 1;
+            let total: u64 = dist.iter().sum();
+            if total == 0 {
+                continue;
+            }
+            let mut from = 0.0;
+            let segments: Vec<_> = dist
+                .iter()
+                .enumerate()
+                .map(|(star, count)| {
+                    let width = *count as f64 * 100.0 / total as f64;
+                    let mut bar = Rectangle::new(
+                        [
+                            (from, SegmentValue::Exact(slot)),
+                            (from + width, SegmentValue::Exact(slot + 1)),
+                        ],
+                        RATING_COLOURS[star].filled(),
+                    );
+                    bar.set_margin(4, 4, 0, 0);
+                    from += width;
+                    bar
+                })
+                .collect();
+            chart.draw_series(segments).ok()?;
+        }
+        Some(())
+    })
+}
+
+/// One line per series over the buckets; `None` values leave a gap.
+pub fn lines(
+    buckets: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+    format: &dyn Fn(f64) -> String,
+) -> Option<String> {
+    if buckets.is_empty() || series.is_empty() {
+        return None;
+    }
+    let top = series
+        .iter()
+        .flat_map(|(_, values)| values.iter().flatten())
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let labels = buckets.to_vec();
+    draw(WIDE, 300, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0..buckets.len() - 1).into_segmented(), 0f64..top)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(buckets.len().min(10))
+            .x_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_labels(6)
+            .y_label_formatter(&|value| format(*value))
+            .label_style(text_style(13))
+            .draw()
+            .ok()?;
+        for (index, (_, values)) in series.iter().enumerate() {
+            let colour = PALETTE[index.min(PALETTE.len() - 1)];
+            // Consecutive known values make one stretch of line; a gap starts a new one.
+            let mut stretch: Vec<(SegmentValue<usize>, f64)> = Vec::new();
+            let mut stretches = Vec::new();
+            for (i, value) in values.iter().enumerate() {
+                match value {
+                    Some(v) if v.is_finite() => stretch.push((SegmentValue::CenterOf(i), *v)),
+                    _ => stretches.push(std::mem::take(&mut stretch)),
+                }
+            }
+            stretches.push(stretch);
+            for points in stretches.into_iter().filter(|s| !s.is_empty()) {
+                let dots: Vec<_> = points
+                    .iter()
+                    .map(|point| Circle::new(point.clone(), 3, colour.filled()))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                    .ok()?;
+                chart.draw_series(dots).ok()?;
+            }
+        }
+        Some(())
+    })
+}

@@ -1,0 +1,275 @@
+//! The dashboard: one self-contained HTML page with inline SVG charts.
+
+use std::fmt::Write;
+
+use super::breaches;
+use super::charts::{self, PALETTE};
+use super::html_page::{count, escape, millis, page, value_in};
+use super::html_tables::{inputs, prompt_table, variants, worst};
+use crate::report::alerts::prompt_of;
+use crate::report::dashboard::{self, DashboardData, Headline};
+use crate::report::model::GroupStats;
+
+/// How many prompts the per-prompt charts show (all of them are in the table).
+const CHART_PROMPTS: usize = 15;
+/// Lists longer than this start folded.
+const SHORT_LIST: usize = 10;
+
+/// The whole dashboard page; a friendly "record your first run" page when no run was selected.
+pub fn render_dashboard(data: &DashboardData) -> String {
+    let mut body = String::from("<main>\n");
+    header(&mut body, data);
+    if data.current.totals.runs == 0 {
+        empty(&mut body, data);
+    } else {
+        headline_cards(&mut body, data);
+        alerts(&mut body, data);
+        over_time(&mut body, data);
+        per_prompt_charts(&mut body, data);
+        variants(&mut body, data);
+        prompt_table(&mut body, &data.current.groups);
+    }
+    inputs(&mut body, data);
+    body.push_str("</main>\n");
+    page("promptrun dashboard", &body)
+}
+
+fn header(out: &mut String, data: &DashboardData) {
+    let _ = write!(
+        out,
+        "<header><h1>promptrun dashboard</h1><p>{}{} · runs per {} · generated {} UTC</p></header>",
+        escape(&data.window.to_string()),
+        data.previous_window
+            .as_ref()
+            .map(|w| format!(", compared with {}", escape(&w.to_string())))
+            .unwrap_or_default(),
+        escape(&data.bucket),
+        escape(&crate::report::window::minutes(&data.generated))
+    );
+}
+
+fn empty(out: &mut String, data: &DashboardData) {
+    let filtered = !data.current.filters.is_empty();
+    let _ = write!(
+        out,
+        "<section class=\"empty\"><h2>No runs {}yet</h2>\
+         <p>promptrun records a run every time you run a prompt through it. Record your first one:</p>\
+         <pre>promptrun summarize -- llm -m gpt-4o &lt; notes.txt</pre>\
+         <p class=\"muted\">then make this page again with <code>promptrun dashboard --open</code>.{}</p></section>",
+        if filtered { "match these filters " } else { "" },
+        if filtered {
+            " Or widen the filters (--since, --prompt, ...)."
+        } else {
+            ""
+        }
+    );
+}
+
+fn headline_cards(out: &mut String, data: &DashboardData) {
+    let previous = data.previous.as_ref().map(|report| &report.totals);
+    out.push_str("<div class=\"cards\">\n");
+    for headline in dashboard::headlines(&data.current.totals, previous) {
+        let _ = write!(
+            out,
+            "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"change\">{}</div></div>",
+            headline.label,
+            value_in(headline.unit, headline.value),
+            change(&headline)
+        );
+    }
+    out.push_str("</div>\n");
+}
+
+fn change(headline: &Headline) -> String {
+    let (Some(now), Some(before)) = (headline.value, headline.previous) else {
+        return "no previous window".into();
+    };
+    let delta = now - before;
+    let shown = match headline.unit {
+        "percent" => format!("{:+.1} pts", delta * 100.0),
+        "ms" => format!(
+            "{}{}",
+            if delta >= 0.0 { "+" } else { "−" },
+            millis(delta.abs())
+        ),
+        "stars" => format!("{delta:+.2}"),
+        _ if before > 0.0 => format!("{:+.0}%", delta / before * 100.0),
+        _ => format!("{delta:+.0}"),
+    };
+    let class = if delta.abs() < 1e-9 {
+        "muted"
+    } else if (delta > 0.0) == headline.higher_is_better {
+        "good"
+    } else {
+        "bad"
+    };
+    format!("<span class=\"{class}\">{shown}</span> vs previous")
+}
+
+fn alerts(out: &mut String, data: &DashboardData) {
+    let Some(check) = &data.check else { return };
+    let class = if check.breaches.is_empty() {
+        "good"
+    } else {
+        "flag"
+    };
+    let _ = write!(
+        out,
+        "<section><h2>Alerts</h2><p class=\"{class}\">{}</p>",
+        escape(&breaches::summary(check))
+    );
+    if !check.breaches.is_empty() {
+        let open = if check.breaches.len() <= SHORT_LIST {
+            " open"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<details{open}><summary>{} breach(es)</summary><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Prompt</th><th>Rule</th><th class=\"num\">Value</th><th class=\"num\">Threshold</th><th class=\"num\">Runs</th></tr></thead><tbody>",
+            check.breaches.len()
+        );
+        for breach in &check.breaches {
+            let _ = write!(
+                out,
+                "<tr><td class=\"name\">{}</td><td class=\"flag\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\">{} {}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
+                escape(&breach.prompt),
+                breach.rule,
+                breach.value,
+                escape(&breaches::value(breach.rule, breach.value)),
+                escape(breaches::comparison(breach)),
+                escape(&breaches::value(breach.rule, breach.threshold)),
+                breach.runs,
+                count(breach.runs as f64)
+            );
+        }
+        out.push_str("</tbody></table></div></details>");
+    }
+    out.push_str("</section>\n");
+}
+
+fn chart_or_note(out: &mut String, svg: Option<String>) {
+    match svg {
+        Some(svg) => out.push_str(&svg),
+        None => out.push_str("<p class=\"muted\">(chart unavailable)</p>"),
+    }
+}
+
+fn legend(out: &mut String, items: &[(String, String)]) {
+    out.push_str("<ul class=\"legend\">");
+    for (colour, label) in items {
+        let _ = write!(
+            out,
+            "<li><i style=\"background:{colour}\"></i>{}</li>",
+            escape(label)
+        );
+    }
+    out.push_str("</ul>");
+}
+
+fn over_time(out: &mut String, data: &DashboardData) {
+    let (buckets, series) = dashboard::runs_over_time(&data.timeline, &data.current);
+    let buckets: Vec<String> = buckets
+        .iter()
+        .map(|b| dashboard::bucket_label(b, &data.bucket))
+        .collect();
+    out.push_str("<section><h2>Runs over time</h2>");
+    chart_or_note(out, charts::stacked_columns(&buckets, &series));
+    let items: Vec<(String, String)> = series
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (charts::css(PALETTE[i.min(PALETTE.len() - 1)]), name.clone()))
+        .collect();
+    legend(out, &items);
+    out.push_str("</section>\n");
+}
+
+fn per_prompt_charts(out: &mut String, data: &DashboardData) {
+    let mut groups: Vec<&GroupStats> = data.current.groups.iter().collect();
+    groups.sort_by(|a, b| {
+        b.runs
+            .cmp(&a.runs)
+            .then_with(|| prompt_of(a).cmp(prompt_of(b)))
+    });
+    if groups.len() > CHART_PROMPTS {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">The charts show the {CHART_PROMPTS} prompts with the most runs, of {}; the table below has them all.</p>",
+            groups.len()
+        );
+        groups.truncate(CHART_PROMPTS);
+    }
+    let name = |g: &GroupStats| prompt_of(g).to_string();
+    out.push_str("<div class=\"grid wide\">\n<section><h2>Duration per prompt</h2>");
+    let timed: Vec<(String, f64, f64)> = groups
+        .iter()
+        .filter_map(|g| Some((name(g), g.duration_ms.p50?, g.duration_ms.p95?)))
+        .collect();
+    let max = timed.iter().map(|row| row.2).fold(0.0, f64::max);
+    chart_or_note(
+        out,
+        charts::bullet_bars(&timed, max, (PALETTE[0], PALETTE[0]), &millis),
+    );
+    legend(
+        out,
+        &[
+            (charts::css(PALETTE[0]), "p50".into()),
+            (format!("{}73", charts::css(PALETTE[0])), "p95".into()),
+        ],
+    );
+    out.push_str("</section>\n<section><h2>Success rate per prompt</h2>");
+    let rates: Vec<(String, f64)> = groups
+        .iter()
+        .filter_map(|g| Some((name(g), g.success_rate?)))
+        .collect();
+    chart_or_note(
+        out,
+        charts::horizontal_bars(&rates, 1.0, PALETTE[2], &|v| format!("{:.0}%", v * 100.0)),
+    );
+    out.push_str("</section>\n<section><h2>Rating distribution per prompt</h2>");
+    let rated: Vec<(String, [u64; 5])> = groups
+        .iter()
+        .filter(|g| g.ratings.count > 0)
+        .map(|g| (name(g), g.ratings.dist))
+        .collect();
+    if rated.is_empty() {
+        out.push_str("<p class=\"muted\">No ratings in this window.</p>");
+    } else {
+        chart_or_note(out, charts::rating_shares(&rated));
+        let items: Vec<(String, String)> = (0..5)
+            .map(|i| {
+                (
+                    charts::css(charts::RATING_COLOURS[i]),
+                    format!("{} ★", i + 1),
+                )
+            })
+            .collect();
+        legend(out, &items);
+    }
+    out.push_str("</section>\n");
+    worst(out, data);
+    out.push_str("</div>\n");
+}
+
+/// `--format html` through the report renderers: one report as a dashboard with no
+/// window comparison. (`promptrun report --format html` itself goes through
+/// `cmd::report_extras`, which computes the comparisons too.)
+pub struct HtmlReport;
+
+impl super::Renderer for HtmlReport {
+    fn render(
+        &self,
+        report: &crate::report::Report,
+        _options: &super::RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let data = DashboardData {
+            current: report.clone(),
+            variants: report.clone(),
+            bucket: "day".into(),
+            generated: crate::event::timestamp(chrono::Utc::now()),
+            ..DashboardData::default()
+        };
+        out.write_all(render_dashboard(&data).as_bytes())
+    }
+}

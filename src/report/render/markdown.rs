@@ -1,0 +1,62 @@
+//! GitHub-flavoured Markdown: a heading and a table per section, for CI job
+//! summaries and pull request comments.
+
+use std::io::{self, Write};
+
+use super::columns::Section;
+use super::table::{inputs_line, rows};
+use super::{RenderOptions, Renderer};
+use crate::report::Report;
+
+/// Markdown tables.
+pub struct Markdown;
+
+/// Escapes text for a table cell.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('\n', " ")
+}
+
+impl Renderer for Markdown {
+    fn render(
+        &self,
+        report: &Report,
+        options: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        writeln!(out, "## promptrun report\n")?;
+        if report.totals.runs == 0 && report.totals.ratings.count == 0 {
+            writeln!(out, "No runs found ({}).", inputs_line(report))?;
+            return Ok(());
+        }
+        for section in options.part.sections() {
+            writeln!(out, "### {}\n", section.title())?;
+            let (columns, rows) = rows(report, *section, &options.group_fields);
+            for (r, row) in rows.iter().enumerate() {
+                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                writeln!(out, "| {} |", cells.join(" | "))?;
+                if r == 0 {
+                    let rule: Vec<&str> = columns
+                        .iter()
+                        .map(|c| if c.numeric { "---:" } else { "---" })
+                        .collect();
+                    writeln!(out, "|{}|", rule.join("|"))?;
+                }
+            }
+            writeln!(out)?;
+            if *section == Section::Feedback {
+                for group in report.groups.iter().filter(|g| !g.comments.is_empty()) {
+                    let name: Vec<String> = group.key.values().map(|v| cell(v)).collect();
+                    writeln!(out, "Latest comments, {}:\n", name.join(" / "))?;
+                    for comment in &group.comments {
+                        writeln!(out, "- {} — {}", comment.ts, cell(&comment.comment))?;
+                    }
+                    writeln!(out)?;
+                }
+            }
+        }
+        writeln!(out, "_{}_", inputs_line(report))
+    }
+}

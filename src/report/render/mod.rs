@@ -1,0 +1,77 @@
+//! Presenting a computed [`Report`]: one trait, one file per format.
+//! Renderers only format; every number comes from the report.
+
+mod columns;
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+// Dashboard, trends and alert output (issue 5).
+pub mod breaches;
+pub mod charts;
+pub mod html;
+pub mod html_page;
+mod html_tables;
+pub mod trends_html;
+pub mod trends_text;
+
+use std::io::{self, Write};
+
+pub use columns::{Column, Section, columns};
+
+use super::Report;
+
+/// Which parts of the report to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Usage,
+    Performance,
+    Feedback,
+    All,
+}
+
+impl Part {
+    /// The sections this part shows, in order.
+    pub fn sections(self) -> &'static [Section] {
+        match self {
+            Part::Usage => &[Section::Usage],
+            Part::Performance => &[Section::Performance],
+            Part::Feedback => &[Section::Feedback],
+            Part::All => &[Section::Usage, Section::Performance, Section::Feedback],
+        }
+    }
+}
+
+/// What a renderer needs besides the report.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub part: Part,
+    /// Colour (table only; the caller checks the terminal and NO_COLOR).
+    pub colour: bool,
+    /// The group-by field names, in order (the key columns).
+    pub group_fields: Vec<String>,
+}
+
+/// A report format.
+pub trait Renderer {
+    /// Writes `report` to `out`.
+    fn render(
+        &self,
+        report: &Report,
+        options: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()>;
+}
+
+/// The renderer for a format name: table, json, csv or markdown.
+pub fn renderer(format: crate::cli::ReportFormat) -> Box<dyn Renderer> {
+    use crate::cli::ReportFormat;
+    match format {
+        ReportFormat::Table => Box::new(table::Table),
+        ReportFormat::Json => Box::new(json::Json),
+        ReportFormat::Csv => Box::new(csv::Csv),
+        ReportFormat::Markdown => Box::new(markdown::Markdown),
+        ReportFormat::Html => Box::new(html::HtmlReport),
+    }
+}

@@ -1,0 +1,186 @@
+//! Timestamps as milliseconds since the Unix epoch: fast parsing of the events'
+//! `ts`, time buckets, and the `--since`/`--until` forms.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+const MS_PER_HOUR: i64 = 3_600_000;
+const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
+
+/// A time bucket for grouping runs by when they started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bucket {
+    Hour,
+    Day,
+    /// Weeks start on Monday, 00:00 UTC.
+    Week,
+}
+
+impl Bucket {
+    /// The start (ms) of the bucket holding `ms`.
+    pub fn start(self, ms: i64) -> i64 {
+        match self {
+            Bucket::Hour => ms.div_euclid(MS_PER_HOUR) * MS_PER_HOUR,
+            Bucket::Day => ms.div_euclid(MS_PER_DAY) * MS_PER_DAY,
+            // 1970-01-01 was a Thursday: shift by 3 days so weeks start on Monday.
+            Bucket::Week => {
+                let days = ms.div_euclid(MS_PER_DAY) + 3;
+                (days.div_euclid(7) * 7 - 3) * MS_PER_DAY
+            }
+        }
+    }
+
+    /// The group-by name: `hour`, `day` or `week`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::Hour => "hour",
+            Bucket::Day => "day",
+            Bucket::Week => "week",
+        }
+    }
+}
+
+/// Parses an RFC 3339 timestamp to ms; fast for the events' own `...T..:..:..(.mmm)Z`.
+pub fn parse_ts_ms(raw: &[u8]) -> Option<i64> {
+    fast_utc(raw).or_else(|| {
+        let text = std::str::from_utf8(raw).ok()?;
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.timestamp_millis())
+    })
+}
+
+fn fast_utc(b: &[u8]) -> Option<i64> {
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || *b.last()? != b'Z' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        b[range].iter().try_fold(0i64, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + (d - b'0') as i64)
+        })
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let millis = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', frac @ ..] if !frac.is_empty() && frac.len() <= 9 => {
+            let value = num(20..20 + frac.len())?;
+            value * 1000 / 10i64.pow(frac.len() as u32)
+        }
+        _ => return None,
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32)?;
+    let days = days_from_civil(year, month, day);
+    debug_assert_eq!(
+        date.and_hms_opt(0, 0, 0)?.and_utc().timestamp() / 86400,
+        days
+    );
+    Some(days * MS_PER_DAY + (hour * 3600 + minute * 60 + second) * 1000 + millis)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Formats ms as RFC 3339 UTC with milliseconds.
+pub fn format_ms(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(crate::event::timestamp)
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// Parses a `--since`/`--until` value: RFC 3339, a date (`2026-11-24`, midnight UTC),
+/// or a time ago (`24h`, `7d`, `90m`, `2w`) counted back from `now_ms`.
+pub fn parse_point(text: &str, now_ms: i64) -> Result<i64, String> {
+    let text = text.trim();
+    if let Some(ms) = parse_ts_ms(text.as_bytes()) {
+        return Ok(ms);
+    }
+    if let Some(t) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+    {
+        return Ok(t.and_utc().timestamp_millis());
+    }
+    let ago = if let Some(weeks) = text.strip_suffix('w') {
+        weeks
+            .parse::<f64>()
+            .map(|w| std::time::Duration::from_secs_f64(w.max(0.0) * 604_800.0))
+            .map_err(|e| e.to_string())
+    } else {
+        crate::cli::parse_duration(text)
+    };
+    match ago {
+        Ok(ago) if text.ends_with(|c: char| c.is_ascii_alphabetic()) => {
+            Ok(now_ms - ago.as_millis() as i64)
+        }
+        _ => Err(format!(
+            "expected a date (2026-11-24), an RFC 3339 time or a time ago (24h, 7d, 2w), got `{text}`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_path_agrees_with_chrono() {
+        for text in [
+            "2026-11-24T10:15:02.123Z",
+            "1999-02-28T23:59:59Z",
+            "2024-02-29T00:00:00.5Z",
+            "1969-12-31T23:59:59.999Z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .timestamp_millis();
+            assert_eq!(fast_utc(text.as_bytes()), Some(chrono), "{text}");
+        }
+        assert_eq!(
+            parse_ts_ms(b"2026-11-24T11:15:02+01:00"),
+            parse_ts_ms(b"2026-11-24T10:15:02Z")
+        );
+        assert_eq!(fast_utc(b"2026-13-24T10:15:02Z"), None);
+        assert_eq!(parse_ts_ms(b"2026-02-30T10:15:02Z"), None);
+    }
+
+    #[test]
+    fn buckets() {
+        let t = parse_ts_ms(b"2026-11-26T13:45:00Z").unwrap(); // a Thursday
+        assert_eq!(format_ms(Bucket::Hour.start(t)), "2026-11-26T13:00:00.000Z");
+        assert_eq!(format_ms(Bucket::Day.start(t)), "2026-11-26T00:00:00.000Z");
+        assert_eq!(format_ms(Bucket::Week.start(t)), "2026-11-23T00:00:00.000Z");
+    }
+
+    #[test]
+    fn points() {
+        let now = parse_ts_ms(b"2026-11-24T12:00:00Z").unwrap();
+        assert_eq!(parse_point("24h", now), Ok(now - MS_PER_DAY));
+        assert_eq!(parse_point("7d", now), Ok(now - 7 * MS_PER_DAY));
+        assert_eq!(parse_point("1w", now), Ok(now - 7 * MS_PER_DAY));
+        assert_eq!(
+            parse_point("2026-11-20", now),
+            Ok(parse_ts_ms(b"2026-11-20T00:00:00Z").unwrap())
+        );
+        assert!(parse_point("yesterday", now).is_err());
+        assert!(parse_point("12", now).is_err());
+    }
+}

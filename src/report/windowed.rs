@@ -1,0 +1,105 @@
+//! The views the dashboard, trends and `--check` need, in one pass over the logs:
+//! the window by prompt, the previous window by prompt, the window by prompt and
+//! variant, and the window by time bucket and prompt.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::window::Window;
+use super::{
+    Bucket, EngineOptions, Filters, GroupField, Report, SortKey, Source, ViewSpec, aggregate,
+};
+use crate::error::{Error, Result};
+
+/// Which runs, over which window, bucketed how.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The inputs.
+    pub sources: Vec<Source>,
+    /// Every filter but time (`since_ms`/`until_ms` are set from `window`).
+    pub filters: Filters,
+    /// The filters as the user gave them, shown in the outputs.
+    pub shown_filters: BTreeMap<String, serde_json::Value>,
+    /// The window: `--since` (none: from the first event) to `--until` (default: now).
+    pub window: Window,
+    /// The bucket of the runs-over-time views.
+    pub bucket: Bucket,
+}
+
+/// The computed views.
+#[derive(Debug, Clone)]
+pub struct WindowedReports {
+    /// The window, by prompt, most runs first.
+    pub current: Report,
+    /// The previous window of the same length, by prompt; none when the window has no start.
+    pub previous: Option<Report>,
+    /// The window, by prompt and variant.
+    pub variants: Report,
+    /// The window, by bucket and prompt, oldest bucket first.
+    pub timeline: Report,
+}
+
+impl Selection {
+    /// The window from `--since`/`--until` values already parsed to ms (`now` when no until).
+    pub fn window_from(
+        since_ms: Option<i64>,
+        until_ms: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Window> {
+        let at = |ms: i64| {
+            DateTime::<Utc>::from_timestamp_millis(ms)
+                .ok_or_else(|| Error::Usage(format!("time out of range: {ms} ms")))
+        };
+        let end = until_ms.map(at).transpose()?.unwrap_or(now);
+        let start = since_ms.map(at).transpose()?;
+        if start.is_some_and(|start| start >= end) {
+            return Err(Error::Usage("--since must be before --until".into()));
+        }
+        Ok(Window { start, end })
+    }
+
+    fn view(&self, window: &Window, group_by: Vec<GroupField>, sort: SortKey) -> ViewSpec {
+        let mut filters = self.filters.clone();
+        filters.since_ms = window.start.map(|start| start.timestamp_millis());
+        filters.until_ms = Some(window.end.timestamp_millis());
+        ViewSpec {
+            filters,
+            group_by,
+            sort,
+            shown_filters: self.shown_filters.clone(),
+            ..ViewSpec::default()
+        }
+    }
+
+    /// Reads the inputs once and computes the four views.
+    pub fn compute(&self, options: &EngineOptions) -> Result<WindowedReports> {
+        let previous_window = self.window.previous();
+        let mut views = vec![
+            self.view(&self.window, vec![GroupField::Prompt], SortKey::Runs),
+            self.view(
+                &self.window,
+                vec![GroupField::Prompt, GroupField::Variant],
+                SortKey::Key,
+            ),
+            self.view(
+                &self.window,
+                vec![GroupField::Time(self.bucket), GroupField::Prompt],
+                SortKey::Key,
+            ),
+        ];
+        if let Some(previous) = &previous_window {
+            views.push(self.view(previous, vec![GroupField::Prompt], SortKey::Runs));
+        }
+        let mut reports = aggregate(&self.sources, &views, options)?.into_iter();
+        let mut next = || reports.next().unwrap_or_default();
+        let (current, variants, timeline) = (next(), next(), next());
+        let previous = previous_window.map(|_| next());
+        Ok(WindowedReports {
+            current,
+            previous,
+            variants,
+            timeline,
+        })
+    }
+}

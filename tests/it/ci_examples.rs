@@ -1,0 +1,154 @@
+//! The CI examples: the commands the GitHub and GitLab workflows run, read out of
+//! the YAML and run here against the real binary, as CI would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::support::{TestEnv, binary, repo_root, stderr};
+
+/// The shell commands of a workflow: GitHub `run:` values, GitLab `script:` items.
+fn workflow_commands(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo_root().join("examples/ci").join(file)).unwrap();
+    let mut commands = Vec::new();
+    let mut in_script = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(run) = trimmed
+            .strip_prefix("run: ")
+            .or_else(|| trimmed.strip_prefix("- run: "))
+        {
+            commands.push(run.trim().to_string());
+        } else if trimmed == "script:" {
+            in_script = true;
+        } else if in_script && trimmed.starts_with("- ") {
+            commands.push(trimmed[2..].trim().to_string());
+        } else if in_script && !trimmed.starts_with('#') && !trimmed.is_empty() {
+            in_script = false;
+        }
+    }
+    commands
+}
+
+const EXPECTED: [&str; 3] = [
+    "cargo install --locked --path .",
+    "examples/ci/run-prompts.sh promptrun-logs",
+    "examples/ci/report.sh promptrun-logs promptrun-report",
+];
+
+#[test]
+fn both_workflows_run_the_same_commands() {
+    assert_eq!(workflow_commands("github-actions.yml"), EXPECTED);
+    assert_eq!(workflow_commands("gitlab-ci.yml"), EXPECTED);
+    let github =
+        std::fs::read_to_string(repo_root().join("examples/ci/github-actions.yml")).unwrap();
+    assert!(github.contains("path: promptrun-logs/"), "keeps the JSONL");
+    assert!(
+        github.contains("promptrun-report/dashboard.html"),
+        "publishes the dashboard"
+    );
+    assert!(
+        github.matches("if: always()").count() >= 2,
+        "artifacts also when the check fails"
+    );
+}
+
+/// Runs a workflow command the way CI does (from the repository, `promptrun` on
+/// PATH) but with its outputs in `env`'s working directory.
+fn ci_step(env: &TestEnv, command: &str, config: &Path, summary: &Path) -> Output {
+    let script = command.replacen(
+        "examples/ci/",
+        &format!("{}/examples/ci/", repo_root().display()),
+        1,
+    );
+    let bin_dir = binary().parent().unwrap().to_path_buf();
+    let mut path = vec![bin_dir];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(env.work())
+        .env_clear()
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .env("HOME", env.path("home"))
+        .env("USER", "ci")
+        .env("XDG_STATE_HOME", env.path("state"))
+        .env("XDG_CONFIG_HOME", env.path("config"))
+        .env("PROMPTRUN_CONFIG", config)
+        .env("GITHUB_STEP_SUMMARY", summary)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the CI step")
+}
+
+fn run_workflow(env: &TestEnv, config: &Path) -> (Output, Output, PathBuf) {
+    let summary = env.path("step-summary.md");
+    let prompts = ci_step(env, EXPECTED[1], config, &summary);
+    let report = ci_step(env, EXPECTED[2], config, &summary);
+    (prompts, report, summary)
+}
+
+#[test]
+fn the_workflow_passes_with_the_shipped_config_and_writes_every_artifact() {
+    let env = TestEnv::new();
+    let (prompts, report, summary) =
+        run_workflow(&env, &repo_root().join("config/router-config.json"));
+    assert!(prompts.status.success(), "{}", stderr(&prompts));
+    let events = crate::support::read_events(&env.work().join("promptrun-logs"));
+    assert_eq!(
+        events.iter().filter(|e| e["type"] == "run_end").count(),
+        4,
+        "the four eval prompts ran"
+    );
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    let out = env.work().join("promptrun-report");
+    let dashboard = std::fs::read_to_string(out.join("dashboard.html")).unwrap();
+    assert!(dashboard.contains("<svg") && dashboard.contains("hello"));
+    let breaches: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("breaches.json")).unwrap()).unwrap();
+    assert_eq!(breaches["breaches"], json!([]));
+    assert_eq!(breaches["checked"], 1, "hello ran 4 times (min_runs 3)");
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(
+        summary.contains("hello"),
+        "the Markdown report is in the job summary: {summary}"
+    );
+    assert!(
+        summary.contains("## Alert check") && summary.contains("no breach"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_workflow_fails_on_a_breach_but_still_writes_the_artifacts() {
+    let env = TestEnv::new();
+    let prompt_file = repo_root().join("examples/prompts/summarize.md");
+    let config = env.write(
+        "ci-config.json",
+        &json!({
+            "prompts": {"hello": {"file": prompt_file, "aliases": ["demo"], "command": ["cat", "{prompt_file}"]}},
+            "alerts": {"max_p95_ms": 0}
+        })
+        .to_string(),
+    );
+    let (prompts, report, summary) = run_workflow(&env, &config);
+    assert!(prompts.status.success(), "{}", stderr(&prompts));
+    assert_eq!(
+        report.status.code(),
+        Some(1),
+        "the job fails on the breach: {}",
+        stderr(&report)
+    );
+    let out = env.work().join("promptrun-report");
+    assert!(out.join("dashboard.html").is_file() && out.join("report.md").is_file());
+    let breaches: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("breaches.json")).unwrap()).unwrap();
+    assert_eq!(breaches["breaches"][0]["rule"], "max_p95_ms");
+    assert!(
+        std::fs::read_to_string(summary)
+            .unwrap()
+            .contains("| hello | max_p95_ms |")
+    );
+}

@@ -1,0 +1,186 @@
+//! Each report and each format on the fixture log, with its known numbers.
+
+use crate::report_support::{fixture, group, report_json};
+use crate::support::{TestEnv, stderr, stdout};
+
+fn env_with_fixture() -> TestEnv {
+    let env = TestEnv::new();
+    std::fs::write(env.log_dir().join("events-2026-11-24.jsonl"), fixture()).unwrap();
+    env
+}
+
+#[test]
+fn json_has_the_documented_numbers() {
+    let env = env_with_fixture();
+    let report = report_json(&env, &[]);
+    assert_eq!(report["schema"], "promptrun.report/v1");
+    let inputs = &report["inputs"];
+    assert_eq!(inputs["files"], 1);
+    assert_eq!(inputs["lines"], 16);
+    assert_eq!(inputs["skipped"], 2);
+    assert_eq!(inputs["duplicates"], 1);
+    assert_eq!(inputs["events"], 13);
+
+    let a = group(&report, &[("prompt", "summarize"), ("variant", "a")]);
+    assert_eq!(a["runs"], 2);
+    assert_eq!(a["ok"], 1);
+    assert_eq!(a["success_rate"], 0.5);
+    assert_eq!(a["statuses"]["error"], 1);
+    assert_eq!(a["duration_ms"]["mean"], 200.0);
+    assert_eq!(a["duration_ms"]["p50"], 200.0);
+    assert_eq!(a["duration_ms"]["max"], 300.0);
+    assert_eq!(a["duration_ms"]["total"], 400.0);
+    assert_eq!(a["ratings"]["count"], 1);
+    assert_eq!(a["ratings"]["mean"], 5.0, "the latest rating wins");
+    assert_eq!(a["ratings"]["dist"], serde_json::json!([0, 0, 0, 0, 1]));
+    assert_eq!(a["participation"], 0.5);
+    assert_eq!(a["metrics"]["tokens"]["sum"], 10.0);
+    assert_eq!(a["users"], 2);
+    assert_eq!(a["share"], 0.4);
+
+    let b = group(&report, &[("prompt", "summarize"), ("variant", "b")]);
+    assert_eq!(b["participation"], serde_json::Value::Null, "never asked");
+    assert_eq!(b["ratings"]["mean"], 2.0);
+
+    let review = group(&report, &[("prompt", "review"), ("variant", "")]);
+    assert_eq!(review["variant"], serde_json::Value::Null);
+    assert_eq!(review["runs"], 2);
+    assert_eq!(review["incomplete"], 1);
+    assert_eq!(review["statuses"]["timeout"], 1);
+    assert_eq!(review["success_rate"], 0.0);
+
+    let totals = &report["totals"];
+    assert_eq!(totals["runs"], 5);
+    assert_eq!(totals["ok"], 2);
+    assert_eq!(totals["incomplete"], 1);
+    assert_eq!(totals["success_rate"], 0.5);
+    assert_eq!(totals["ratings"]["count"], 3);
+    assert!((totals["ratings"]["mean"].as_f64().unwrap() - 10.0 / 3.0).abs() < 1e-9);
+    assert!((totals["participation"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    // Sorted by runs, then key.
+    let order: Vec<(&str, &str)> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"]["prompt"].as_str().unwrap(),
+                g["key"]["variant"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [("review", ""), ("summarize", "a"), ("summarize", "b")]
+    );
+}
+
+#[test]
+fn table_shows_each_report() {
+    let env = env_with_fixture();
+    let all = stdout(&env.run(["report"]));
+    for heading in [
+        "Usage",
+        "Performance",
+        "Feedback",
+        "TOTAL",
+        "p95 ms",
+        "participation",
+    ] {
+        assert!(all.contains(heading), "{heading} missing in\n{all}");
+    }
+    assert!(
+        !all.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    let usage = stdout(&env.run(["report", "usage"]));
+    assert!(usage.contains("Usage") && usage.contains("share"));
+    assert!(!usage.contains("Performance") && !usage.contains("participation"));
+    let perf = stdout(&env.run(["report", "--report", "performance"]));
+    assert!(perf.contains("Performance") && perf.contains("tokens sum"));
+    assert!(!perf.contains("Usage"));
+    let line = perf
+        .lines()
+        .find(|l| l.starts_with("summarize") && l.contains(" a "))
+        .unwrap();
+    assert!(line.contains("50.0%") && line.contains("200.0"), "{line}");
+    let feedback = stdout(&env.run(["report", "feedback", "--comments"]));
+    assert!(feedback.contains("great after all"), "{feedback}");
+    assert!(
+        !feedback.contains("first thoughts"),
+        "a replaced rating's comment is gone"
+    );
+}
+
+#[test]
+fn csv_has_one_row_per_group_and_stable_columns() {
+    let env = env_with_fixture();
+    let output = env.run(["report", "performance", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&headers[..4], ["prompt", "variant", "runs", "success"]);
+    assert!(headers.contains(&"p99_ms".to_string()));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let runs = headers.iter().position(|h| h == "runs").unwrap();
+    assert_eq!(&rows[0][0], "review");
+    assert_eq!(&rows[0][runs], "2");
+    let all = env.run(["report", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(all.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    for column in ["share", "p95_ms", "participation", "5_star"] {
+        assert!(
+            headers.iter().any(|h| h == column),
+            "{column} in {headers:?}"
+        );
+    }
+}
+
+#[test]
+fn markdown_tables_for_ci_summaries() {
+    let env = env_with_fixture();
+    let md = stdout(&env.run(["report", "--format", "markdown"]));
+    assert!(md.starts_with("## promptrun report"));
+    for section in ["### Usage", "### Performance", "### Feedback"] {
+        assert!(md.contains(section), "{section}");
+    }
+    assert!(md.contains("| prompt | variant | runs |"));
+    assert!(md.contains("|---|---|---:|"));
+    assert!(
+        md.lines().any(|l| l.starts_with("| summarize | a | 2 |")),
+        "{md}"
+    );
+}
+
+#[test]
+fn output_file_and_skip_warning() {
+    let env = env_with_fixture();
+    let out = env.path("report.json");
+    let output = env.run(["report", "--format", "json", "-o", out.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["totals"]["runs"], 5);
+    let err = stderr(&output);
+    assert!(err.contains("skipped 2 lines"), "{err}");
+    assert!(
+        err.contains("events-2026-11-24.jsonl:15: invalid JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("events-2026-11-24.jsonl:16: unknown event type `run_paused`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_log_is_a_friendly_report() {
+    let env = TestEnv::new();
+    let output = env.run(["report"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("No runs found"));
+    let report = report_json(&env, &[]);
+    assert_eq!(report["totals"]["runs"], 0);
+    assert_eq!(report["groups"], serde_json::json!([]));
+}
