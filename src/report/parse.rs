@@ -95,11 +95,12 @@ impl KeyOrder {
     fn read_key(&mut self, s: &mut Scanner, previous: usize) -> Result<usize, &'static str> {
         let guess = self.next[previous] as usize;
         s.peek();
-        if let Some(key) = KEYS.get(guess) {
-            if s.bytes[s.pos..].starts_with(key) {
-                s.pos += key.len();
-                return Ok(guess);
-            }
+        if let Some(key) = KEYS
+            .get(guess)
+            .filter(|key| s.bytes[s.pos..].starts_with(key))
+        {
+            s.pos += key.len();
+            return Ok(guess);
         }
         let key = s.string()?;
         s.expect(b':', "expected `:`")?;
