@@ -104,7 +104,7 @@ pub struct ReportArgs {
     /// The report (usage, performance, feedback or all; default all), then files or
     /// directories (every *.jsonl and *.jsonl.gz below them), `-` for stdin
     /// [default: the log directory].
-    #[arg(value_name = "[REPORT] [PATHS]")]
+    #[arg(value_name = "REPORT|PATH")]
     pub args: Vec<PathBuf>,
 
     /// The report, as in prompt-analytics.sh: usage, performance, feedback or all.
