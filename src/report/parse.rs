@@ -16,6 +16,9 @@ pub enum Kind {
     Feedback,
 }
 
+/// Longer durations (over 30 years) are not believable and are refused.
+const MAX_DURATION_MS: f64 = 1e12;
+
 /// How a run ended, as an index (`STATUS_NAMES`).
 pub type Status = u8;
 
@@ -221,7 +224,7 @@ pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event
     }
     match event.kind {
         Some(Kind::RunEnd) => {
-            if !has_duration || event.duration_ms < 0.0 {
+            if !has_duration || !(0.0..=MAX_DURATION_MS).contains(&event.duration_ms) {
                 return Err("run_end without a valid `duration_ms`".into());
             }
             let status = status.ok_or("run_end without `status`")?;
@@ -321,6 +324,8 @@ mod tests {
             (END[..END.len() - 1].to_string(), "invalid JSON"),
             (END.replace("\"error\"", "\"weird\""), "unknown status"),
             (END.replace("2026-11-24T10", "yesterday"), "RFC 3339"),
+            (END.replace("12.5", "1e300"), "duration_ms"),
+            (END.replace("12.5", "-1"), "duration_ms"),
         ];
         for (line, why) in cases {
             let err = parse_line(line.as_bytes()).unwrap_err();
