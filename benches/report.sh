@@ -7,6 +7,8 @@
 #
 # Installs hyperfine and GNU time (apt) and DuckDB (pip, in a virtualenv under
 # target/) when missing. Needs about 2 GiB of free disk under target/.
+# RUNS=N sets hyperfine's runs (default 5). On a shared machine, run it when the
+# machine is otherwise idle: both tools use every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB="${1:-1024}"
@@ -59,7 +61,7 @@ PY
 
 echo "== input: $(du -h "$LOG" | cut -f1) $LOG"
 echo "== one run each, for a look at the outputs"
-$PROMPTRUN report --format json "$LOG" | python3 -c 'import json,sys; r=json.load(sys.stdin); g=r["groups"][0]; print("promptrun:", len(r["groups"]), "groups; inputs", r["inputs"]["lines"], "lines", r["inputs"]["skipped"], "skipped; top:", g["prompt"], g["variant"], g["runs"], g["ok"], round(g["duration_ms"]["mean"],3), g["duration_ms"]["p95"])'
+$PROMPTRUN report --format json "$LOG" 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); g=r["groups"][0]; print("promptrun:", len(r["groups"]), "groups; inputs", r["inputs"]["lines"], "lines", r["inputs"]["skipped"], "skipped; top:", g["prompt"], g["variant"], g["runs"], g["ok"], round(g["duration_ms"]["mean"],3), g["duration_ms"]["p95"])'
 "$VENV/bin/python" "$OUT/duckdb_report.py" "$LOG"
 
 echo "== wall time (hyperfine)"
@@ -79,6 +81,10 @@ results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 p, d = results["promptrun"]["median"], results["duckdb"]["median"]
 rss_p, rss_d = int(sys.argv[2]) / 1024, int(sys.argv[3]) / 1024
 print(f"median wall time: promptrun {p:.3f} s, duckdb {d:.3f} s -> promptrun is {d / p:.2f}x faster")
+pm, dm = results["promptrun"]["min"], results["duckdb"]["min"]
+print(f"fastest run: promptrun {pm:.3f} s, duckdb {dm:.3f} s -> {dm / pm:.2f}x")
+cpu = {k: r["user"] + r["system"] for k, r in results.items()}
+print(f"mean CPU time (user+sys): promptrun {cpu['promptrun']:.3f} s, duckdb {cpu['duckdb']:.3f} s")
 print(f"peak RSS: promptrun {rss_p:.1f} MiB, duckdb {rss_d:.1f} MiB -> {rss_p / rss_d:.2f} of DuckDB's")
 print("targets (>= 2x faster, < 128 MiB, < 1/4 of DuckDB):",
       "MET" if d / p >= 2 and rss_p < 128 and rss_p < rss_d / 4 else "NOT MET")

@@ -157,7 +157,7 @@ pub struct ReportArgs {
     /// The report (usage, performance, feedback, all, or trends; default all), then files or
     /// directories (every *.jsonl and *.jsonl.gz below them), `-` for stdin
     /// [default: the log directory].
-    #[arg(value_name = "[REPORT] [PATHS]")]
+    #[arg(value_name = "REPORT|PATH")]
     pub args: Vec<PathBuf>,
 
     /// The report, as in prompt-analytics.sh: usage, performance, feedback or all.

@@ -14,7 +14,7 @@ use super::cell::Cell;
 use super::desc::{Descs, RawInterner, resolution_index};
 use super::filter::RunFields;
 use super::input::{Chunk, MAX_LINE};
-use super::parse::{Event, Kind, parse_line};
+use super::parse::{Event, KeyOrder, Kind, parse_line_with};
 use super::runs::{EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
@@ -148,6 +148,7 @@ pub struct Worker<'a> {
     metric_buf: Vec<(u32, f64)>,
     /// run_starts of this chunk whose run_end has not come yet.
     pending: FastMap<u128, (RunInfo, i64)>,
+    key_order: KeyOrder,
 }
 
 impl<'a> Worker<'a> {
@@ -168,6 +169,7 @@ impl<'a> Worker<'a> {
             partial,
             metric_buf: Vec::new(),
             pending: FastMap::default(),
+            key_order: KeyOrder::default(),
         }
     }
 
@@ -194,7 +196,7 @@ impl<'a> Worker<'a> {
             } else if line.iter().all(u8::is_ascii_whitespace) {
                 // Blank lines are not events; nothing to report.
             } else {
-                match parse_line(line) {
+                match parse_line_with(line, &mut self.key_order) {
                     Ok(event) => self.event(&event),
                     Err(reason) => self.skip(chunk, line_no, reason),
                 }

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use super::parse::{Kind, parse_line};
+use super::parse::{KeyOrder, Kind, parse_line, parse_line_with};
 use super::scan::Scanner;
 
 const VALID: &str = r#"{"v":1,"type":"run_end","ts":"2026-11-24T10:15:02.123Z","run_id":"0192f3a1-0000-7000-8000-000000000001","prompt":"sum\u00e9","variant":null,"duration_ms":12.5,"status":"ok","exit_code":0,"signal":null,"metrics":{"tokens":3,"cost":1e-3},"feedback_asked":true,"prompt_sha256":"ab","resolution":"name","command":"llm","user":"u","host":"h","tags":{"team":"ml"}}"#;
@@ -37,9 +37,15 @@ proptest! {
             }
         }
         bytes.truncate(cut.max(1));
-        if parse_line(&bytes).is_ok() {
+        let fresh = parse_line(&bytes);
+        if fresh.is_ok() {
             prop_assert!(serde_accepts(&bytes), "{}", String::from_utf8_lossy(&bytes));
         }
+        // A key order learned from valid lines changes nothing but the speed.
+        let mut trained = KeyOrder::default();
+        parse_line_with(VALID.as_bytes(), &mut trained).unwrap();
+        let learned = parse_line_with(&bytes, &mut trained);
+        prop_assert_eq!(format!("{fresh:?}"), format!("{learned:?}"));
     }
 
     #[test]

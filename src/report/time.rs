@@ -129,7 +129,7 @@ pub fn parse_point(text: &str, now_ms: i64) -> Result<i64, String> {
     };
     match ago {
         Ok(ago) if text.ends_with(|c: char| c.is_ascii_alphabetic()) => {
-            Ok(now_ms - ago.as_millis() as i64)
+            Ok(now_ms.saturating_sub(i64::try_from(ago.as_millis()).unwrap_or(i64::MAX)))
         }
         _ => Err(format!(
             "expected a date (2026-11-24), an RFC 3339 time or a time ago (24h, 7d, 2w), got `{text}`"

@@ -184,3 +184,18 @@ fn empty_log_is_a_friendly_report() {
     assert_eq!(report["totals"]["runs"], 0);
     assert_eq!(report["groups"], serde_json::json!([]));
 }
+
+#[test]
+fn reports_what_the_binary_itself_logged() {
+    let env = TestEnv::new();
+    for code in ["0", "0", "3"] {
+        env.run(["hello", "--", "sh", "-c", &format!("exit {code}")]);
+    }
+    let report = report_json(&env, &["--user", "me"]);
+    assert_eq!(report["totals"]["runs"], 3, "{report:#}");
+    assert_eq!(report["totals"]["ok"], 2);
+    assert_eq!(report["totals"]["statuses"]["error"], 1);
+    assert_eq!(group(&report, &[("prompt", "hello")])["users"], 1);
+    let nobody = report_json(&env, &["--user", "0000000000"]);
+    assert_eq!(nobody["totals"]["runs"], 0);
+}
