@@ -26,7 +26,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
     }
     let (kind, paths) = split_kind(args)?;
     let sources = resolve_inputs(global, paths)?;
-    let view = view_spec(args, kind)?;
+    let view = view_spec(args)?;
     let group_fields: Vec<String> = view.group_by.iter().map(GroupField::name).collect();
     let options = EngineOptions {
         progress: std::io::stderr().is_terminal(),
@@ -102,7 +102,7 @@ pub(super) fn resolve_inputs(global: &GlobalArgs, paths: &[PathBuf]) -> Result<V
     expand(&[dir])
 }
 
-pub(super) fn view_spec(args: &ReportArgs, kind: ReportKind) -> Result<ViewSpec> {
+pub(super) fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
     let now = chrono::Utc::now().timestamp_millis();
     let point = |flag: &str, text: &Option<String>| -> Result<Option<i64>> {
         text.as_deref()
@@ -143,7 +143,18 @@ pub(super) fn view_spec(args: &ReportArgs, kind: ReportKind) -> Result<ViewSpec>
             .map(|f| GroupField::parse(f.trim()).map_err(Error::Usage))
             .collect::<Result<Vec<_>>>()?
     };
-    let wants_comments = args.comments && matches!(kind, ReportKind::Feedback | ReportKind::All);
+    if group_by
+        .iter()
+        .filter(|f| matches!(f, GroupField::Time(_)))
+        .count()
+        > 1
+    {
+        return Err(Error::Usage(
+            "--group-by takes at most one of hour, day and week".into(),
+        ));
+    }
+    // The report kind only picks what the table shows; the JSON is the same.
+    let wants_comments = args.comments;
     Ok(ViewSpec {
         shown_filters: shown_filters(args, &filters),
         filters,

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::windowed::{alerts_config, bucket, check, dashboard_page, engine_options, write_output};
-use crate::cli::{GlobalArgs, ReportArgs, ReportFormat, ReportKind, TimeBucket};
+use crate::cli::{GlobalArgs, ReportArgs, ReportFormat, TimeBucket};
 use crate::config::alerts::AlertsConfig;
 use crate::context::Context;
 use crate::error::{Error, Result, exit};
@@ -65,7 +65,7 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
 /// time filters turned into the window.
 fn selection(global: &GlobalArgs, args: &ReportArgs, paths: &[PathBuf]) -> Result<Selection> {
     let sources = super::report::resolve_inputs(global, paths)?;
-    let view = super::report::view_spec(args, ReportKind::All)?;
+    let view = super::report::view_spec(args)?;
     let mut filters = view.filters;
     let (since, until) = (filters.since_ms.take(), filters.until_ms.take());
     Ok(Selection {

@@ -99,6 +99,9 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// 0001-01-01T00:00:00Z in ms since the epoch: the earliest time reports accept.
+const EARLIEST_MS: i64 = -62_135_596_800_000;
+
 /// Formats ms as RFC 3339 UTC with milliseconds.
 pub fn format_ms(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -122,19 +125,28 @@ pub fn parse_point(text: &str, now_ms: i64) -> Result<i64, String> {
     let ago = if let Some(weeks) = text.strip_suffix('w') {
         weeks
             .parse::<f64>()
-            .map(|w| std::time::Duration::from_secs_f64(w.max(0.0) * 604_800.0))
-            .map_err(|e| e.to_string())
+            .ok()
+            .and_then(|w| std::time::Duration::try_from_secs_f64(w * 604_800.0).ok())
+            .ok_or_else(String::new)
     } else {
         crate::cli::parse_duration(text)
     };
-    match ago {
+    let point = match ago {
         Ok(ago) if text.ends_with(|c: char| c.is_ascii_alphabetic()) => {
-            Ok(now_ms.saturating_sub(i64::try_from(ago.as_millis()).unwrap_or(i64::MAX)))
+            i64::try_from(ago.as_millis())
+                .ok()
+                .and_then(|ago| now_ms.checked_sub(ago))
         }
-        _ => Err(format!(
-            "expected a date (2026-11-24), an RFC 3339 time or a time ago (24h, 7d, 2w), got `{text}`"
-        )),
-    }
+        _ => {
+            return Err(format!(
+                "expected a date (2026-11-24), an RFC 3339 time or a time ago (24h, 7d, 2w), got `{text}`"
+            ));
+        }
+    };
+    // Before year 1 nothing was logged, and RFC 3339 cannot write it.
+    point
+        .filter(|ms| *ms >= EARLIEST_MS)
+        .ok_or_else(|| format!("`{text}` reaches back before the year 1"))
 }
 
 #[cfg(test)]
@@ -182,5 +194,8 @@ mod tests {
         );
         assert!(parse_point("yesterday", now).is_err());
         assert!(parse_point("12", now).is_err());
+        for absurd in ["infw", "1e20w", "-1w", "NaNw", "100000000w", "99999999d"] {
+            assert!(parse_point(absurd, now).is_err(), "{absurd}");
+        }
     }
 }

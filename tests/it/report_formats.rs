@@ -115,23 +115,46 @@ fn table_shows_each_report() {
 #[test]
 fn csv_has_one_row_per_group_and_stable_columns() {
     let env = env_with_fixture();
-    let output = env.run(["report", "performance", "--format", "csv"]);
-    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&headers[..4], ["prompt", "variant", "runs", "success"]);
-    assert!(headers.contains(&"p99_ms".to_string()));
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let read = |args: &[&str]| {
+        let output = env.run(args);
+        let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        (headers, rows)
+    };
+    let (headers, rows) = read(&["report", "performance", "--format", "csv"]);
+    assert_eq!(&headers[..3], ["prompt", "variant", "runs"]);
     assert_eq!(rows.len(), 3);
-    let runs = headers.iter().position(|h| h == "runs").unwrap();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
     assert_eq!(&rows[0][0], "review");
-    assert_eq!(&rows[0][runs], "2");
-    let all = env.run(["report", "--format", "csv"]);
-    let mut reader = csv::Reader::from_reader(all.stdout.as_slice());
-    let headers = reader.headers().unwrap().clone();
-    for column in ["share", "p95_ms", "participation", "5_star"] {
+    assert_eq!(&rows[0][column("runs")], "2");
+    // Machine values: ratios as fractions, numbers unrounded, empty for none.
+    let rate: f64 = rows[0][column("success_rate")].parse().unwrap();
+    assert!((0.0..=1.0).contains(&rate), "{rate}");
+    assert!(
+        !rows
+            .iter()
+            .any(|row| row.iter().any(|cell| cell == "-" || cell.ends_with('%')))
+    );
+    // The same columns whatever the report kind; metrics come last.
+    for kind in ["usage", "feedback", "all"] {
+        let (other, _) = read(&["report", kind, "--format", "csv"]);
+        assert_eq!(other, headers, "{kind}");
+    }
+    for name in [
+        "share",
+        "duration_ms_p95",
+        "participation",
+        "rating_5",
+        "rating_mean",
+    ] {
+        assert!(headers.iter().any(|h| h == name), "{name} in {headers:?}");
+    }
+    let first_metric = headers.iter().position(|h| h.starts_with("metric_"));
+    if let Some(first) = first_metric {
         assert!(
-            headers.iter().any(|h| h == column),
-            "{column} in {headers:?}"
+            headers[first..].iter().all(|h| h.starts_with("metric_")),
+            "{headers:?}"
         );
     }
 }

@@ -1,13 +1,94 @@
-//! One CSV row per group; the columns are those of the chosen sections, in a stable order.
+//! One CSV row per group, for spreadsheets and scripts.
+//!
+//! The columns are the same whatever the report kind, in a fixed order: the
+//! group-by fields, then every count and statistic, then the custom metrics
+//! (`metric_<name>_sum`, `metric_<name>_mean`) last, so adding a metric never
+//! moves another column. Numbers are written in full precision, ratios as
+//! fractions (0.5, not 50%), and a missing value (no variant, no rating) as an
+//! empty cell.
 
 use std::io::{self, Write};
 
-use super::columns::{columns, metric_names};
+use super::columns::metric_names;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
+use crate::report::model::GroupStats;
 
 /// CSV through the csv crate (quoting done right).
 pub struct Csv;
+
+const STATUSES: [&str; 5] = ["ok", "error", "signal", "timeout", "spawn_failed"];
+const RESOLUTIONS: [&str; 4] = ["name", "alias", "route", "adhoc"];
+
+fn opt(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A column: its header and how to write a group's value.
+type CsvColumn = (String, Box<dyn Fn(&GroupStats) -> String>);
+
+/// The fixed statistic columns.
+fn statistics() -> Vec<CsvColumn> {
+    let mut columns: Vec<CsvColumn> = vec![
+        ("runs".into(), Box::new(|g| g.runs.to_string())),
+        ("share".into(), Box::new(|g| g.share.to_string())),
+        ("users".into(), Box::new(|g| g.users.to_string())),
+        (
+            "first_ts".into(),
+            Box::new(|g| g.first_ts.clone().unwrap_or_default()),
+        ),
+        (
+            "last_ts".into(),
+            Box::new(|g| g.last_ts.clone().unwrap_or_default()),
+        ),
+        ("success_rate".into(), Box::new(|g| opt(g.success_rate))),
+        ("incomplete".into(), Box::new(|g| g.incomplete.to_string())),
+    ];
+    for status in STATUSES {
+        columns.push((
+            format!("status_{status}"),
+            Box::new(move |g| g.statuses.get(status).copied().unwrap_or(0).to_string()),
+        ));
+    }
+    for resolution in RESOLUTIONS {
+        columns.push((
+            format!("resolution_{resolution}"),
+            Box::new(move |g| {
+                g.resolutions
+                    .get(resolution)
+                    .copied()
+                    .unwrap_or(0)
+                    .to_string()
+            }),
+        ));
+    }
+    type Statistic = fn(&GroupStats) -> Option<f64>;
+    let durations: [(&str, Statistic); 7] = [
+        ("mean", |g| g.duration_ms.mean),
+        ("p50", |g| g.duration_ms.p50),
+        ("p90", |g| g.duration_ms.p90),
+        ("p95", |g| g.duration_ms.p95),
+        ("p99", |g| g.duration_ms.p99),
+        ("max", |g| g.duration_ms.max),
+        ("total", |g| Some(g.duration_ms.total)),
+    ];
+    for (name, value) in durations {
+        columns.push((
+            format!("duration_ms_{name}"),
+            Box::new(move |g| opt(value(g))),
+        ));
+    }
+    columns.push(("ratings".into(), Box::new(|g| g.ratings.count.to_string())));
+    columns.push(("rating_mean".into(), Box::new(|g| opt(g.ratings.mean))));
+    for stars in 1..=5usize {
+        columns.push((
+            format!("rating_{stars}"),
+            Box::new(move |g| g.ratings.dist[stars - 1].to_string()),
+        ));
+    }
+    columns.push(("participation".into(), Box::new(|g| opt(g.participation))));
+    columns
+}
 
 impl Renderer for Csv {
     fn render(
@@ -16,22 +97,29 @@ impl Renderer for Csv {
         options: &RenderOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let metrics = metric_names(report);
-        let mut all = Vec::new();
-        for (i, section) in options.part.sections().iter().enumerate() {
-            // Key columns once, at the front.
-            let fields: &[String] = if i == 0 { &options.group_fields } else { &[] };
-            all.extend(columns(*section, fields, &metrics));
-        }
-        let mut seen = std::collections::HashSet::new();
-        all.retain(|c| seen.insert(c.header.clone()));
+        let statistics = statistics();
+        let metrics: Vec<String> = metric_names(report).into_iter().collect();
         let mut writer = ::csv::Writer::from_writer(out);
-        writer.write_record(
-            all.iter()
-                .map(|c| c.header.replace('★', "_star").replace(' ', "_")),
-        )?;
+        let mut header: Vec<String> = options.group_fields.clone();
+        header.extend(statistics.iter().map(|(name, _)| name.clone()));
+        for metric in &metrics {
+            header.push(format!("metric_{metric}_sum"));
+            header.push(format!("metric_{metric}_mean"));
+        }
+        writer.write_record(&header)?;
         for group in &report.groups {
-            writer.write_record(all.iter().map(|c| (c.value)(group)))?;
+            let mut row: Vec<String> = options
+                .group_fields
+                .iter()
+                .map(|field| group.key.get(field).cloned().unwrap_or_default())
+                .collect();
+            row.extend(statistics.iter().map(|(_, value)| value(group)));
+            for metric in &metrics {
+                let stats = group.metrics.get(metric);
+                row.push(stats.map(|m| m.sum.to_string()).unwrap_or_default());
+                row.push(stats.map(|m| m.mean.to_string()).unwrap_or_default());
+            }
+            writer.write_record(&row)?;
         }
         writer.flush()
     }
