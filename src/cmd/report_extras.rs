@@ -39,7 +39,7 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
     };
     let context = Context::resolve(global)?;
     let selection = selection(global, args, paths)?;
-    let config = alerts_config(&context);
+    let config = alerts_config(&context)?;
     if args.check && !config.has_rules() {
         return Err(Error::Usage(
             "report --check needs alert rules: add an `alerts` section to router-config.json \
@@ -55,7 +55,7 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
     } else if trends_wanted {
         trends(&config, &selection, &reports, args.format, output)?
     } else {
-        emit(output, &dashboard_page(&context, &selection, reports))?;
+        emit(output, &dashboard_page(&context, &selection, reports)?)?;
         exit::OK
     };
     Ok(Some(code))

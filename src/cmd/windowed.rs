@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::TimeBucket;
 use crate::config::alerts::AlertsConfig;
+use crate::config::validate::Severity;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::glob::Glob;
@@ -98,13 +99,25 @@ pub fn selection(context: &Context, flags: &SelectionFlags) -> Result<Selection>
     })
 }
 
-/// The `alerts` section of the config (empty without a config).
-pub fn alerts_config(context: &Context) -> AlertsConfig {
-    context
-        .config
-        .as_ref()
-        .map(|loaded| loaded.config.alerts.clone())
-        .unwrap_or_default()
+/// The `alerts` section of the config (empty without a config); a usage error
+/// listing every problem (`file:line:column: ...`, as `config check` prints them)
+/// when it is invalid, so no check runs on rules that mean something else.
+pub fn alerts_config(context: &Context) -> Result<AlertsConfig> {
+    let Some(loaded) = context.config.as_ref() else {
+        return Ok(AlertsConfig::default());
+    };
+    let errors: Vec<String> = crate::config::alerts::check(&loaded.config.alerts)
+        .iter()
+        .filter(|problem| problem.severity == Severity::Error)
+        .map(|problem| problem.render(loaded))
+        .collect();
+    if errors.is_empty() {
+        return Ok(loaded.config.alerts.clone());
+    }
+    Err(Error::Config(format!(
+        "the `alerts` config is invalid; fix it (`promptrun config check` shows every problem):\n  {}",
+        errors.join("\n  ")
+    )))
 }
 
 /// Engine options: a progress bar only on a terminal.
@@ -136,7 +149,7 @@ pub fn check(
 pub fn dashboard_html(context: &Context, selection: &Selection) -> Result<String> {
     let reports = selection.compute(&engine_options())?;
     super::report::report_skips(&reports.current, false)?;
-    Ok(dashboard_page(context, selection, reports))
+    dashboard_page(context, selection, reports)
 }
 
 /// Lays out the dashboard page from computed views, with the alert check when rules are configured.
@@ -144,8 +157,8 @@ pub fn dashboard_page(
     context: &Context,
     selection: &Selection,
     reports: WindowedReports,
-) -> String {
-    let config = alerts_config(context);
+) -> Result<String> {
+    let config = alerts_config(context)?;
     let check = config
         .has_rules()
         .then(|| check(&config, selection, &reports));
@@ -160,7 +173,7 @@ pub fn dashboard_page(
         variants: reports.variants,
         timeline: reports.timeline,
     };
-    crate::report::render::html::render_dashboard(&data)
+    Ok(crate::report::render::html::render_dashboard(&data))
 }
 
 /// Writes `text` to `path`, or to stdout for `-`.

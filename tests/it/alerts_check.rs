@@ -257,3 +257,33 @@ fn config_check_points_at_bad_alert_rules() {
         "a bad glob is pointed at by its key: {err}"
     );
 }
+
+#[test]
+fn check_and_dashboard_refuse_an_invalid_alerts_config_with_positions() {
+    let env = TestEnv::new();
+    env.write("logs-in/events.jsonl", &alpha_log());
+    env.config("{\n  \"alerts\": {\n    \"min_success_rate\": 95,\n    \"command\": []\n  }\n}\n");
+    for args in [
+        vec!["report", "logs-in", "--check"],
+        vec!["report", "logs-in", "--format", "html", "-o", "r.html"],
+        vec!["dashboard", "logs-in", "-o", "d.html"],
+    ] {
+        let output = env.run(&args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "router-config.json:3:25: min_success_rate must be a fraction from 0 to 1, got 95"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("router-config.json:4:16: alerts.command needs at least a program name"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            stdout(&output).is_empty(),
+            "{args:?}: no breach list on stdout"
+        );
+    }
+}
