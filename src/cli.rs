@@ -226,6 +226,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub check: bool,
 
+    /// With --check: also write the check as Markdown to FILE (for a CI job summary),
+    /// from the same check, so alerts.command runs once.
+    #[arg(long, value_name = "FILE", requires = "check")]
+    pub check_markdown: Option<PathBuf>,
+
     /// The time bucket of `report trends` and of the HTML dashboard's runs over time.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<TimeBucket>,

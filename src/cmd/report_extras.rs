@@ -51,7 +51,12 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
     super::report::report_skips(&reports.current, args.strict)?;
     let output = args.output.as_deref();
     let code = if args.check {
-        check_alerts(&config, &selection, &reports, args.format, output)?
+        let outputs = CheckOutputs {
+            format: args.format,
+            output,
+            markdown: args.check_markdown.as_deref(),
+        };
+        check_alerts(&config, &selection, &reports, &outputs)?
     } else if trends_wanted {
         trends(&config, &selection, &reports, args.format, output)?
     } else {
@@ -123,23 +128,32 @@ fn trends(
     Ok(exit::OK)
 }
 
+/// Where `report --check` writes: `--format` to `-o`, and maybe Markdown to `--check-markdown`.
+struct CheckOutputs<'a> {
+    format: ReportFormat,
+    output: Option<&'a Path>,
+    markdown: Option<&'a Path>,
+}
+
 /// `promptrun report --check`: prints the breaches; runs `alerts.command` when there
 /// are any. 0 no breach, 1 breach, 5 when the alerts command failed.
 fn check_alerts(
     config: &AlertsConfig,
     selection: &Selection,
     reports: &WindowedReports,
-    format: ReportFormat,
-    output: Option<&Path>,
+    outputs: &CheckOutputs,
 ) -> Result<i32> {
     let result = check(config, selection, reports);
     let document = json(&result);
-    let text = match format {
+    let text = match outputs.format {
         ReportFormat::Json => document.clone(),
         ReportFormat::Markdown => breaches::markdown(&result),
         ReportFormat::Table | ReportFormat::Csv | ReportFormat::Html => breaches::text(&result),
     };
-    emit(output, &text)?;
+    emit(outputs.output, &text)?;
+    if let Some(path) = outputs.markdown {
+        write_output(path, &breaches::markdown(&result))?;
+    }
     if result.breaches.is_empty() {
         return Ok(exit::OK);
     }

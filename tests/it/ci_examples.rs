@@ -152,3 +152,32 @@ fn the_workflow_fails_on_a_breach_but_still_writes_the_artifacts() {
             .contains("| hello | max_p95_ms |")
     );
 }
+
+#[test]
+fn the_workflow_posts_each_breach_once_and_summarises_that_same_check() {
+    let env = TestEnv::new();
+    let prompt_file = repo_root().join("examples/prompts/summarize.md");
+    let posted = env.path("posted.txt");
+    let config = env.write(
+        "ci-config.json",
+        &json!({
+            "prompts": {"hello": {"file": prompt_file, "command": ["cat", "{prompt_file}"]}},
+            "alerts": {
+                "max_p95_ms": 0,
+                "command": ["sh", "-c", format!("cat >/dev/null; echo posted >> '{}'", posted.display())]
+            }
+        })
+        .to_string(),
+    );
+    let (prompts, report, summary) = run_workflow(&env, &config);
+    assert!(prompts.status.success(), "{}", stderr(&prompts));
+    assert_eq!(report.status.code(), Some(1), "{}", stderr(&report));
+    let posts = std::fs::read_to_string(&posted).unwrap_or_default();
+    assert_eq!(
+        posts.lines().count(),
+        1,
+        "alerts.command ran once per job, not once per output format"
+    );
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(summary.contains("| hello | max_p95_ms |"), "{summary}");
+}
