@@ -60,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
 }
 
 /// The report kind: the first positional argument when it names one, or `--report`.
-fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
+pub(super) fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
     let named = args.args.first().and_then(|first| match first.to_str()? {
         "usage" => Some(ReportKind::Usage),
         "performance" => Some(ReportKind::Performance),

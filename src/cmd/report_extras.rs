@@ -32,10 +32,11 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
     if trends_wanted && args.report.is_some() {
         return Err(Error::Usage("`report trends` takes no --report".into()));
     }
+    // A kind word (`usage`, ...) is not a path; the page and the check cover every part.
     let paths = if trends_wanted {
         &args.args[1..]
     } else {
-        &args.args[..]
+        super::report::split_kind(args)?.1
     };
     let context = Context::resolve(global)?;
     let selection = selection(global, args, paths)?;

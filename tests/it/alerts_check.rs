@@ -287,3 +287,33 @@ fn check_and_dashboard_refuse_an_invalid_alerts_config_with_positions() {
         );
     }
 }
+
+#[test]
+fn a_report_kind_word_is_not_taken_for_a_log_path() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    let output = check(&env, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let mut args = vec!["report", "usage", "logs-in", "--check"];
+    args.extend_from_slice(&WINDOW);
+    let output = env.run(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("BREACH alpha"),
+        "{}",
+        stdout(&output)
+    );
+    let mut args = vec![
+        "report",
+        "performance",
+        "logs-in",
+        "--format",
+        "html",
+        "-o",
+        "p.html",
+    ];
+    args.extend_from_slice(&WINDOW);
+    let output = env.run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(env.work().join("p.html")).unwrap();
+    assert!(html.contains("alpha"), "the page shows the log's prompt");
+}
