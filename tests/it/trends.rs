@@ -267,3 +267,46 @@ fn skipped_lines_are_reported_and_strict_refuses_them() {
         "no rules configured: a usage error first"
     );
 }
+
+/// Prompt names that would forge a line or recolour the terminal if printed raw.
+const FORGING: [&str; 2] = ["evil\nBREACH forged: everything is fine", "\x1b[31mred"];
+
+#[test]
+fn control_characters_in_names_cannot_forge_lines_in_any_text_output() {
+    let mut runs = Vec::new();
+    for name in FORGING {
+        for i in 0..3 {
+            runs.push(FixtureRun::ok(name, &nov(20, 9, i), 900.0).status("error"));
+        }
+    }
+    let env = TestEnv::new();
+    env.write("logs-in/events.jsonl", &jsonl(&runs));
+    env.config(&json!({"alerts": {"min_success_rate": 0.5}}).to_string());
+    let window = ["--since", "2026-11-17", "--until", "2026-11-24"];
+    for kind in [
+        vec!["report", "logs-in"],
+        vec!["report", "logs-in", "--check"],
+        vec!["report", "trends", "logs-in"],
+        vec!["report", "logs-in", "--check", "--format", "markdown"],
+        vec!["report", "trends", "logs-in", "--format", "markdown"],
+        vec!["report", "logs-in", "--format", "markdown"],
+    ] {
+        let mut args = kind.clone();
+        args.extend_from_slice(&window);
+        let output = env.run(&args);
+        let text = stdout(&output);
+        assert!(!text.contains('\x1b'), "{kind:?}: raw ESC in {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("BREACH forged")),
+            "{kind:?}: a forged line: {text}"
+        );
+        assert!(
+            text.contains("evil\\"),
+            "{kind:?}: the name shows escaped: {text}"
+        );
+        assert!(
+            text.contains("x1b") && text.contains("31mred"),
+            "{kind:?}: {text}"
+        );
+    }
+}

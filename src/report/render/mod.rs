@@ -13,6 +13,7 @@ pub mod charts;
 pub mod html;
 pub mod html_page;
 mod html_tables;
+pub mod text_safe;
 pub mod trends_html;
 pub mod trends_text;
 
