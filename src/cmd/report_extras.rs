@@ -8,8 +8,9 @@ use super::windowed::{alerts_config, bucket, check, dashboard_page, engine_optio
 use crate::cli::{GlobalArgs, ReportArgs, ReportFormat, ReportKind, TimeBucket};
 use crate::config::alerts::AlertsConfig;
 use crate::context::Context;
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, Result, exit, warn};
 use crate::report::alert_command;
+use crate::report::alerts::CheckResult;
 use crate::report::render::{breaches, trends_html, trends_text};
 use crate::report::trends;
 use crate::report::windowed::{Selection, WindowedReports};
@@ -39,8 +40,11 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
         super::report::split_kind(args)?.1
     };
     let context = Context::resolve(global)?;
-    let selection = selection(global, args, paths)?;
     let config = alerts_config(&context)?;
+    // Trends and the change rules compare with the previous window, which "all runs" lacks.
+    let default_since =
+        (trends_wanted || (args.check && config.has_change_rules())).then_some(DEFAULT_WINDOW);
+    let selection = selection(global, args, paths, default_since)?;
     if args.check && !config.has_rules() {
         return Err(Error::Usage(
             "report --check needs alert rules: add an `alerts` section to router-config.json \
@@ -67,13 +71,26 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
     Ok(Some(code))
 }
 
+/// The window of `report trends`, and of `report --check` with a change rule, when
+/// no `--since` is given: the last 7 days (against the 7 days before).
+pub const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::days(7);
+
 /// The report's own inputs and filters (status, user, ... included), with the
-/// time filters turned into the window.
-fn selection(global: &GlobalArgs, args: &ReportArgs, paths: &[PathBuf]) -> Result<Selection> {
+/// time filters turned into the window; `default_since` back from `--until`
+/// (or now) when no `--since` is given.
+fn selection(
+    global: &GlobalArgs,
+    args: &ReportArgs,
+    paths: &[PathBuf],
+    default_since: Option<chrono::Duration>,
+) -> Result<Selection> {
     let sources = super::report::resolve_inputs(global, paths)?;
     let view = super::report::view_spec(args, ReportKind::All)?;
     let mut filters = view.filters;
     let (since, until) = (filters.since_ms.take(), filters.until_ms.take());
+    let end_ms = until.unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+    let since = since
+        .or_else(|| default_since.map(|length| end_ms.saturating_sub(length.num_milliseconds())));
     Ok(Selection {
         sources,
         filters,
@@ -129,6 +146,29 @@ fn trends(
     Ok(exit::OK)
 }
 
+/// Says on stderr when the check could not judge much: no run at all (a missing
+/// log directory, a window with nothing in it), or change rules with no run in
+/// the previous window to compare with.
+fn warn_about_gaps(config: &AlertsConfig, result: &CheckResult, reports: &WindowedReports) {
+    if reports.current.totals.runs == 0 {
+        warn(format_args!(
+            "no run in the window ({}): nothing was checked; is the log directory right?",
+            result.window
+        ));
+    } else if config.has_change_rules()
+        && reports.previous.as_ref().is_none_or(|p| p.totals.runs == 0)
+    {
+        let previous = result.previous_window.as_ref().map_or_else(
+            || "none: the window has no start".to_string(),
+            |w| w.to_string(),
+        );
+        warn(format_args!(
+            "no run in the previous window ({previous}): max_p95_increase_pct and \
+             max_rating_drop cannot fire; keep the earlier logs (see README, In CI)"
+        ));
+    }
+}
+
 /// Where `report --check` writes: `--format` to `-o`, and maybe Markdown to `--check-markdown`.
 struct CheckOutputs<'a> {
     format: ReportFormat,
@@ -145,6 +185,7 @@ fn check_alerts(
     outputs: &CheckOutputs,
 ) -> Result<i32> {
     let result = check(config, selection, reports);
+    warn_about_gaps(config, &result, reports);
     let document = json(&result);
     let text = match outputs.format {
         ReportFormat::Json => document.clone(),

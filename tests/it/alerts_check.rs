@@ -317,3 +317,59 @@ fn a_report_kind_word_is_not_taken_for_a_log_path() {
     let html = std::fs::read_to_string(env.work().join("p.html")).unwrap();
     assert!(html.contains("alpha"), "the page shows the log's prompt");
 }
+
+#[test]
+fn without_since_trends_and_change_rules_compare_the_last_7_days_with_the_7_before() {
+    let env = env_with(&alpha_log(), json!({"max_p95_increase_pct": 10}));
+    for args in [
+        vec!["report", "trends", "logs-in", "--format", "json"],
+        vec!["report", "logs-in", "--check", "--format", "json"],
+    ] {
+        let output = env.run(&args);
+        let document: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|err| panic!("{args:?}: {err}: {}", stderr(&output)));
+        let at = |v: &Value| {
+            chrono::DateTime::parse_from_rfc3339(
+                v.as_str().unwrap_or_else(|| panic!("{args:?}: {document}")),
+            )
+            .unwrap()
+        };
+        let (start, end) = (
+            at(&document["window"]["start"]),
+            at(&document["window"]["end"]),
+        );
+        assert_eq!(end - start, chrono::Duration::days(7), "{args:?}");
+        assert_eq!(at(&document["previous_window"]["end"]), start, "{args:?}");
+    }
+}
+
+#[test]
+fn a_check_that_sees_nothing_says_so_on_stderr() {
+    let env = env_with(
+        &alpha_log(),
+        json!({"min_success_rate": 0.5, "max_rating_drop": 0.5}),
+    );
+    let output = env.run(["report", "--check", "--log-dir", "missing-dir"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("promptrun: warning: no run in the window"),
+        "{err}"
+    );
+    let output = env.run([
+        "report",
+        "logs-in",
+        "--check",
+        "--since",
+        "2026-11-19",
+        "--until",
+        "2026-11-21",
+    ]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("no run in the previous window")
+            && err.contains("max_rating_drop cannot fire"),
+        "the previous window (Nov 17-19) is empty: {err}"
+    );
+    let output = check(&env, &[]);
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+}
