@@ -373,3 +373,17 @@ fn a_check_that_sees_nothing_says_so_on_stderr() {
     let output = check(&env, &[]);
     assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
 }
+
+#[test]
+fn the_markdown_check_names_the_window_and_the_one_compared_with() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    let output = check(&env, &["--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "Window: 2026-11-17 00:00 to 2026-11-24 00:00 UTC, compared with 2026-11-10 00:00 to 2026-11-17 00:00 UTC."
+        ),
+        "{text}"
+    );
+}

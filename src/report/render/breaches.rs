@@ -63,7 +63,16 @@ pub fn summary(result: &CheckResult) -> String {
 
 /// A Markdown table of the breaches, for job summaries.
 pub fn markdown(result: &CheckResult) -> String {
-    let mut out = format!("## Alert check\n\n{}\n", summary(result));
+    let compared = result
+        .previous_window
+        .as_ref()
+        .map(|w| format!(", compared with {w}"))
+        .unwrap_or_default();
+    let mut out = format!(
+        "## Alert check\n\nWindow: {}{compared}.\n\n{}\n",
+        result.window,
+        summary(result)
+    );
     if !result.breaches.is_empty() {
         out.push_str("\n| prompt | rule | value | threshold | runs |\n|---|---|---|---|---|\n");
         for b in &result.breaches {
