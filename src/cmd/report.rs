@@ -43,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             ReportKind::Feedback => Part::Feedback,
             ReportKind::All => Part::All,
         },
-        colour: colour_allowed(args.output.is_some()),
+        colour: colour_allowed(args.output.as_deref()),
         group_fields,
     };
     let mut bytes = Vec::new();
@@ -238,9 +238,10 @@ pub(super) fn report_skips(report: &Report, strict: bool) -> Result<()> {
     Ok(())
 }
 
-/// Colour only on a terminal, with NO_COLOR unset and TERM not dumb.
-fn colour_allowed(to_file: bool) -> bool {
-    !to_file
+/// Colour only for stdout (no `-o`, or `-o -`) on a terminal, with NO_COLOR
+/// unset or empty (<https://no-color.org>) and TERM not dumb.
+pub(super) fn colour_allowed(output: Option<&std::path::Path>) -> bool {
+    output.is_none_or(|path| path.as_os_str() == "-")
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::env::var("TERM").map_or(true, |t| t != "dumb")

@@ -1,7 +1,6 @@
 //! The parts of `promptrun report` that compare windows: `report trends`,
 //! `report --check` and `report --format html` (the dashboard).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::windowed::{alerts_config, bucket, check, dashboard_page, engine_options, write_output};
@@ -104,13 +103,6 @@ fn emit(output: Option<&Path>, text: &str) -> Result<()> {
     write_output(output.unwrap_or(Path::new("-")), text)
 }
 
-fn colour(output: Option<&Path>) -> bool {
-    output.is_none_or(|p| p.as_os_str() == "-")
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::env::var("TERM").map_or(true, |term| term != "dumb")
-}
-
 fn json(value: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
@@ -135,7 +127,7 @@ fn trends(
         selection.window.previous().map(|w| w.label()),
     );
     let text = match format {
-        ReportFormat::Table => trends_text::table(&trends, colour(output)),
+        ReportFormat::Table => trends_text::table(&trends, super::report::colour_allowed(output)),
         ReportFormat::Json => json(&trends),
         ReportFormat::Csv => trends_text::csv(&trends)
             .map_err(|err| Error::Usage(format!("cannot write CSV: {err}")))?,

@@ -310,3 +310,35 @@ fn control_characters_in_names_cannot_forge_lines_in_any_text_output() {
         );
     }
 }
+
+#[test]
+fn on_a_terminal_an_empty_no_color_still_colours_and_a_set_one_does_not() {
+    use crate::feedback_support::{pty_cmd, pty_finish, spawn_pty};
+    let env = setup(None);
+    let args = [
+        "report",
+        "trends",
+        "logs-in",
+        "--since",
+        "2026-11-17",
+        "--until",
+        "2026-11-24",
+    ];
+    let run = |no_color: &str| {
+        let mut command = pty_cmd(&env, args);
+        command.env("NO_COLOR", no_color);
+        pty_finish(spawn_pty(command))
+    };
+    let (text, code) = run("");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("\x1b[31m"),
+        "no-color.org: an empty NO_COLOR does not disable colour: {text:?}"
+    );
+    let (text, code) = run("1");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("REGRESSION") && !text.contains('\x1b'),
+        "{text:?}"
+    );
+}
