@@ -47,7 +47,13 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
         group_fields,
     };
     let mut bytes = Vec::new();
-    renderer(args.format)
+    let Some(renderer) = renderer(args.format) else {
+        // Never reached: report_extras::intercept renders every --format html.
+        return Err(Error::Usage(
+            "--format html is the dashboard: see `promptrun dashboard --help`".into(),
+        ));
+    };
+    renderer
         .render(&report, &render_options, &mut bytes)
         .map_err(|err| Error::io("<report>", err))?;
     match &args.output {

@@ -265,26 +265,3 @@ fn per_prompt_charts(out: &mut String, data: &DashboardData) {
     worst(out, data);
     out.push_str("</div>\n");
 }
-
-/// `--format html` through the report renderers: one report as a dashboard with no
-/// window comparison. (`promptrun report --format html` itself goes through
-/// `cmd::report_extras`, which computes the comparisons too.)
-pub struct HtmlReport;
-
-impl super::Renderer for HtmlReport {
-    fn render(
-        &self,
-        report: &crate::report::Report,
-        _options: &super::RenderOptions,
-        out: &mut dyn std::io::Write,
-    ) -> std::io::Result<()> {
-        let data = DashboardData {
-            current: report.clone(),
-            variants: report.clone(),
-            bucket: "day".into(),
-            generated: crate::event::timestamp(chrono::Utc::now()),
-            ..DashboardData::default()
-        };
-        out.write_all(render_dashboard(&data).as_bytes())
-    }
-}
