@@ -22,8 +22,14 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
         .first()
         .is_some_and(|first| first.as_os_str() == "trends");
     if !(trends_wanted || args.check || args.format == ReportFormat::Html) {
+        if args.bucket.is_some() {
+            return Err(Error::Usage(
+                "--bucket applies to `report trends` and `--format html` only".into(),
+            ));
+        }
         return Ok(None);
     }
+    refuse_ignored_flags(args, trends_wanted)?;
     if trends_wanted && args.check {
         return Err(Error::Usage(
             "use either `report trends` or `report --check`, not both".into(),
@@ -73,6 +79,29 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
 /// The window of `report trends`, and of `report --check` with a change rule, when
 /// no `--since` is given: the last 7 days (against the 7 days before).
 pub const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::days(7);
+
+/// A usage error for the flags that shape the plain report's table but that
+/// trends, the check and the dashboard would silently ignore.
+fn refuse_ignored_flags(args: &ReportArgs, trends_wanted: bool) -> Result<()> {
+    let what = if trends_wanted {
+        "report trends"
+    } else if args.check {
+        "report --check"
+    } else {
+        "report --format html"
+    };
+    let ignored = [
+        ("--group-by", !args.group_by.is_empty()),
+        ("--top", args.top.is_some()),
+        ("--comments", args.comments),
+    ];
+    match ignored.iter().find(|(_, given)| *given) {
+        Some((flag, _)) => Err(Error::Usage(format!(
+            "{what} does not take {flag}: it always groups by prompt (see `promptrun report --help`)"
+        ))),
+        None => Ok(()),
+    }
+}
 
 /// The report's own inputs and filters (status, user, ... included), with the
 /// time filters turned into the window; `default_since` back from `--until`

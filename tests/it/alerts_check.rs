@@ -387,3 +387,39 @@ fn the_markdown_check_names_the_window_and_the_one_compared_with() {
         "{text}"
     );
 }
+
+#[test]
+fn flags_the_windowed_reports_would_ignore_are_usage_errors() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    for (args, expected) in [
+        (
+            vec!["report", "logs-in", "--check", "--group-by", "user"],
+            "report --check does not take --group-by",
+        ),
+        (
+            vec!["report", "trends", "logs-in", "--top", "3"],
+            "report trends does not take --top",
+        ),
+        (
+            vec!["report", "logs-in", "--format", "html", "--comments"],
+            "report --format html does not take --comments",
+        ),
+        (
+            vec!["report", "logs-in", "--bucket", "hour"],
+            "--bucket applies to `report trends`",
+        ),
+    ] {
+        let output = env.run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
