@@ -115,3 +115,35 @@ fn quiet_days_show_as_empty_columns_in_the_dashboard_and_trends() {
         }
     }
 }
+
+#[test]
+fn the_runs_axis_has_whole_distinct_ticks() {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
+    let env = TestEnv::new();
+    let log = jsonl(&[
+        FixtureRun::ok("p", &nov(20, 9, 0), 100.0),
+        FixtureRun::ok("p", &nov(21, 9, 0), 100.0),
+    ]);
+    env.write("logs-in/events.jsonl", &log);
+    let output = env.run([
+        "dashboard",
+        "logs-in",
+        "-o",
+        "d.html",
+        "--since",
+        "2026-11-20",
+        "--until",
+        "2026-11-22",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(env.work().join("d.html")).unwrap();
+    let ticks: Vec<String> = first_chart_labels(&html)
+        .into_iter()
+        .filter(|l| !l.starts_with("2026"))
+        .collect();
+    assert!(!ticks.is_empty());
+    for (i, tick) in ticks.iter().enumerate() {
+        assert!(tick.parse::<u64>().is_ok(), "a whole number: {ticks:?}");
+        assert!(!ticks[..i].contains(tick), "no repeated tick: {ticks:?}");
+    }
+}

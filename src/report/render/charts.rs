@@ -44,13 +44,18 @@ pub fn css(colour: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2)
 }
 
-/// Shortens a label for an axis (the full name stays in the tables).
+/// Shortens a label for an axis, keeping its start and its end (names that
+/// differ only at the end stay apart); the full name stays in the tables.
 pub fn short(label: &str) -> String {
-    if label.chars().count() <= LABEL_CHARS {
+    let count = label.chars().count();
+    if count <= LABEL_CHARS {
         return label.to_string();
     }
-    let mut out: String = label.chars().take(LABEL_CHARS - 1).collect();
+    let head = (LABEL_CHARS - 1) / 2;
+    let tail = LABEL_CHARS - 1 - head;
+    let mut out: String = label.chars().take(head).collect();
     out.push('…');
+    out.extend(label.chars().skip(count - tail));
     out
 }
 
@@ -140,14 +145,15 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
                 .sum()
         })
         .collect();
-    let top = totals.iter().copied().fold(1.0, f64::max) * 1.1;
+    // Counts: an integer axis, so ticks never repeat (0, 0, 1, 1 from rounding).
+    let top = (totals.iter().copied().fold(1.0, f64::max) * 1.1).ceil() as u64;
     let labels = buckets.to_vec();
     draw(WIDE, 300, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(28)
             .y_label_area_size(48)
-            .build_cartesian_2d(slots(buckets.len(), 10), 0f64..top)
+            .build_cartesian_2d(slots(buckets.len(), 10), 0u64..top)
             .ok()?;
         chart
             .configure_mesh()
@@ -158,13 +164,13 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
             .x_labels(10)
             .x_label_formatter(&|value| slot_label(&labels, *value))
             .y_labels(6)
-            .y_label_formatter(&|value| format!("{value:.0}"))
+            .y_label_formatter(&|value| value.to_string())
             .label_style(text_style(13))
             .draw()
             .ok()?;
         let plot_px = chart.plotting_area().dim_in_pixel().0 as f64;
         let margin = bar_margin(plot_px / buckets.len() as f64);
-        let mut base = vec![0.0; buckets.len()];
+        let mut base = vec![0u64; buckets.len()];
         for (index, (_, values)) in series.iter().enumerate() {
             let colour = PALETTE[index.min(PALETTE.len() - 1)];
             let bars: Vec<_> = values
@@ -172,6 +178,7 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
                 .enumerate()
                 .filter(|(_, value)| **value > 0.0)
                 .map(|(i, value)| {
+                    let value = value.round() as u64;
                     let from = base[i];
                     base[i] += value;
                     let mut bar = Rectangle::new(
@@ -392,4 +399,22 @@ pub fn lines(
         }
         Some(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_keep_their_start_and_end() {
+        let a = short("summarize-customer-tickets-for-the-weekly-report-v1");
+        let b = short("summarize-customer-tickets-for-the-weekly-report-v2");
+        assert_eq!(a.chars().count(), LABEL_CHARS);
+        assert!(
+            a.starts_with("summarize-cu") && a.ends_with("report-v1"),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        assert_eq!(short("short"), "short");
+    }
 }
