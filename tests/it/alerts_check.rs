@@ -423,3 +423,19 @@ fn flags_the_windowed_reports_would_ignore_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn config_check_lists_problems_in_file_order() {
+    let env = TestEnv::new();
+    env.config(
+        "{\n  \"alerts\": {\"min_success_rate\": 95},\n  \"prompts\": {\"x\": {\"file\": \"/nonexistent/x.md\", \"command\": [\"cat\"]}}\n}\n",
+    );
+    let output = env.run(["config", "check"]);
+    let err = stderr(&output);
+    let lines: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.split(':').nth(1)?.parse().ok())
+        .collect();
+    assert!(lines.len() >= 2, "{err}");
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "by line: {err}");
+}
