@@ -439,3 +439,35 @@ fn config_check_lists_problems_in_file_order() {
     assert!(lines.len() >= 2, "{err}");
     assert!(lines.windows(2).all(|w| w[0] <= w[1]), "by line: {err}");
 }
+
+#[test]
+fn a_zero_length_window_is_a_usage_error_not_an_empty_report() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    for args in [
+        vec!["report", "trends", "logs-in", "--since", "0d"],
+        vec!["report", "logs-in", "--check", "--since", "0m"],
+        vec!["dashboard", "logs-in", "--since", "0h", "-o", "d.html"],
+        vec![
+            "report",
+            "trends",
+            "logs-in",
+            "--since",
+            "2026-11-20",
+            "--until",
+            "2026-11-20",
+        ],
+    ] {
+        let output = env.run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&output)
+        );
+        assert!(
+            stderr(&output).contains("the window is empty: --since must be before --until"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
