@@ -465,6 +465,18 @@ pub struct DashboardArgs {
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
 
+    /// Only runs with this outcome (repeatable).
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+
+    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+
+    /// Read on past bad lines (default); --strict fails on the first one.
+    #[arg(long)]
+    pub strict: bool,
+
     /// The time bucket of the runs-over-time chart.
     #[arg(long, value_enum, default_value_t = TimeBucket::Day)]
     pub bucket: TimeBucket,

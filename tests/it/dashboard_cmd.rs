@@ -147,3 +147,36 @@ fn the_runs_axis_has_whole_distinct_ticks() {
         assert!(!ticks[..i].contains(tick), "no repeated tick: {ticks:?}");
     }
 }
+
+#[test]
+fn dashboard_and_report_html_take_the_same_filters() {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
+    let env = TestEnv::new();
+    let log = jsonl(&[
+        FixtureRun::ok("good-prompt", &nov(20, 9, 0), 100.0),
+        FixtureRun::ok("bad-prompt", &nov(20, 9, 1), 100.0).status("error"),
+    ]);
+    env.write("logs-in/events.jsonl", &log);
+    let filters = [
+        "--status",
+        "error",
+        "--since",
+        "2026-11-19",
+        "--until",
+        "2026-11-22",
+    ];
+    let mut dashboard = vec!["dashboard", "logs-in", "-o", "d.html"];
+    dashboard.extend_from_slice(&filters);
+    let mut report = vec!["report", "logs-in", "--format", "html", "-o", "r.html"];
+    report.extend_from_slice(&filters);
+    for (args, page) in [(dashboard, "d.html"), (report, "r.html")] {
+        let output = env.run(&args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        let html = std::fs::read_to_string(env.work().join(page)).unwrap();
+        assert!(html.contains("bad-prompt"), "{page}");
+        assert!(
+            !html.contains("good-prompt"),
+            "{page}: --status error keeps only failed runs"
+        );
+    }
+}
