@@ -231,6 +231,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE", requires = "check")]
     pub check_markdown: Option<PathBuf>,
 
+    /// With --check: fail (exit 1) when no prompt was checked at all (no run in the
+    /// window, or all below min_runs), instead of passing on nothing.
+    #[arg(long, requires = "check")]
+    pub require_runs: bool,
+
     /// The time bucket of `report trends` and of the HTML dashboard's runs over time.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<TimeBucket>,

@@ -27,6 +27,7 @@ pub fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<i32> {
         strict: args.strict,
         check: false,
         check_markdown: None,
+        require_runs: false,
         bucket: Some(args.bucket),
     };
     let code = super::report::run(global, &report)?;

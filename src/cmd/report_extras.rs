@@ -65,6 +65,7 @@ pub fn intercept(global: &GlobalArgs, args: &ReportArgs) -> Result<Option<i32>> 
             format: args.format,
             output,
             markdown: args.check_markdown.as_deref(),
+            require_runs: args.require_runs,
         };
         check_alerts(&config, &selection, &reports, &outputs)?
     } else if trends_wanted {
@@ -195,6 +196,8 @@ struct CheckOutputs<'a> {
     format: ReportFormat,
     output: Option<&'a Path>,
     markdown: Option<&'a Path>,
+    /// `--require-runs`: checking no prompt at all is a failure.
+    require_runs: bool,
 }
 
 /// `promptrun report --check`: prints the breaches; runs `alerts.command` when there
@@ -218,6 +221,13 @@ fn check_alerts(
         write_output(path, &breaches::markdown(&result))?;
     }
     if result.breaches.is_empty() {
+        if outputs.require_runs && result.checked == 0 {
+            eprintln!(
+                "promptrun: error: no prompt was checked (--require-runs): no run in the window, \
+                 or every prompt below min_runs"
+            );
+            return Ok(exit::CHECK_FAILED);
+        }
         return Ok(exit::OK);
     }
     if let Some(command) = &config.command

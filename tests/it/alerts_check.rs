@@ -471,3 +471,26 @@ fn a_zero_length_window_is_a_usage_error_not_an_empty_report() {
         );
     }
 }
+
+#[test]
+fn require_runs_fails_a_check_that_checked_nothing() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.5}));
+    let output = env.run(["report", "--check", "--log-dir", "missing-dir"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = env.run([
+        "report",
+        "--check",
+        "--require-runs",
+        "--log-dir",
+        "missing-dir",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no prompt was checked (--require-runs)"));
+    let output = check(&env, &["--require-runs"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "alpha was checked: {}",
+        stderr(&output)
+    );
+}
