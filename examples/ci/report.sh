@@ -14,8 +14,9 @@ mkdir -p "$out_dir"
 
 promptrun report "$log_dir" --since "$window" --format markdown -o "$out_dir/report.md" || exit $?
 promptrun dashboard "$log_dir" --since "$window" -o "$out_dir/dashboard.html" || exit $?
-# One check writes both the JSON and the Markdown, so alerts.command posts each breach once.
-promptrun report "$log_dir" --since "$window" --check --format json -o "$out_dir/breaches.json" \
+# One check writes both the JSON and the Markdown, so alerts.command posts each breach once;
+# --require-runs fails the job when the check saw no run (a wrong log directory).
+promptrun report "$log_dir" --since "$window" --check --require-runs --format json -o "$out_dir/breaches.json" \
     --check-markdown "$out_dir/check.md"
 status=$?
 
