@@ -75,6 +75,35 @@ fn draw(
     Some(svg.replacen("<svg ", "<svg class=\"chart\" role=\"img\" ", 1))
 }
 
+/// Text as plotters' SVG backend escapes it (`'` as `&apos;`).
+fn svg_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// Gives each shortened axis label a `<title>` with the full name, which a
+/// browser shows as a tooltip (plotters cannot write one itself).
+fn with_tooltips(svg: String, names: &[String]) -> String {
+    let mut svg = svg;
+    for name in names {
+        let shown = short(name);
+        if shown == *name {
+            continue;
+        }
+        let label = format!(">\n{}\n</text>", svg_text(&shown));
+        let titled = format!(
+            ">\n<title>{}</title>{}\n</text>",
+            svg_text(name),
+            svg_text(&shown)
+        );
+        svg = svg.replacen(&label, &titled, 1);
+    }
+    svg
+}
+
 /// A category axis of `n` slots, slot `i` spanning `i..i + 1`, with a tick at
 /// the centre of every `step`-th slot.
 ///
@@ -239,9 +268,10 @@ fn bars(
     }
     // Slot 0 is at the bottom: the first row gets the top slot.
     let labels: Vec<String> = rows.iter().rev().map(|row| short(&row.0)).collect();
+    let names: Vec<String> = rows.iter().map(|row| row.0.clone()).collect();
     let height = 40 + 26 * rows.len().max(1) as u32;
     let top = if max > 0.0 { max * 1.05 } else { 1.0 };
-    draw(HALF, height, |root| {
+    let svg = draw(HALF, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(8)
             .x_label_area_size(24)
@@ -279,7 +309,8 @@ fn bars(
         });
         chart.draw_series(inner).ok()?;
         Some(())
-    })
+    })?;
+    Some(with_tooltips(svg, &names))
 }
 
 /// One horizontal bar per row split into five shares (ratings 1 to 5).
@@ -289,8 +320,9 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
     }
     // Slot 0 is at the bottom: the first row gets the top slot.
     let labels: Vec<String> = rows.iter().rev().map(|row| short(&row.0)).collect();
+    let names: Vec<String> = rows.iter().map(|row| row.0.clone()).collect();
     let height = 40 + 26 * rows.len().max(1) as u32;
-    draw(HALF, height, |root| {
+    let svg = draw(HALF, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(8)
             .x_label_area_size(24)
@@ -334,7 +366,8 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
             chart.draw_series(segments).ok()?;
         }
         Some(())
-    })
+    })?;
+    Some(with_tooltips(svg, &names))
 }
 
 /// One line per series over the buckets; `None` values leave a gap.
@@ -416,5 +449,21 @@ mod tests {
         );
         assert_ne!(a, b);
         assert_eq!(short("short"), "short");
+    }
+
+    #[test]
+    fn shortened_bar_labels_carry_the_full_name_as_a_tooltip() {
+        let long = "<b>summarize-customer-tickets-for-the-weekly-report</b>".to_string();
+        let svg = horizontal_bars(&[(long, 3.0), ("x".into(), 1.0)], 3.0, PALETTE[0], &|v| {
+            format!("{v}")
+        })
+        .unwrap();
+        assert!(
+            svg.contains(
+                "<title>&lt;b&gt;summarize-customer-tickets-for-the-weekly-report&lt;/b&gt;</title>"
+            ),
+            "{svg}"
+        );
+        assert!(!svg.contains("<b>"), "the name stays escaped");
     }
 }
