@@ -226,6 +226,16 @@ pub struct ReportArgs {
     #[arg(long)]
     pub check: bool,
 
+    /// With --check: also write the check as Markdown to FILE (for a CI job summary),
+    /// from the same check, so alerts.command runs once.
+    #[arg(long, value_name = "FILE", requires = "check")]
+    pub check_markdown: Option<PathBuf>,
+
+    /// With --check: fail (exit 1) when no prompt was checked at all (no run in the
+    /// window, or all below min_runs), instead of passing on nothing.
+    #[arg(long, requires = "check")]
+    pub require_runs: bool,
+
     /// The time bucket of `report trends` and of the HTML dashboard's runs over time.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<TimeBucket>,
@@ -459,6 +469,18 @@ pub struct DashboardArgs {
     /// Only runs with this tag (repeatable; all must match).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
+
+    /// Only runs with this outcome (repeatable).
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+
+    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+
+    /// Read on past bad lines (default); --strict fails on the first one.
+    #[arg(long)]
+    pub strict: bool,
 
     /// The time bucket of the runs-over-time chart.
     #[arg(long, value_enum, default_value_t = TimeBucket::Day)]

@@ -25,7 +25,12 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
             return Ok(exit::USAGE);
         }
     };
-    let problems = validate::check(&loaded);
+    let mut problems = validate::check(&loaded);
+    // In file order, so the list reads top to bottom like the file.
+    problems.sort_by_key(|problem| {
+        let at = loaded.position(&problem.path, problem.at_key);
+        (at.line, at.column)
+    });
     for problem in &problems {
         eprintln!("{}", problem.render(&loaded));
     }

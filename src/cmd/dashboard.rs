@@ -2,31 +2,42 @@
 
 use std::process::{Command, Stdio};
 
-use super::windowed::{SelectionFlags, dashboard_html, selection, write_output};
-use crate::cli::DashboardArgs;
-use crate::context::Context;
-use crate::error::{Result, exit, warn};
+use crate::cli::{DashboardArgs, GlobalArgs, ReportArgs, ReportFormat, SortArg};
+use crate::error::{Result, warn};
 
 /// Writes the page to `-o` (default dashboard.html); `--open` never fails the command.
-pub fn run(context: &Context, args: &DashboardArgs) -> Result<i32> {
-    let flags = SelectionFlags {
-        paths: &args.paths,
-        since: args.since.as_deref(),
-        until: args.until.as_deref(),
-        prompts: &args.prompts,
-        variants: &args.variants,
-        tags: &args.tags,
+/// The page is `report --format html` with the same flags: one way to select runs.
+pub fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<i32> {
+    let report = ReportArgs {
+        args: args.paths.clone(),
+        report: None,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        prompts: args.prompts.clone(),
+        variants: args.variants.clone(),
+        tags: args.tags.clone(),
+        statuses: args.statuses.clone(),
+        users: args.users.clone(),
+        group_by: Vec::new(),
+        sort: SortArg::Runs,
+        top: None,
+        format: ReportFormat::Html,
+        output: Some(args.output.clone()),
+        comments: false,
+        strict: args.strict,
+        check: false,
+        check_markdown: None,
+        require_runs: false,
         bucket: Some(args.bucket),
     };
-    let html = dashboard_html(context, &selection(context, &flags)?)?;
-    write_output(&args.output, &html)?;
+    let code = super::report::run(global, &report)?;
     if args.output.as_os_str() != "-" {
         eprintln!("promptrun: wrote {}", args.output.display());
         if args.open {
             open(&args.output);
         }
     }
-    Ok(exit::OK)
+    Ok(code)
 }
 
 /// Opens `path` with the desktop's opener; only warns when there is none.

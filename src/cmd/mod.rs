@@ -31,6 +31,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Rate(args)) => rate::run(&Context::resolve(&cli.global)?, &cli.global, args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Report(args)) => report::run(&cli.global, args),
-        Some(Command::Dashboard(args)) => dashboard::run(&Context::resolve(&cli.global)?, args),
+        Some(Command::Dashboard(args)) => dashboard::run(&cli.global, args),
     }
 }

@@ -43,11 +43,17 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             ReportKind::Feedback => Part::Feedback,
             ReportKind::All => Part::All,
         },
-        colour: colour_allowed(args.output.is_some()),
+        colour: colour_allowed(args.output.as_deref()),
         group_fields,
     };
     let mut bytes = Vec::new();
-    renderer(args.format)
+    let Some(renderer) = renderer(args.format) else {
+        // Never reached: report_extras::intercept renders every --format html.
+        return Err(Error::Usage(
+            "--format html is the dashboard: see `promptrun dashboard --help`".into(),
+        ));
+    };
+    renderer
         .render(&report, &render_options, &mut bytes)
         .map_err(|err| Error::io("<report>", err))?;
     match &args.output {
@@ -60,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
 }
 
 /// The report kind: the first positional argument when it names one, or `--report`.
-fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
+pub(super) fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
     let named = args.args.first().and_then(|first| match first.to_str()? {
         "usage" => Some(ReportKind::Usage),
         "performance" => Some(ReportKind::Performance),
@@ -249,9 +255,10 @@ pub(super) fn report_skips(report: &Report, strict: bool) -> Result<()> {
     Ok(())
 }
 
-/// Colour only on a terminal, with NO_COLOR unset and TERM not dumb.
-fn colour_allowed(to_file: bool) -> bool {
-    !to_file
+/// Colour only for stdout (no `-o`, or `-o -`) on a terminal, with NO_COLOR
+/// unset or empty (<https://no-color.org>) and TERM not dumb.
+pub(super) fn colour_allowed(output: Option<&std::path::Path>) -> bool {
+    output.is_none_or(|path| path.as_os_str() == "-")
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::env::var("TERM").map_or(true, |t| t != "dumb")

@@ -116,6 +116,14 @@ impl AlertsConfig {
             .map_or(defaults.clone(), |(_, over)| defaults.overridden_by(over))
     }
 
+    /// Whether a rule that compares with the previous window (`max_p95_increase_pct`,
+    /// `max_rating_drop`) is configured anywhere.
+    pub fn has_change_rules(&self) -> bool {
+        std::iter::once(self.defaults())
+            .chain(self.prompts.values().cloned())
+            .any(|rules| rules.max_p95_increase_pct.is_some() || rules.max_rating_drop.is_some())
+    }
+
     /// Whether any rule is configured anywhere.
     pub fn has_rules(&self) -> bool {
         !self.defaults().is_empty() || self.prompts.values().any(|rules| !rules.is_empty())

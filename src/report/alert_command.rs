@@ -4,8 +4,12 @@
 //! format on promptrun's stdout stays clean. A command that cannot start, exits
 //! non-zero, dies by a signal or runs past [`TIMEOUT`] is a failure, described
 //! in one line for the caller to report.
+//!
+//! The command runs in its own process group, so on a timeout the whole group
+//! is stopped (SIGTERM, then SIGKILL): a `sh -c 'curl ...'` leaves no curl behind.
 
 use std::io::Write;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,6 +27,7 @@ pub fn run(argv: &[String], json: &[u8], timeout: Duration) -> Result<(), String
         .stdin(Stdio::piped())
         .stdout(Stdio::from(std::io::stderr()))
         .stderr(Stdio::inherit())
+        .process_group(0)
         .spawn()
         .map_err(|err| {
             format!(
@@ -42,15 +47,15 @@ pub fn run(argv: &[String], json: &[u8], timeout: Duration) -> Result<(), String
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => {
-                let how = match status.code() {
-                    Some(code) => format!("exit status {code}"),
-                    None => "a signal".to_string(),
+                let how = match (status.code(), status.signal()) {
+                    (Some(code), _) => format!("exit status {code}"),
+                    (None, Some(signal)) => format!("signal {}", signal_name(signal)),
+                    (None, None) => "an unknown status".to_string(),
                 };
                 return Err(format!("alerts.command `{program}` failed with {how}"));
             }
             Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop_group(&mut child);
                 return Err(format!(
                     "alerts.command `{program}` ran longer than {}s and was stopped",
                     timeout.as_secs()
@@ -60,6 +65,45 @@ pub fn run(argv: &[String], json: &[u8], timeout: Duration) -> Result<(), String
             Err(err) => return Err(format!("alerts.command `{program}`: {err}")),
         }
     }
+}
+
+/// Stops the command's process group: SIGTERM, up to a second to end, then SIGKILL.
+fn stop_group(child: &mut std::process::Child) {
+    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return;
+    };
+    // SAFETY: kill(2) with a negative pid signals the group we created for the child.
+    unsafe { libc::kill(-group, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The leader may be gone while others in its group are not.
+    // SAFETY: as above.
+    unsafe { libc::kill(-group, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
+/// `SIGTERM (15)` for 15, or the bare number for a signal without a common name.
+pub fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        _ => return signal.to_string(),
+    };
+    format!("{name} ({signal})")
 }
 
 #[cfg(test)]
@@ -86,5 +130,38 @@ mod tests {
         );
         let slow = run(&argv(&["sleep", "5"]), b"{}", Duration::from_millis(100)).unwrap_err();
         assert!(slow.contains("ran longer than"), "{slow}");
+        let killed = run(&argv(&["sh", "-c", "kill -TERM $$"]), b"{}", TIMEOUT).unwrap_err();
+        assert_eq!(
+            killed,
+            "alerts.command `sh` failed with signal SIGTERM (15)"
+        );
+    }
+
+    #[test]
+    fn a_timeout_stops_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("grandchild.pid");
+        // The shell starts a grandchild that would outlive a kill of the shell alone.
+        let script = format!("sleep 30 & echo $! > '{}'; wait", pid_file.display());
+        let slow = run(
+            &argv(&["sh", "-c", &script]),
+            b"{}",
+            Duration::from_millis(300),
+        )
+        .unwrap_err();
+        assert!(slow.contains("ran longer than"), "{slow}");
+        let pid: libc::pid_t = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // The grandchild is not ours to reap; once killed it is gone or a zombie of init.
+        std::thread::sleep(Duration::from_millis(200));
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let alive = state
+            .split(") ")
+            .nth(1)
+            .is_some_and(|rest| !rest.starts_with('Z'));
+        assert!(!alive, "the grandchild sleep {pid} still runs: {state}");
     }
 }

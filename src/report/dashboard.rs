@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::alerts::{CheckResult, prompt_of};
 use super::model::{GroupStats, Report};
-use super::window::WindowLabel;
+use super::window::{WindowLabel, fill_buckets};
 
 /// How many prompts the runs-over-time chart stacks before lumping the rest into "other".
 pub const TOP_PROMPTS: usize = 8;
@@ -85,12 +85,15 @@ pub fn bucket_of(group: &GroupStats) -> Option<&str> {
         .map(String::as_str)
 }
 
-/// Bucket labels in order, and one series per top prompt (plus "other"), runs per bucket.
+/// Bucket labels in order, every bucket of the window (quiet ones too, see
+/// [`fill_buckets`]), and one series per top prompt (plus "other"), runs per bucket.
 pub fn runs_over_time(
     timeline: &Report,
     ranking: &Report,
+    window: &WindowLabel,
+    bucket: &str,
 ) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
-    let buckets: Vec<String> = timeline
+    let present: Vec<String> = timeline
         .groups
         .iter()
         .filter_map(bucket_of)
@@ -98,6 +101,7 @@ pub fn runs_over_time(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    let buckets = fill_buckets(&present, window, bucket);
     let index: BTreeMap<&str, usize> = buckets
         .iter()
         .enumerate()
@@ -235,7 +239,11 @@ mod tests {
                 .groups
                 .push(group(name, Some("2026-11-01T00:00:00.000Z"), 1));
         }
-        let (buckets, series) = runs_over_time(&timeline, &ranking);
+        let window = WindowLabel {
+            start: None,
+            end: "2026-11-03T00:00:00.000Z".into(),
+        };
+        let (buckets, series) = runs_over_time(&timeline, &ranking, &window, "day");
         assert_eq!(
             buckets,
             ["2026-11-01T00:00:00.000Z", "2026-11-02T00:00:00.000Z"]

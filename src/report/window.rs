@@ -4,7 +4,15 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::time::{Bucket, format_ms, parse_ts_ms};
 use crate::event::timestamp;
+
+/// The most buckets a time chart fills in; past it only the buckets with runs show
+/// (a window reaching back years in hours would be millions of empty columns).
+pub const MAX_FILLED_BUCKETS: usize = 20_000;
+
+/// The most columns a time chart draws; more buckets are summed in groups.
+pub const MAX_COLUMNS: usize = 200;
 
 /// `[start, end)`; no start means "from the first event".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +82,122 @@ impl std::fmt::Display for WindowLabel {
     }
 }
 
+/// The bucket kind of its name (`hour`, `day`, `week`), as reports print it.
+pub fn bucket_named(name: &str) -> Option<Bucket> {
+    [Bucket::Hour, Bucket::Day, Bucket::Week]
+        .into_iter()
+        .find(|bucket| bucket.name() == name)
+}
+
+/// Every bucket start, labelled as the engine labels them, from the window's
+/// start (or the first bucket with runs) through the bucket holding the
+/// window's last instant, so a time chart shows quiet buckets as zero instead
+/// of leaving them out. `present` are the buckets with runs, in order; they are
+/// returned as they are when the window cannot be read or would need more than
+/// [`MAX_FILLED_BUCKETS`].
+pub fn fill_buckets(present: &[String], window: &WindowLabel, bucket: &str) -> Vec<String> {
+    let ms = |text: &str| parse_ts_ms(text.as_bytes());
+    let (Some(kind), Some(end)) = (bucket_named(bucket), ms(&window.end)) else {
+        return present.to_vec();
+    };
+    let first_run = present.first().and_then(|b| ms(b));
+    let last_run = present.last().and_then(|b| ms(b));
+    let last = kind.start(last_run.map_or(end - 1, |run| run.max(end - 1)));
+    let starts = [window.start.as_deref().and_then(ms), first_run];
+    for from in starts.into_iter().flatten() {
+        if let Some(filled) = every_bucket(kind, kind.start(from), last) {
+            return filled;
+        }
+    }
+    present.to_vec()
+}
+
+/// Bucket starts from `from` through `last`; none when there would be too many.
+fn every_bucket(kind: Bucket, from: i64, last: i64) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut at = from;
+    while at <= last {
+        if out.len() == MAX_FILLED_BUCKETS {
+            return None;
+        }
+        out.push(format_ms(at));
+        // The start of the next bucket: past the longest bucket (a week), then back.
+        let step = match kind {
+            Bucket::Hour => 3_600_000,
+            Bucket::Day => 86_400_000,
+            Bucket::Week => 7 * 86_400_000,
+        };
+        at = kind.start(at.checked_add(step)?);
+    }
+    Some(out)
+}
+
+/// Sums runs of adjacent buckets in groups so at most `max` columns remain:
+/// the group's first bucket labels it. Returns how many buckets one column holds.
+pub fn coarsen(
+    buckets: &[String],
+    series: &mut [(String, Vec<f64>)],
+    max: usize,
+) -> (Vec<String>, usize) {
+    let per_column = buckets.len().div_ceil(max.max(1)).max(1);
+    if per_column == 1 {
+        return (buckets.to_vec(), 1);
+    }
+    for (_, values) in series.iter_mut() {
+        *values = values.chunks(per_column).map(|c| c.iter().sum()).collect();
+    }
+    let labels = buckets.iter().step_by(per_column).cloned().collect();
+    (labels, per_column)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quiet_buckets_are_filled_from_the_window_start_to_its_end() {
+        let window = WindowLabel {
+            start: Some("2026-11-20T00:00:00.000Z".into()),
+            end: "2026-11-24T00:00:00.000Z".into(),
+        };
+        let present = vec!["2026-11-21T00:00:00.000Z".to_string()];
+        let filled = fill_buckets(&present, &window, "day");
+        assert_eq!(
+            filled,
+            [
+                "2026-11-20T00:00:00.000Z",
+                "2026-11-21T00:00:00.000Z",
+                "2026-11-22T00:00:00.000Z",
+                "2026-11-23T00:00:00.000Z"
+            ]
+        );
+        let open = WindowLabel {
+            start: None,
+            ..window
+        };
+        assert_eq!(fill_buckets(&present, &open, "day").len(), 3);
+        let far = WindowLabel {
+            start: Some("1970-01-01T00:00:00.000Z".into()),
+            end: "2026-11-24T00:00:00.000Z".into(),
+        };
+        assert_eq!(
+            fill_buckets(&present, &far, "hour").len(),
+            3 * 24,
+            "too many hours from 1970: from the first run instead"
+        );
+    }
+
+    #[test]
+    fn coarsening_sums_adjacent_buckets_into_at_most_max_columns() {
+        let buckets: Vec<String> = (0..720).map(|i| format!("b{i:03}")).collect();
+        let mut series = vec![("p".to_string(), vec![1.0; 720])];
+        let (labels, per_column) = coarsen(&buckets, &mut series, MAX_COLUMNS);
+        assert_eq!(per_column, 4);
+        assert_eq!(labels.len(), 180);
+        assert_eq!(labels[1], "b004");
+        assert_eq!(series[0].1.len(), 180);
+        assert!(series[0].1.iter().all(|v| *v == 4.0));
+    }
 
     #[test]
     fn the_previous_window_has_the_same_length_and_ends_where_this_starts() {

@@ -53,8 +53,13 @@ impl Selection {
         };
         let end = until_ms.map(at).transpose()?.unwrap_or(now);
         let start = since_ms.map(at).transpose()?;
-        if start.is_some_and(|start| start >= end) {
-            return Err(Error::Usage("--since must be before --until".into()));
+        // Under a second (`--since 0d`) is as empty as a negative window: nothing to report.
+        if start.is_some_and(|start| end - start < chrono::Duration::seconds(1)) {
+            return Err(Error::Usage(format!(
+                "the window is empty: --since must be before --until (or, without --until, \
+                 before now: {})",
+                crate::event::timestamp(end)
+            )));
         }
         Ok(Window { start, end })
     }

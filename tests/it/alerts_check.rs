@@ -257,3 +257,240 @@ fn config_check_points_at_bad_alert_rules() {
         "a bad glob is pointed at by its key: {err}"
     );
 }
+
+#[test]
+fn check_and_dashboard_refuse_an_invalid_alerts_config_with_positions() {
+    let env = TestEnv::new();
+    env.write("logs-in/events.jsonl", &alpha_log());
+    env.config("{\n  \"alerts\": {\n    \"min_success_rate\": 95,\n    \"command\": []\n  }\n}\n");
+    for args in [
+        vec!["report", "logs-in", "--check"],
+        vec!["report", "logs-in", "--format", "html", "-o", "r.html"],
+        vec!["dashboard", "logs-in", "-o", "d.html"],
+    ] {
+        let output = env.run(&args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "router-config.json:3:25: min_success_rate must be a fraction from 0 to 1, got 95"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("router-config.json:4:16: alerts.command needs at least a program name"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            stdout(&output).is_empty(),
+            "{args:?}: no breach list on stdout"
+        );
+    }
+}
+
+#[test]
+fn a_report_kind_word_is_not_taken_for_a_log_path() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    let output = check(&env, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let mut args = vec!["report", "usage", "logs-in", "--check"];
+    args.extend_from_slice(&WINDOW);
+    let output = env.run(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("BREACH alpha"),
+        "{}",
+        stdout(&output)
+    );
+    let mut args = vec![
+        "report",
+        "performance",
+        "logs-in",
+        "--format",
+        "html",
+        "-o",
+        "p.html",
+    ];
+    args.extend_from_slice(&WINDOW);
+    let output = env.run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(env.work().join("p.html")).unwrap();
+    assert!(html.contains("alpha"), "the page shows the log's prompt");
+}
+
+#[test]
+fn without_since_trends_and_change_rules_compare_the_last_7_days_with_the_7_before() {
+    let env = env_with(&alpha_log(), json!({"max_p95_increase_pct": 10}));
+    for args in [
+        vec!["report", "trends", "logs-in", "--format", "json"],
+        vec!["report", "logs-in", "--check", "--format", "json"],
+    ] {
+        let output = env.run(&args);
+        let document: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|err| panic!("{args:?}: {err}: {}", stderr(&output)));
+        let at = |v: &Value| {
+            chrono::DateTime::parse_from_rfc3339(
+                v.as_str().unwrap_or_else(|| panic!("{args:?}: {document}")),
+            )
+            .unwrap()
+        };
+        let (start, end) = (
+            at(&document["window"]["start"]),
+            at(&document["window"]["end"]),
+        );
+        assert_eq!(end - start, chrono::Duration::days(7), "{args:?}");
+        assert_eq!(at(&document["previous_window"]["end"]), start, "{args:?}");
+    }
+}
+
+#[test]
+fn a_check_that_sees_nothing_says_so_on_stderr() {
+    let env = env_with(
+        &alpha_log(),
+        json!({"min_success_rate": 0.5, "max_rating_drop": 0.5}),
+    );
+    let output = env.run(["report", "--check", "--log-dir", "missing-dir"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("promptrun: warning: no run in the window"),
+        "{err}"
+    );
+    let output = env.run([
+        "report",
+        "logs-in",
+        "--check",
+        "--since",
+        "2026-11-19",
+        "--until",
+        "2026-11-21",
+    ]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("no run in the previous window")
+            && err.contains("max_rating_drop cannot fire"),
+        "the previous window (Nov 17-19) is empty: {err}"
+    );
+    let output = check(&env, &[]);
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+}
+
+#[test]
+fn the_markdown_check_names_the_window_and_the_one_compared_with() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    let output = check(&env, &["--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "Window: 2026-11-17 00:00 to 2026-11-24 00:00 UTC, compared with 2026-11-10 00:00 to 2026-11-17 00:00 UTC."
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn flags_the_windowed_reports_would_ignore_are_usage_errors() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    for (args, expected) in [
+        (
+            vec!["report", "logs-in", "--check", "--group-by", "user"],
+            "report --check does not take --group-by",
+        ),
+        (
+            vec!["report", "trends", "logs-in", "--top", "3"],
+            "report trends does not take --top",
+        ),
+        (
+            vec!["report", "logs-in", "--format", "html", "--comments"],
+            "report --format html does not take --comments",
+        ),
+        (
+            vec!["report", "logs-in", "--bucket", "hour"],
+            "--bucket applies to `report trends`",
+        ),
+    ] {
+        let output = env.run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn config_check_lists_problems_in_file_order() {
+    let env = TestEnv::new();
+    env.config(
+        "{\n  \"alerts\": {\"min_success_rate\": 95},\n  \"prompts\": {\"x\": {\"file\": \"/nonexistent/x.md\", \"command\": [\"cat\"]}}\n}\n",
+    );
+    let output = env.run(["config", "check"]);
+    let err = stderr(&output);
+    let lines: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.split(':').nth(1)?.parse().ok())
+        .collect();
+    assert!(lines.len() >= 2, "{err}");
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "by line: {err}");
+}
+
+#[test]
+fn a_zero_length_window_is_a_usage_error_not_an_empty_report() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.95}));
+    for args in [
+        vec!["report", "trends", "logs-in", "--since", "0d"],
+        vec!["report", "logs-in", "--check", "--since", "0m"],
+        vec!["dashboard", "logs-in", "--since", "0h", "-o", "d.html"],
+        vec![
+            "report",
+            "trends",
+            "logs-in",
+            "--since",
+            "2026-11-20",
+            "--until",
+            "2026-11-20",
+        ],
+    ] {
+        let output = env.run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&output)
+        );
+        assert!(
+            stderr(&output).contains("the window is empty: --since must be before --until"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn require_runs_fails_a_check_that_checked_nothing() {
+    let env = env_with(&alpha_log(), json!({"min_success_rate": 0.5}));
+    let output = env.run(["report", "--check", "--log-dir", "missing-dir"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = env.run([
+        "report",
+        "--check",
+        "--require-runs",
+        "--log-dir",
+        "missing-dir",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no prompt was checked (--require-runs)"));
+    let output = check(&env, &["--require-runs"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "alpha was checked: {}",
+        stderr(&output)
+    );
+}

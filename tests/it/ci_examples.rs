@@ -152,3 +152,87 @@ fn the_workflow_fails_on_a_breach_but_still_writes_the_artifacts() {
             .contains("| hello | max_p95_ms |")
     );
 }
+
+#[test]
+fn the_workflow_posts_each_breach_once_and_summarises_that_same_check() {
+    let env = TestEnv::new();
+    let prompt_file = repo_root().join("examples/prompts/summarize.md");
+    let posted = env.path("posted.txt");
+    let config = env.write(
+        "ci-config.json",
+        &json!({
+            "prompts": {"hello": {"file": prompt_file, "command": ["cat", "{prompt_file}"]}},
+            "alerts": {
+                "max_p95_ms": 0,
+                "command": ["sh", "-c", format!("cat >/dev/null; echo posted >> '{}'", posted.display())]
+            }
+        })
+        .to_string(),
+    );
+    let (prompts, report, summary) = run_workflow(&env, &config);
+    assert!(prompts.status.success(), "{}", stderr(&prompts));
+    assert_eq!(report.status.code(), Some(1), "{}", stderr(&report));
+    let posts = std::fs::read_to_string(&posted).unwrap_or_default();
+    assert_eq!(
+        posts.lines().count(),
+        1,
+        "alerts.command ran once per job, not once per output format"
+    );
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(summary.contains("| hello | max_p95_ms |"), "{summary}");
+}
+
+#[test]
+fn both_workflows_restore_the_earlier_logs_before_the_check() {
+    let github =
+        std::fs::read_to_string(repo_root().join("examples/ci/github-actions.yml")).unwrap();
+    let restore = github
+        .find("actions/cache/restore@")
+        .expect("restores the logs");
+    let run = github.find("examples/ci/run-prompts.sh").unwrap();
+    assert!(restore < run, "restored before the prompts run");
+    assert!(github.contains("key: promptrun-logs-${{ github.ref_name }}-"));
+    assert!(github.contains("restore-keys:"));
+    let save = github.find("actions/cache/save@").expect("saves the logs");
+    assert!(
+        github[save.saturating_sub(200)..save].contains("if: always()"),
+        "saved also when the check fails"
+    );
+    let gitlab = std::fs::read_to_string(repo_root().join("examples/ci/gitlab-ci.yml")).unwrap();
+    assert!(
+        gitlab.contains("cache:") && gitlab.contains("key: promptrun-logs-$CI_COMMIT_REF_SLUG")
+    );
+    assert!(gitlab.contains("when: always"));
+}
+
+#[test]
+fn with_the_earlier_logs_restored_the_workflow_catches_a_slowdown() {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl};
+    let env = TestEnv::new();
+    let prompt_file = repo_root().join("examples/prompts/summarize.md");
+    let config = env.write(
+        "ci-config.json",
+        &json!({
+            "prompts": {"hello": {"file": prompt_file, "aliases": ["demo"], "command": ["cat", "{prompt_file}"]}},
+            "alerts": {"min_runs": 3, "max_p95_increase_pct": 50}
+        })
+        .to_string(),
+    );
+    // What the cache restores: last week's runs, far faster than any real run.
+    let last_week = chrono::Utc::now() - chrono::Duration::days(8);
+    let runs: Vec<FixtureRun> = (0..4)
+        .map(|i| {
+            let ts = (last_week + chrono::Duration::minutes(i))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            FixtureRun::ok("hello", &ts, 0.001)
+        })
+        .collect();
+    env.write("promptrun-logs/restored.jsonl", &jsonl(&runs));
+    let (prompts, report, _) = run_workflow(&env, &config);
+    assert!(prompts.status.success(), "{}", stderr(&prompts));
+    assert_eq!(report.status.code(), Some(1), "{}", stderr(&report));
+    let out = env.work().join("promptrun-report");
+    let breaches: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("breaches.json")).unwrap()).unwrap();
+    assert_eq!(breaches["breaches"][0]["rule"], "max_p95_increase_pct");
+}

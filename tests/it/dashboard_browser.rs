@@ -150,3 +150,78 @@ fn report_format_html_and_trends_html_load_cleanly_too() {
         "the dashboard shows the alert check"
     );
 }
+
+/// What every chart's rectangles look like in the browser: `[svgs, rects with
+/// a negative size attribute, svgs without a drawn bar]`.
+const RECT_SIZES: &str = "(() => { const svgs = [...document.querySelectorAll('svg.chart')]; \
+    const negative = svgs.flatMap(s => [...s.querySelectorAll('rect')]) \
+      .filter(r => (r.getAttribute('width') || '').startsWith('-') || (r.getAttribute('height') || '').startsWith('-')).length; \
+    const bare = svgs.filter(s => [...s.querySelectorAll('rect')].filter(r => { const b = r.getBBox(); \
+      return b.width > 0 && b.height > 0 && b.width < s.width.baseVal.value; }).length === 0).length; \
+    return [svgs.length, negative, bare]; })()";
+
+#[test]
+fn one_bucket_and_one_prompt_still_draw_every_bar() {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
+    let env = TestEnv::new();
+    let log = jsonl(&[
+        FixtureRun::ok("solo", &nov(20, 10, 0), 120.0).rated(4),
+        FixtureRun::ok("solo", &nov(20, 11, 0), 180.0).rated(5),
+    ]);
+    let page = dashboard(
+        &env,
+        &log,
+        &["--since", "2026-11-20", "--until", "2026-11-21"],
+    );
+    let mut browser = Browser::start();
+    let visit = browser.visit(&file_url(&page), &[RECT_SIZES]);
+    assert!(
+        visit.errors.is_empty(),
+        "console errors: {:?}",
+        visit.errors
+    );
+    let sizes = visit.values[0].as_array().unwrap();
+    assert_eq!(sizes[0], 4, "four charts: {sizes:?}");
+    assert_eq!(sizes[1], 0, "rects with a negative size: {sizes:?}");
+    assert_eq!(sizes[2], 0, "charts with no visible bar: {sizes:?}");
+}
+
+#[test]
+fn hourly_buckets_over_a_month_are_summed_into_visible_columns() {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
+    let env = TestEnv::new();
+    let runs: Vec<FixtureRun> = (1..=28)
+        .flat_map(|day| {
+            (0..24)
+                .step_by(3)
+                .map(move |hour| FixtureRun::ok("p", &nov(day, hour, 0), 90.0))
+        })
+        .collect();
+    let page = dashboard(
+        &env,
+        &jsonl(&runs),
+        &[
+            "--bucket",
+            "hour",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-29",
+        ],
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("each column sums 4 hours"),
+        "28 days of hours (672) become 168 columns, and the page says so"
+    );
+    let mut browser = Browser::start();
+    let visit = browser.visit(&file_url(&page), &[RECT_SIZES]);
+    assert!(
+        visit.errors.is_empty(),
+        "console errors: {:?}",
+        visit.errors
+    );
+    let sizes = visit.values[0].as_array().unwrap();
+    assert_eq!(sizes[1], 0, "rects with a negative size: {sizes:?}");
+    assert_eq!(sizes[2], 0, "charts with no visible bar: {sizes:?}");
+}

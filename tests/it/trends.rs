@@ -267,3 +267,78 @@ fn skipped_lines_are_reported_and_strict_refuses_them() {
         "no rules configured: a usage error first"
     );
 }
+
+/// Prompt names that would forge a line or recolour the terminal if printed raw.
+const FORGING: [&str; 2] = ["evil\nBREACH forged: everything is fine", "\x1b[31mred"];
+
+#[test]
+fn control_characters_in_names_cannot_forge_lines_in_any_text_output() {
+    let mut runs = Vec::new();
+    for name in FORGING {
+        for i in 0..3 {
+            runs.push(FixtureRun::ok(name, &nov(20, 9, i), 900.0).status("error"));
+        }
+    }
+    let env = TestEnv::new();
+    env.write("logs-in/events.jsonl", &jsonl(&runs));
+    env.config(&json!({"alerts": {"min_success_rate": 0.5}}).to_string());
+    let window = ["--since", "2026-11-17", "--until", "2026-11-24"];
+    for kind in [
+        vec!["report", "logs-in"],
+        vec!["report", "logs-in", "--check"],
+        vec!["report", "trends", "logs-in"],
+        vec!["report", "logs-in", "--check", "--format", "markdown"],
+        vec!["report", "trends", "logs-in", "--format", "markdown"],
+        vec!["report", "logs-in", "--format", "markdown"],
+    ] {
+        let mut args = kind.clone();
+        args.extend_from_slice(&window);
+        let output = env.run(&args);
+        let text = stdout(&output);
+        assert!(!text.contains('\x1b'), "{kind:?}: raw ESC in {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("BREACH forged")),
+            "{kind:?}: a forged line: {text}"
+        );
+        assert!(
+            text.contains("evil\\"),
+            "{kind:?}: the name shows escaped: {text}"
+        );
+        assert!(
+            text.contains("x1b") && text.contains("31mred"),
+            "{kind:?}: {text}"
+        );
+    }
+}
+
+#[test]
+fn on_a_terminal_an_empty_no_color_still_colours_and_a_set_one_does_not() {
+    use crate::feedback_support::{pty_cmd, pty_finish, spawn_pty};
+    let env = setup(None);
+    let args = [
+        "report",
+        "trends",
+        "logs-in",
+        "--since",
+        "2026-11-17",
+        "--until",
+        "2026-11-24",
+    ];
+    let run = |no_color: &str| {
+        let mut command = pty_cmd(&env, args);
+        command.env("NO_COLOR", no_color);
+        pty_finish(spawn_pty(command))
+    };
+    let (text, code) = run("");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("\x1b[31m"),
+        "no-color.org: an empty NO_COLOR does not disable colour: {text:?}"
+    );
+    let (text, code) = run("1");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("REGRESSION") && !text.contains('\x1b'),
+        "{text:?}"
+    );
+}

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::text_safe::{markdown_cell, printable};
 use crate::report::alerts::{Breach, CheckResult};
 
 /// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `0.50`).
@@ -32,7 +33,7 @@ pub fn text(result: &CheckResult) -> String {
         let _ = writeln!(
             out,
             "BREACH {}: {} {} {} {} ({} runs, window {})",
-            b.prompt,
+            printable(&b.prompt),
             b.rule,
             value(b.rule, b.value),
             comparison(b),
@@ -62,19 +63,20 @@ pub fn summary(result: &CheckResult) -> String {
 
 /// A Markdown table of the breaches, for job summaries.
 pub fn markdown(result: &CheckResult) -> String {
-    let mut out = format!("## Alert check\n\n{}\n", summary(result));
+    let compared = result
+        .previous_window
+        .as_ref()
+        .map(|w| format!(", compared with {w}"))
+        .unwrap_or_default();
+    let mut out = format!(
+        "## Alert check\n\nWindow: {}{compared}.\n\n{}\n",
+        result.window,
+        summary(result)
+    );
     if !result.breaches.is_empty() {
         out.push_str("\n| prompt | rule | value | threshold | runs |\n|---|---|---|---|---|\n");
         for b in &result.breaches {
-            let prompt: String = b
-                .prompt
-                .chars()
-                .flat_map(|c| match c {
-                    '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' => vec!['\\', c],
-                    '\n' | '\r' => vec![' '],
-                    other => vec![other],
-                })
-                .collect();
+            let prompt = markdown_cell(&b.prompt);
             let _ = writeln!(
                 out,
                 "| {prompt} | {} | {} | {} {} | {} |",

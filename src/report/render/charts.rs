@@ -6,6 +6,7 @@
 //! ([`AXIS`], [`GRID`]) are matched by the page's CSS.
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
 /// Axis lines and labels (the page's CSS recolours them in dark mode).
@@ -43,13 +44,18 @@ pub fn css(colour: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2)
 }
 
-/// Shortens a label for an axis (the full name stays in the tables).
+/// Shortens a label for an axis, keeping its start and its end (names that
+/// differ only at the end stay apart); the full name stays in the tables.
 pub fn short(label: &str) -> String {
-    if label.chars().count() <= LABEL_CHARS {
+    let count = label.chars().count();
+    if count <= LABEL_CHARS {
         return label.to_string();
     }
-    let mut out: String = label.chars().take(LABEL_CHARS - 1).collect();
+    let head = (LABEL_CHARS - 1) / 2;
+    let tail = LABEL_CHARS - 1 - head;
+    let mut out: String = label.chars().take(head).collect();
     out.push('…');
+    out.extend(label.chars().skip(count - tail));
     out
 }
 
@@ -69,6 +75,88 @@ fn draw(
     Some(svg.replacen("<svg ", "<svg class=\"chart\" role=\"img\" ", 1))
 }
 
+/// Text as plotters' SVG backend escapes it (`'` as `&apos;`).
+fn svg_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// Gives each shortened axis label a `<title>` with the full name, which a
+/// browser shows as a tooltip (plotters cannot write one itself).
+fn with_tooltips(svg: String, names: &[String]) -> String {
+    let mut svg = svg;
+    for name in names {
+        let shown = short(name);
+        if shown == *name {
+            continue;
+        }
+        let label = format!(">\n{}\n</text>", svg_text(&shown));
+        let titled = format!(
+            ">\n<title>{}</title>{}\n</text>",
+            svg_text(name),
+            svg_text(&shown)
+        );
+        svg = svg.replacen(&label, &titled, 1);
+    }
+    svg
+}
+
+/// A category axis of `n` slots, slot `i` spanning `i..i + 1`, with a tick at
+/// the centre of every `step`-th slot.
+///
+/// A continuous axis, unlike plotters' segmented one, still has width with a
+/// single slot (a segmented `0..0` maps every value to one point).
+#[derive(Debug, Clone, Copy)]
+struct Slots {
+    n: usize,
+    step: usize,
+}
+
+/// `n` slots showing at most `ticks` labels.
+fn slots(n: usize, ticks: usize) -> Slots {
+    Slots {
+        n: n.max(1),
+        step: n.div_ceil(ticks.max(1)).max(1),
+    }
+}
+
+impl Ranged for Slots {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, (from, to): (i32, i32)) -> i32 {
+        from + ((to - from) as f64 * value / self.n as f64).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        (0..self.n)
+            .step_by(self.step)
+            .map(|i| i as f64 + 0.5)
+            .collect()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        0.0..self.n as f64
+    }
+}
+
+/// The label of the slot a tick value falls in.
+fn slot_label(labels: &[String], value: f64) -> String {
+    if value < 0.0 {
+        return String::new();
+    }
+    labels.get(value as usize).cloned().unwrap_or_default()
+}
+
+/// The pixel margin on each side of a bar in a slot `slot_px` wide: 3 px, less
+/// for narrow slots, so a bar never gets a negative size.
+pub fn bar_margin(slot_px: f64) -> u32 {
+    (slot_px * 0.15).floor().clamp(0.0, 3.0) as u32
+}
+
 fn text_style(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&AXIS)
 }
@@ -86,14 +174,15 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
                 .sum()
         })
         .collect();
-    let top = totals.iter().copied().fold(1.0, f64::max) * 1.1;
+    // Counts: an integer axis, so ticks never repeat (0, 0, 1, 1 from rounding).
+    let top = (totals.iter().copied().fold(1.0, f64::max) * 1.1).ceil() as u64;
     let labels = buckets.to_vec();
     draw(WIDE, 300, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(28)
             .y_label_area_size(48)
-            .build_cartesian_2d((0..buckets.len() - 1).into_segmented(), 0f64..top)
+            .build_cartesian_2d(slots(buckets.len(), 10), 0u64..top)
             .ok()?;
         chart
             .configure_mesh()
@@ -101,17 +190,16 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
             .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .axis_style(AXIS)
-            .x_labels(buckets.len().min(10))
-            .x_label_formatter(&|value| match value {
-                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
+            .x_labels(10)
+            .x_label_formatter(&|value| slot_label(&labels, *value))
             .y_labels(6)
-            .y_label_formatter(&|value| format!("{value:.0}"))
+            .y_label_formatter(&|value| value.to_string())
             .label_style(text_style(13))
             .draw()
             .ok()?;
-        let mut base = vec![0.0; buckets.len()];
+        let plot_px = chart.plotting_area().dim_in_pixel().0 as f64;
+        let margin = bar_margin(plot_px / buckets.len() as f64);
+        let mut base = vec![0u64; buckets.len()];
         for (index, (_, values)) in series.iter().enumerate() {
             let colour = PALETTE[index.min(PALETTE.len() - 1)];
             let bars: Vec<_> = values
@@ -119,16 +207,14 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
                 .enumerate()
                 .filter(|(_, value)| **value > 0.0)
                 .map(|(i, value)| {
+                    let value = value.round() as u64;
                     let from = base[i];
                     base[i] += value;
                     let mut bar = Rectangle::new(
-                        [
-                            (SegmentValue::Exact(i), from),
-                            (SegmentValue::Exact(i + 1), from + value),
-                        ],
+                        [(i as f64, from), (i as f64 + 1.0, from + value)],
                         colour.filled(),
                     );
-                    bar.set_margin(0, 0, 3, 3);
+                    bar.set_margin(0, 0, margin, margin);
                     bar
                 })
                 .collect();
@@ -180,15 +266,17 @@ fn bars(
     if rows.is_empty() {
         return None;
     }
-    let labels: Vec<String> = rows.iter().map(|row| short(&row.0)).collect();
+    // Slot 0 is at the bottom: the first row gets the top slot.
+    let labels: Vec<String> = rows.iter().rev().map(|row| short(&row.0)).collect();
+    let names: Vec<String> = rows.iter().map(|row| row.0.clone()).collect();
     let height = 40 + 26 * rows.len().max(1) as u32;
     let top = if max > 0.0 { max * 1.05 } else { 1.0 };
-    draw(HALF, height, |root| {
+    let svg = draw(HALF, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(8)
             .x_label_area_size(24)
             .y_label_area_size(190)
-            .build_cartesian_2d(0f64..top, (0..rows.len() - 1).into_segmented())
+            .build_cartesian_2d(0f64..top, slots(rows.len(), rows.len()))
             .ok()?;
         chart
             .configure_mesh()
@@ -197,27 +285,15 @@ fn bars(
             .bold_line_style(GRID)
             .axis_style(AXIS)
             .y_labels(rows.len())
-            .y_label_formatter(&|value| match value {
-                SegmentValue::CenterOf(i) => labels
-                    .get(rows.len().saturating_sub(i + 1))
-                    .cloned()
-                    .unwrap_or_default(),
-                _ => String::new(),
-            })
+            .y_label_formatter(&|value| slot_label(&labels, *value))
             .x_label_formatter(&|value| format(*value))
             .x_labels(6)
             .label_style(text_style(13))
             .draw()
             .ok()?;
-        let slot = |i: usize| rows.len() - i - 1;
+        let slot = |i: usize| (rows.len() - i - 1) as f64;
         let outer = rows.iter().enumerate().map(|(i, (_, _, value))| {
-            let mut bar = Rectangle::new(
-                [
-                    (0.0, SegmentValue::Exact(slot(i))),
-                    (*value, SegmentValue::Exact(slot(i) + 1)),
-                ],
-                outer_style,
-            );
+            let mut bar = Rectangle::new([(0.0, slot(i)), (*value, slot(i) + 1.0)], outer_style);
             bar.set_margin(4, 4, 0, 0);
             bar
         });
@@ -225,10 +301,7 @@ fn bars(
         let inner = rows.iter().enumerate().filter_map(|(i, (_, value, _))| {
             let value = (*value)?;
             let mut bar = Rectangle::new(
-                [
-                    (0.0, SegmentValue::Exact(slot(i))),
-                    (value, SegmentValue::Exact(slot(i) + 1)),
-                ],
+                [(0.0, slot(i)), (value, slot(i) + 1.0)],
                 inner_colour.filled(),
             );
             bar.set_margin(9, 9, 0, 0);
@@ -236,7 +309,8 @@ fn bars(
         });
         chart.draw_series(inner).ok()?;
         Some(())
-    })
+    })?;
+    Some(with_tooltips(svg, &names))
 }
 
 /// One horizontal bar per row split into five shares (ratings 1 to 5).
@@ -244,14 +318,16 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
-    let labels: Vec<String> = rows.iter().map(|row| short(&row.0)).collect();
+    // Slot 0 is at the bottom: the first row gets the top slot.
+    let labels: Vec<String> = rows.iter().rev().map(|row| short(&row.0)).collect();
+    let names: Vec<String> = rows.iter().map(|row| row.0.clone()).collect();
     let height = 40 + 26 * rows.len().max(1) as u32;
-    draw(HALF, height, |root| {
+    let svg = draw(HALF, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(8)
             .x_label_area_size(24)
             .y_label_area_size(190)
-            .build_cartesian_2d(0f64..100f64, (0..rows.len() - 1).into_segmented())
+            .build_cartesian_2d(0f64..100f64, slots(rows.len(), rows.len()))
             .ok()?;
         chart
             .configure_mesh()
@@ -260,20 +336,14 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
             .bold_line_style(GRID)
             .axis_style(AXIS)
             .y_labels(rows.len())
-            .y_label_formatter(&|value| match value {
-                SegmentValue::CenterOf(i) => labels
-                    .get(rows.len().saturating_sub(i + 1))
-                    .cloned()
-                    .unwrap_or_default(),
-                _ => String::new(),
-            })
+            .y_label_formatter(&|value| slot_label(&labels, *value))
             .x_label_formatter(&|value| format!("{value:.0}%"))
             .x_labels(6)
             .label_style(text_style(13))
             .draw()
             .ok()?;
         for (i, (_, dist)) in rows.iter().enumerate() {
-            let slot = rows.len() - i - 1;
+            let slot = (rows.len() - i - 1) as f64;
             let total: u64 = dist.iter().sum();
             if total == 0 {
                 continue;
@@ -285,10 +355,7 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
                 .map(|(star, count)| {
                     let width = *count as f64 * 100.0 / total as f64;
                     let mut bar = Rectangle::new(
-                        [
-                            (from, SegmentValue::Exact(slot)),
-                            (from + width, SegmentValue::Exact(slot + 1)),
-                        ],
+                        [(from, slot), (from + width, slot + 1.0)],
                         RATING_COLOURS[star].filled(),
                     );
                     bar.set_margin(4, 4, 0, 0);
@@ -299,7 +366,8 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
             chart.draw_series(segments).ok()?;
         }
         Some(())
-    })
+    })?;
+    Some(with_tooltips(svg, &names))
 }
 
 /// One line per series over the buckets; `None` values leave a gap.
@@ -324,7 +392,7 @@ pub fn lines(
             .margin(10)
             .x_label_area_size(28)
             .y_label_area_size(64)
-            .build_cartesian_2d((0..buckets.len() - 1).into_segmented(), 0f64..top)
+            .build_cartesian_2d(slots(buckets.len(), 10), 0f64..top)
             .ok()?;
         chart
             .configure_mesh()
@@ -332,11 +400,8 @@ pub fn lines(
             .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .axis_style(AXIS)
-            .x_labels(buckets.len().min(10))
-            .x_label_formatter(&|value| match value {
-                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
+            .x_labels(10)
+            .x_label_formatter(&|value| slot_label(&labels, *value))
             .y_labels(6)
             .y_label_formatter(&|value| format(*value))
             .label_style(text_style(13))
@@ -345,11 +410,11 @@ pub fn lines(
         for (index, (_, values)) in series.iter().enumerate() {
             let colour = PALETTE[index.min(PALETTE.len() - 1)];
             // Consecutive known values make one stretch of line; a gap starts a new one.
-            let mut stretch: Vec<(SegmentValue<usize>, f64)> = Vec::new();
+            let mut stretch: Vec<(f64, f64)> = Vec::new();
             let mut stretches = Vec::new();
             for (i, value) in values.iter().enumerate() {
                 match value {
-                    Some(v) if v.is_finite() => stretch.push((SegmentValue::CenterOf(i), *v)),
+                    Some(v) if v.is_finite() => stretch.push((i as f64 + 0.5, *v)),
                     _ => stretches.push(std::mem::take(&mut stretch)),
                 }
             }
@@ -357,7 +422,7 @@ pub fn lines(
             for points in stretches.into_iter().filter(|s| !s.is_empty()) {
                 let dots: Vec<_> = points
                     .iter()
-                    .map(|point| Circle::new(point.clone(), 3, colour.filled()))
+                    .map(|point| Circle::new(*point, 3, colour.filled()))
                     .collect();
                 chart
                     .draw_series(LineSeries::new(points, colour.stroke_width(2)))
@@ -367,4 +432,38 @@ pub fn lines(
         }
         Some(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_keep_their_start_and_end() {
+        let a = short("summarize-customer-tickets-for-the-weekly-report-v1");
+        let b = short("summarize-customer-tickets-for-the-weekly-report-v2");
+        assert_eq!(a.chars().count(), LABEL_CHARS);
+        assert!(
+            a.starts_with("summarize-cu") && a.ends_with("report-v1"),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        assert_eq!(short("short"), "short");
+    }
+
+    #[test]
+    fn shortened_bar_labels_carry_the_full_name_as_a_tooltip() {
+        let long = "<b>summarize-customer-tickets-for-the-weekly-report</b>".to_string();
+        let svg = horizontal_bars(&[(long, 3.0), ("x".into(), 1.0)], 3.0, PALETTE[0], &|v| {
+            format!("{v}")
+        })
+        .unwrap();
+        assert!(
+            svg.contains(
+                "<title>&lt;b&gt;summarize-customer-tickets-for-the-weekly-report&lt;/b&gt;</title>"
+            ),
+            "{svg}"
+        );
+        assert!(!svg.contains("<b>"), "the name stays escaped");
+    }
 }

@@ -9,6 +9,7 @@ use super::html_tables::{inputs, prompt_table, variants, worst};
 use crate::report::alerts::prompt_of;
 use crate::report::dashboard::{self, DashboardData, Headline};
 use crate::report::model::GroupStats;
+use crate::report::window::{MAX_COLUMNS, coarsen};
 
 /// How many prompts the per-prompt charts show (all of them are in the table).
 const CHART_PROMPTS: usize = 15;
@@ -155,6 +156,17 @@ fn chart_or_note(out: &mut String, svg: Option<String>) {
     }
 }
 
+/// Says so when a time chart sums several buckets per column.
+pub fn coarsened_note(out: &mut String, per_column: usize, bucket: &str) {
+    if per_column > 1 {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">Too many {bucket}s for one column each: each column sums {per_column} {bucket}s, labelled by the first.</p>",
+            bucket = escape(bucket)
+        );
+    }
+}
+
 fn legend(out: &mut String, items: &[(String, String)]) {
     out.push_str("<ul class=\"legend\">");
     for (colour, label) in items {
@@ -168,12 +180,15 @@ fn legend(out: &mut String, items: &[(String, String)]) {
 }
 
 fn over_time(out: &mut String, data: &DashboardData) {
-    let (buckets, series) = dashboard::runs_over_time(&data.timeline, &data.current);
+    let (buckets, mut series) =
+        dashboard::runs_over_time(&data.timeline, &data.current, &data.window, &data.bucket);
+    let (buckets, per_column) = coarsen(&buckets, &mut series, MAX_COLUMNS);
     let buckets: Vec<String> = buckets
         .iter()
         .map(|b| dashboard::bucket_label(b, &data.bucket))
         .collect();
     out.push_str("<section><h2>Runs over time</h2>");
+    coarsened_note(out, per_column, &data.bucket);
     chart_or_note(out, charts::stacked_columns(&buckets, &series));
     let items: Vec<(String, String)> = series
         .iter()
@@ -249,27 +264,4 @@ fn per_prompt_charts(out: &mut String, data: &DashboardData) {
     out.push_str("</section>\n");
     worst(out, data);
     out.push_str("</div>\n");
-}
-
-/// `--format html` through the report renderers: one report as a dashboard with no
-/// window comparison. (`promptrun report --format html` itself goes through
-/// `cmd::report_extras`, which computes the comparisons too.)
-pub struct HtmlReport;
-
-impl super::Renderer for HtmlReport {
-    fn render(
-        &self,
-        report: &crate::report::Report,
-        _options: &super::RenderOptions,
-        out: &mut dyn std::io::Write,
-    ) -> std::io::Result<()> {
-        let data = DashboardData {
-            current: report.clone(),
-            variants: report.clone(),
-            bucket: "day".into(),
-            generated: crate::event::timestamp(chrono::Utc::now()),
-            ..DashboardData::default()
-        };
-        out.write_all(render_dashboard(&data).as_bytes())
-    }
 }

@@ -5,19 +5,12 @@ use std::io::{self, Write};
 
 use super::columns::Section;
 use super::table::{inputs_line, rows};
+use super::text_safe::markdown_cell;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
 
 /// Markdown tables.
 pub struct Markdown;
-
-/// Escapes text for a table cell.
-fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('\n', " ")
-}
 
 impl Renderer for Markdown {
     fn render(
@@ -35,7 +28,7 @@ impl Renderer for Markdown {
             writeln!(out, "### {}\n", section.title())?;
             let (columns, rows) = rows(report, *section, &options.group_fields);
             for (r, row) in rows.iter().enumerate() {
-                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
                 writeln!(out, "| {} |", cells.join(" | "))?;
                 if r == 0 {
                     let rule: Vec<&str> = columns
@@ -48,10 +41,15 @@ impl Renderer for Markdown {
             writeln!(out)?;
             if *section == Section::Feedback {
                 for group in report.groups.iter().filter(|g| !g.comments.is_empty()) {
-                    let name: Vec<String> = group.key.values().map(|v| cell(v)).collect();
+                    let name: Vec<String> = group.key.values().map(|v| markdown_cell(v)).collect();
                     writeln!(out, "Latest comments, {}:\n", name.join(" / "))?;
                     for comment in &group.comments {
-                        writeln!(out, "- {} — {}", comment.ts, cell(&comment.comment))?;
+                        writeln!(
+                            out,
+                            "- {} — {}",
+                            comment.ts,
+                            markdown_cell(&comment.comment)
+                        )?;
                     }
                     writeln!(out)?;
                 }

@@ -13,6 +13,7 @@ pub mod charts;
 pub mod html;
 pub mod html_page;
 mod html_tables;
+pub mod text_safe;
 pub mod trends_html;
 pub mod trends_text;
 
@@ -64,14 +65,15 @@ pub trait Renderer {
     ) -> io::Result<()>;
 }
 
-/// The renderer for a format name: table, json, csv or markdown.
-pub fn renderer(format: crate::cli::ReportFormat) -> Box<dyn Renderer> {
+/// The renderer for a format name: table, json, csv or markdown. None for html:
+/// the dashboard needs the windowed views (`cmd::report_extras` renders it).
+pub fn renderer(format: crate::cli::ReportFormat) -> Option<Box<dyn Renderer>> {
     use crate::cli::ReportFormat;
     match format {
-        ReportFormat::Table => Box::new(table::Table),
-        ReportFormat::Json => Box::new(json::Json),
-        ReportFormat::Csv => Box::new(csv::Csv),
-        ReportFormat::Markdown => Box::new(markdown::Markdown),
-        ReportFormat::Html => Box::new(html::HtmlReport),
+        ReportFormat::Table => Some(Box::new(table::Table)),
+        ReportFormat::Json => Some(Box::new(json::Json)),
+        ReportFormat::Csv => Some(Box::new(csv::Csv)),
+        ReportFormat::Markdown => Some(Box::new(markdown::Markdown)),
+        ReportFormat::Html => None,
     }
 }

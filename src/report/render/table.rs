@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::columns::{Column, Section, columns, metric_names};
+use super::text_safe::printable;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
 use crate::report::model::GroupStats;
@@ -66,6 +67,10 @@ impl Renderer for Table {
             }
             writeln!(out, "{bold}{}{plain}", section.title())?;
             let (columns, rows) = rows(report, *section, &options.group_fields);
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| row.iter().map(|cell| printable(cell)).collect())
+                .collect();
             let widths: Vec<usize> = (0..columns.len())
                 .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
                 .collect();
@@ -97,15 +102,10 @@ impl Renderer for Table {
 
 fn comments(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for group in report.groups.iter().filter(|g| !g.comments.is_empty()) {
-        let name: Vec<&str> = group.key.values().map(String::as_str).collect();
+        let name: Vec<String> = group.key.values().map(|v| printable(v)).collect();
         writeln!(out, "\nLatest comments, {}:", name.join(" / "))?;
         for comment in &group.comments {
-            writeln!(
-                out,
-                "  {}  {}",
-                comment.ts,
-                comment.comment.replace('\n', " ")
-            )?;
+            writeln!(out, "  {}  {}", comment.ts, printable(&comment.comment))?;
         }
     }
     Ok(())

@@ -6,6 +6,14 @@ use std::fmt::Write;
 use super::charts::{self, PALETTE};
 use super::html_page::{cell, count, escape, millis, page, value_in};
 use crate::report::trends::Trends;
+use crate::report::window::{MAX_COLUMNS, coarsen, fill_buckets};
+
+/// Every bucket of the window, quiet ones included, oldest first.
+fn all_buckets(trends: &Trends) -> Vec<String> {
+    let mut present: Vec<String> = trends.buckets.iter().map(|p| p.bucket.clone()).collect();
+    present.dedup();
+    fill_buckets(&present, &trends.window, &trends.bucket)
+}
 
 /// The page.
 pub fn render_trends(trends: &Trends) -> String {
@@ -30,12 +38,7 @@ pub fn render_trends(trends: &Trends) -> String {
 }
 
 fn runs_chart(out: &mut String, trends: &Trends) {
-    let mut labels: Vec<String> = trends.buckets.iter().map(|p| p.bucket.clone()).collect();
-    labels.dedup();
-    let shown: Vec<String> = labels
-        .iter()
-        .map(|l| crate::report::dashboard::bucket_label(l, &trends.bucket))
-        .collect();
+    let labels = all_buckets(trends);
     let mut prompts: Vec<(String, u64)> = Vec::new();
     for p in &trends.buckets {
         match prompts.iter_mut().find(|(name, _)| *name == p.prompt) {
@@ -55,7 +58,7 @@ fn runs_chart(out: &mut String, trends: &Trends) {
         .collect();
     let mut other = vec![0.0; labels.len()];
     for p in &trends.buckets {
-        let Some(slot) = labels.iter().position(|l| *l == p.bucket) else {
+        let Ok(slot) = labels.binary_search(&p.bucket) else {
             continue;
         };
         match top.iter().position(|n| *n == p.prompt) {
@@ -66,7 +69,13 @@ fn runs_chart(out: &mut String, trends: &Trends) {
     if other.iter().any(|v| *v > 0.0) {
         series.push(("other".into(), other));
     }
+    let (columns, per_column) = coarsen(&labels, &mut series, MAX_COLUMNS);
+    let shown: Vec<String> = columns
+        .iter()
+        .map(|l| crate::report::dashboard::bucket_label(l, &trends.bucket))
+        .collect();
     out.push_str("<section><h2>Runs per bucket</h2>");
+    super::html::coarsened_note(out, per_column, &trends.bucket);
     match charts::stacked_columns(&shown, &series) {
         Some(svg) => out.push_str(&svg),
         None => out.push_str("<p class=\"muted\">No runs in this window.</p>"),
@@ -85,8 +94,7 @@ fn runs_chart(out: &mut String, trends: &Trends) {
 
 /// p95 per bucket for the prompts with the most runs.
 fn p95_chart(out: &mut String, trends: &Trends) {
-    let mut labels: Vec<String> = trends.buckets.iter().map(|p| p.bucket.clone()).collect();
-    labels.dedup();
+    let labels = all_buckets(trends);
     let mut top: Vec<&crate::report::trends::TrendChange> = trends
         .changes
         .iter()
@@ -99,18 +107,17 @@ fn p95_chart(out: &mut String, trends: &Trends) {
             .then_with(|| a.prompt.cmp(&b.prompt))
     });
     top.truncate(PALETTE.len() - 1);
+    let p95: std::collections::HashMap<(&str, &str), f64> = trends
+        .buckets
+        .iter()
+        .filter_map(|p| Some(((p.bucket.as_str(), p.prompt.as_str()), p.p95_ms?)))
+        .collect();
     let series: Vec<(String, Vec<Option<f64>>)> = top
         .iter()
         .map(|change| {
             let values = labels
                 .iter()
-                .map(|label| {
-                    trends
-                        .buckets
-                        .iter()
-                        .find(|p| p.bucket == *label && p.prompt == change.prompt)
-                        .and_then(|p| p.p95_ms)
-                })
+                .map(|label| p95.get(&(label.as_str(), change.prompt.as_str())).copied())
                 .collect();
             (change.prompt.clone(), values)
         })

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::text_safe::{markdown_cell, printable};
 use crate::report::trends::{TrendChange, TrendPoint, Trends};
 
 fn opt(value: Option<f64>, format: impl Fn(f64) -> String) -> String {
@@ -110,8 +111,12 @@ pub fn table(trends: &Trends, colour: bool) -> String {
 }
 
 fn aligned(out: &mut String, headings: &[&str], rows: &[Vec<String>], colour: bool) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| printable(cell)).collect())
+        .collect();
     let mut widths: Vec<usize> = headings.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, value) in widths.iter_mut().zip(row) {
             *width = (*width).max(value.chars().count());
         }
@@ -132,7 +137,7 @@ fn aligned(out: &mut String, headings: &[&str], rows: &[Vec<String>], colour: bo
         cells.join("  ").trim_end().to_string()
     };
     let _ = writeln!(out, "{}", line(headings.to_vec()));
-    for row in rows {
+    for row in &rows {
         let text = line(row.iter().map(String::as_str).collect());
         let flagged = row
             .last()
@@ -150,26 +155,11 @@ pub fn markdown(trends: &Trends) -> String {
     let mut out = format!(
         "## Trends per {}\n\n{}\n\n",
         trends.bucket,
-        md_escape(&trends.window.to_string())
+        markdown_cell(&trends.window.to_string())
     );
     md_table(&mut out, &BUCKET_HEADINGS, &bucket_rows(trends));
     out.push_str("\n### Window against previous window\n\n");
     md_table(&mut out, &CHANGE_HEADINGS, &change_rows(trends));
-    out
-}
-
-fn md_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            other => out.push(other),
-        }
-    }
     out
 }
 
@@ -181,7 +171,7 @@ fn md_table(out: &mut String, headings: &[&str], rows: &[Vec<String>]) {
         headings.iter().map(|_| "---|").collect::<String>()
     );
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|cell| md_escape(cell)).collect();
+        let cells: Vec<String> = row.iter().map(|cell| markdown_cell(cell)).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
 }
