@@ -11,8 +11,10 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use crate::error::{Error, Result};
 
-/// Bytes per chunk handed to a worker.
+/// Bytes of a chunk's buffer: the longest a chunk can be.
 pub const CHUNK_SIZE: usize = 2 << 20;
+/// Bytes per chunk handed to a worker, unless a line is longer.
+pub const CHUNK_TARGET: usize = 512 << 10;
 /// Lines longer than this are skipped.
 pub const MAX_LINE: usize = 1 << 20;
 
@@ -155,18 +157,37 @@ impl Splitter<'_> {
             buf[..filled].copy_from_slice(&self.carry);
             self.carry.clear();
             let mut failure = None;
-            while filled < CHUNK_SIZE {
-                match reader.read(&mut buf[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => filled += n,
-                    Err(err) if err.kind() == ErrorKind::Interrupted => {}
-                    Err(err) => {
-                        failure = Some(read_failure(&err));
-                        break;
+            // Chunks are cut at about CHUNK_TARGET bytes, so the one a worker
+            // reads is still in the cache the reader filled; only a line longer
+            // than that stretches its chunk, up to the whole buffer.
+            let mut want = if filled < CHUNK_TARGET {
+                CHUNK_TARGET
+            } else {
+                CHUNK_SIZE
+            };
+            loop {
+                while filled < want {
+                    match reader.read(&mut buf[filled..want]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(err) if err.kind() == ErrorKind::Interrupted => {}
+                        Err(err) => {
+                            failure = Some(read_failure(&err));
+                            break;
+                        }
                     }
                 }
+                if filled == want
+                    && want < CHUNK_SIZE
+                    && failure.is_none()
+                    && memchr::memchr(b'\n', &buf[..filled]).is_none()
+                {
+                    want = CHUNK_SIZE;
+                    continue;
+                }
+                break;
             }
-            let at_end = filled < CHUNK_SIZE || failure.is_some();
+            let at_end = filled < want || failure.is_some();
             let len = if at_end {
                 filled
             } else {

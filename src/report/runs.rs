@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use super::slots::{self, Slots};
 
 /// Shards: a power of two, indexed by the top bits of the run's hash.
-pub(super) const SHARD_BITS: u32 = 6;
+pub(super) const SHARD_BITS: u32 = 4;
 const SHARDS: usize = 1 << SHARD_BITS;
 /// A run id split in two words (8-byte aligned, so entries stay small).
 pub type RunKey = [u64; 2];
