@@ -58,6 +58,8 @@ pub mod flag {
     pub const START: u8 = 1;
     pub const END: u8 = 2;
     pub const ASKED: u8 = 4;
+    /// The run has a rating (so the final pass looks for it only then).
+    pub const RATED: u8 = 8;
 }
 
 /// What the table knows about one run.
@@ -215,6 +217,7 @@ impl Shard {
                 slot.time_ms = ts_ms;
                 slot.info = info;
             }
+            slot.flags |= flag::RATED;
         });
         match self.ratings.get_mut(&key) {
             Some(latest) if latest.ts_ms == ts_ms => false,
@@ -305,9 +308,14 @@ impl RunTable {
     pub fn for_each(self, mut visit: impl FnMut(RunKey, &RunSlot, Option<Rating>)) {
         for shard in self.shards {
             let shard = shard.into_inner().unwrap_or_else(|p| p.into_inner());
-            shard
-                .runs
-                .for_each(|key, slot| visit(key, slot, shard.ratings.get(&key).copied()));
+            shard.runs.for_each(|key, slot| {
+                let rated = slot.flags & flag::RATED != 0;
+                visit(
+                    key,
+                    slot,
+                    rated.then(|| shard.ratings.get(&key).copied()).flatten(),
+                )
+            });
         }
     }
 }

@@ -11,13 +11,14 @@ use super::runs::{RunInfo, RunKey, RunSlot};
 /// The entry holds a run (an all-zero entry is empty).
 const PRESENT: u64 = 1;
 const FLAGS_SHIFT: u32 = 1;
-const STATUS_SHIFT: u32 = 4;
-const RESOLUTION_SHIFT: u32 = 7;
+const STATUS_SHIFT: u32 = 5;
+const RESOLUTION_SHIFT: u32 = 8;
 /// The time sits in the top 50 bits, signed: ±2^49 ms is ±17,000 years, far
 /// past what a `ts` can say (years 0 to 9999).
 const TIME_SHIFT: u32 = 14;
 const TIME_LIMIT: i64 = 1 << (63 - TIME_SHIFT);
 const THREE_BITS: u64 = 0b111;
+const FOUR_BITS: u64 = 0b1111;
 const FIRST_CAPACITY: usize = 1024;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,7 +36,7 @@ impl Entry {
         let word = (time << TIME_SHIFT) as u64
             | (slot.info.resolution as u64 & THREE_BITS) << RESOLUTION_SHIFT
             | (slot.status as u64 & THREE_BITS) << STATUS_SHIFT
-            | (slot.flags as u64 & THREE_BITS) << FLAGS_SHIFT
+            | (slot.flags as u64 & FOUR_BITS) << FLAGS_SHIFT
             | PRESENT;
         Entry {
             key,
@@ -54,7 +55,7 @@ impl Entry {
                 user: self.user,
                 resolution: bits(RESOLUTION_SHIFT),
             },
-            flags: bits(FLAGS_SHIFT),
+            flags: ((self.word >> FLAGS_SHIFT) & FOUR_BITS) as u8,
             status: bits(STATUS_SHIFT),
         }
     }
@@ -188,14 +189,14 @@ mod tests {
                     user: u32::MAX,
                     resolution: 4,
                 },
-                flags: 7,
+                flags: 15,
                 status: 4,
             };
             let back = Entry::new([1, 2], &slot).slot();
             assert_eq!(back.time_ms, time_ms);
             assert_eq!(back.info.desc, slot.info.desc);
             assert_eq!(back.info.user, slot.info.user);
-            assert_eq!((back.info.resolution, back.flags, back.status), (4, 7, 4));
+            assert_eq!((back.info.resolution, back.flags, back.status), (4, 15, 4));
         }
     }
 
