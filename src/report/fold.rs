@@ -146,7 +146,8 @@ pub struct Worker<'a> {
     keep_comments: bool,
     pub partial: Partial,
     /// run_starts of this chunk whose run_end has not come yet.
-    pending: FastMap<u128, (RunInfo, i64)>,
+    /// (Where their lines start in the chunk.)
+    pending: FastMap<u128, usize>,
     key_order: KeyOrder,
     /// This chunk's changes to the run table, applied at its end.
     batch: Batch,
@@ -228,12 +229,12 @@ impl<'a> Worker<'a> {
                 // Blank lines are not events; nothing to report.
             } else {
                 match parse_line_with(line, &mut self.key_order) {
-                    Ok(event) => self.event(&event),
+                    Ok(event) => self.event(&event, start - line.len() - 1),
                     Err(reason) => self.skip(chunk, line_no, reason),
                 }
             }
         }
-        self.flush_starts();
+        self.flush_starts(data);
         self.apply_batch();
         self.partial.counts.lines += line_no;
         self.partial
@@ -250,10 +251,8 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn event(&mut self, e: &Event) {
-        let run = key(e.run_id);
-        let kind = e.kind.unwrap_or(Kind::RunStart);
-        let is_run = kind != Kind::Feedback;
+    /// The descriptor and run info of an event.
+    fn run_info(&mut self, e: &Event, is_run: bool) -> (u32, RunInfo) {
         let desc = self.partial.descs.intern(e, is_run);
         let info = RunInfo {
             desc: self.index << WORKER_SHIFT | desc,
@@ -264,14 +263,25 @@ impl<'a> Worker<'a> {
             },
             resolution: resolution_index(e.resolution),
         };
-        match kind {
-            Kind::RunStart => {
-                // Held back: its run_end usually follows within the chunk, and
-                // then one table access records both.
-                if self.pending.insert(e.run_id, (info, e.ts_ms)).is_some() {
-                    self.count(false);
-                }
+        (desc, info)
+    }
+
+    /// Records one event; `line_start` is where its line starts in the chunk.
+    fn event(&mut self, e: &Event, line_start: usize) {
+        let run = key(e.run_id);
+        let kind = e.kind.unwrap_or(Kind::RunStart);
+        if kind == Kind::RunStart {
+            // Held back, not even interned: its run_end usually follows within
+            // the chunk, then one table access records both and only the
+            // run_end's fields count. Only a start left unpaired is read again.
+            if self.pending.insert(e.run_id, line_start).is_some() {
+                self.count(false);
             }
+            return;
+        }
+        let (desc, info) = self.run_info(e, kind != Kind::Feedback);
+        match kind {
+            Kind::RunStart => {}
             Kind::Feedback => {
                 self.batch.push(
                     run,
@@ -319,12 +329,21 @@ impl<'a> Worker<'a> {
     }
 
     /// Queues the run_starts still held back (at the end of each chunk).
-    fn flush_starts(&mut self) {
-        for (run_id, (info, time_ms)) in self.pending.drain() {
-            self.batch
-                .push(key(run_id), Change::Start { info, time_ms });
-            self.follow.push(Follow::Start);
+    fn flush_starts(&mut self, data: &[u8]) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for (run_id, line_start) in pending.drain() {
+            let rest = &data[line_start..];
+            let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+            // It parsed a moment ago, so it parses again.
+            if let Ok(e) = parse_line_with(line, &mut self.key_order) {
+                let (_, info) = self.run_info(&e, true);
+                let time_ms = e.ts_ms;
+                self.batch
+                    .push(key(run_id), Change::Start { info, time_ms });
+                self.follow.push(Follow::Start);
+            }
         }
+        self.pending = pending;
     }
 
     /// Applies the chunk's changes to the run table, then counts and folds
