@@ -197,6 +197,8 @@ pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event
                 15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
                 16 if s.peek() != Some(b'n') => rating = Some(s.f64()?),
                 17 => event.comment = s.string_or_null()?,
+                // Most unread values are strings: skip them without the general walk.
+                _ if s.peek() == Some(b'"') => drop(s.string()?),
                 _ => s.skip_value(1)?,
             }
             previous = index;
@@ -304,23 +306,23 @@ const HEX: [u8; 256] = {
 /// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
 pub fn run_id_key(raw: &[u8]) -> u128 {
     if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
-        let mut value: u128 = 0;
+        // Two 64-bit halves (cheaper shifts than one 128-bit value).
         let mut bad = 0u8;
-        for part in [
-            &raw[0..8],
-            &raw[9..13],
-            &raw[14..18],
-            &raw[19..23],
-            &raw[24..36],
-        ] {
-            for &b in part {
-                let digit = HEX[b as usize];
-                bad |= digit;
-                value = value << 4 | (digit & 0x0f) as u128;
+        let mut half = |parts: [&[u8]; 3]| {
+            let mut value: u64 = 0;
+            for part in parts {
+                for &b in part {
+                    let digit = HEX[b as usize];
+                    bad |= digit;
+                    value = value << 4 | (digit & 0x0f) as u64;
+                }
             }
-        }
+            value
+        };
+        let high = half([&raw[0..8], &raw[9..13], &raw[14..18]]);
+        let low = half([&raw[19..23], &raw[24..36], &[]]);
         if bad & 0x80 == 0 {
-            return value;
+            return (high as u128) << 64 | low as u128;
         }
     }
     // FNV-1a, 128 bits: deterministic across threads and runs.
@@ -349,6 +351,20 @@ mod tests {
         assert!(e.variant.is_none());
         assert_eq!(e.tags.unwrap(), br#"{"team":"ml"}"#);
         assert_eq!(e.run_id, 0x0192f3a1_0000_7000_8000_000000000001);
+    }
+
+    #[test]
+    fn uuid_run_ids_are_their_bits() {
+        for id in [
+            "01a0c450-78a6-7655-bac4-f186cf4db874",
+            "ffffffff-FFFF-0000-9abc-def012345678",
+        ] {
+            let want = u128::from_str_radix(&id.replace('-', ""), 16).unwrap();
+            assert_eq!(run_id_key(id.as_bytes()), want);
+        }
+        // Not hex: hashed, not mistaken for a UUID.
+        let odd = run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db87g");
+        assert_ne!(odd, run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db870"));
     }
 
     #[test]
