@@ -1,11 +1,11 @@
-//! The pass over the inputs: a reader thread hands chunks of lines to the
-//! workers, each folds into its own [`Partial`]; then the partials are merged.
+//! The pass over the inputs: the workers take turns reading a chunk of lines
+//! and each folds its chunks into its own [`Partial`]; then the partials are merged.
 
 use std::sync::Mutex;
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::atomic::AtomicU64;
 
 use super::fold::{Partial, Worker};
-use super::input::{CHUNK_SIZE, Chunk, Source, read_all, total_size};
+use super::input::{ChunkReader, Source, total_size};
 use super::merge::finish;
 use super::runs::RunTable;
 use super::{EngineOptions, Report, ViewSpec};
@@ -23,43 +23,47 @@ pub fn aggregate(
     let table = RunTable::default();
     let bar = progress_bar(sources, options.progress);
     let workers = options.workers.max(1);
-    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers + 1);
-    let chunk_rx = Mutex::new(chunk_rx);
-    let (partials, read) = std::thread::scope(|scope| {
-        let (pool_tx, pool_rx) = channel::<Vec<u8>>();
+    let progress = |bytes: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
+        }
+    };
+    let read_total = AtomicU64::new(0);
+    let reader = Mutex::new(ChunkReader::new(sources, &read_total, &progress));
+    let partials: Vec<Partial> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|index| {
-                let (chunk_rx, pool_tx, table) = (&chunk_rx, pool_tx.clone(), &table);
+                let (reader, table) = (&reader, &table);
                 scope.spawn(move || {
                     let mut worker = Worker::new(index as u32, table, views);
+                    let mut buf = Vec::new();
                     loop {
-                        let next = chunk_rx.lock().map(|rx| rx.recv());
-                        let Ok(Ok(chunk)) = next else { break };
+                        // Each worker reads its own chunk, so the bytes are in its
+                        // core's cache when it parses them.
+                        let next = reader
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .next(std::mem::take(&mut buf));
+                        let Some(chunk) = next else { break };
                         worker.chunk(&chunk);
-                        if chunk.data.len() == CHUNK_SIZE {
-                            let _ = pool_tx.send(chunk.data);
-                        }
+                        buf = chunk.data;
                     }
                     worker.partial
                 })
             })
             .collect();
-        drop(pool_tx);
-        let progress = |bytes: u64| {
-            if let Some(bar) = &bar {
-                bar.set_position(bytes);
-            }
-        };
-        let read = read_all(sources, chunk_tx, pool_rx, &progress);
-        let partials: Vec<Partial> = handles
+        handles
             .into_iter()
             .map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
-            .collect();
-        (partials, read)
+            .collect()
     });
+    let read = match reader.into_inner().unwrap_or_else(|p| p.into_inner()).error {
+        Some(err) => Err(err),
+        None => Ok(()),
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

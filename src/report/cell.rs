@@ -10,6 +10,52 @@ use super::percentile::percentiles;
 /// Resolutions counted by name; anything else is `other`.
 pub const RESOLUTIONS: [&str; 5] = ["name", "alias", "route", "adhoc", "other"];
 
+/// User ids below this go in a bitset (at most 512 bytes per group).
+const BITSET_USERS: u32 = 4096;
+
+/// A set of user ids: interning gives small dense ids, so a bitset holds them
+/// (one word for 64 users, no hashing, no probing); larger ids go in a hash set.
+#[derive(Debug, Default)]
+pub struct UserSet {
+    bits: Vec<u64>,
+    in_bits: usize,
+    more: HashSet<u32, foldhash::fast::FixedState>,
+}
+
+impl UserSet {
+    /// Adds a user id.
+    #[inline]
+    pub fn insert(&mut self, id: u32) {
+        if id >= BITSET_USERS {
+            self.more.insert(id);
+            return;
+        }
+        let (word, mask) = ((id / 64) as usize, 1u64 << (id % 64));
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        if self.bits[word] & mask == 0 {
+            self.bits[word] |= mask;
+            self.in_bits += 1;
+        }
+    }
+
+    /// How many distinct ids.
+    pub fn len(&self) -> usize {
+        self.in_bits + self.more.len()
+    }
+
+    /// Every id, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let small = self.bits.iter().enumerate().flat_map(|(w, &word)| {
+            (0..64u32)
+                .filter(move |b| word >> b & 1 != 0)
+                .map(move |b| w as u32 * 64 + b)
+        });
+        small.chain(self.more.iter().copied())
+    }
+}
+
 /// One group's running totals.
 #[derive(Debug, Default)]
 pub struct Cell {
@@ -19,7 +65,7 @@ pub struct Cell {
     pub duration_sum: f64,
     /// (metric id, sum, runs that reported it)
     pub metrics: Vec<(u32, f64, u64)>,
-    pub users: HashSet<u32, foldhash::fast::FixedState>,
+    pub users: UserSet,
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,
     pub resolutions: [u64; 5],
@@ -74,7 +120,9 @@ impl Cell {
                 None => self.metrics.push((id, sum, count)),
             }
         }
-        self.users.extend(other.users.into_iter().map(user));
+        for id in other.users.iter() {
+            self.users.insert(user(id));
+        }
         if let Some(t) = other.first_ms {
             self.first_ms = Some(self.first_ms.map_or(t, |mine| mine.min(t)));
         }
@@ -170,5 +218,23 @@ impl Cell {
                 .collect(),
             ..GroupStats::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_sets_count_distinct_ids_small_and_large() {
+        let mut set = UserSet::default();
+        let ids = [1, 5, 63, 64, 4095, 4096, 1 << 30, 5, 4096, 1];
+        for id in ids {
+            set.insert(id);
+        }
+        assert_eq!(set.len(), 7);
+        let mut back: Vec<u32> = set.iter().collect();
+        back.sort();
+        assert_eq!(back, vec![1, 5, 63, 64, 4095, 4096, 1 << 30]);
     }
 }

@@ -15,7 +15,7 @@ use super::desc::{Descs, RawInterner, resolution_index};
 use super::filter::RunFields;
 use super::input::{Chunk, MAX_LINE};
 use super::parse::{Event, KeyOrder, Kind, parse_line_with};
-use super::runs::{EndInfo, RunInfo, RunTable, key};
+use super::runs::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
 
@@ -145,10 +145,40 @@ pub struct Worker<'a> {
     specs: &'a [ViewSpec],
     keep_comments: bool,
     pub partial: Partial,
-    metric_buf: Vec<(u32, f64)>,
     /// run_starts of this chunk whose run_end has not come yet.
-    pending: FastMap<u128, (RunInfo, i64)>,
+    /// (Where their lines start in the chunk.)
+    pending: FastMap<u128, usize>,
     key_order: KeyOrder,
+    /// This chunk's changes to the run table, applied at its end.
+    batch: Batch,
+    /// What to do with each change's result, in the batch's order.
+    follow: Vec<Follow>,
+    /// The metrics of the run_ends in `follow`.
+    end_metrics: Vec<(u32, f64)>,
+}
+
+/// What a worker does once the table said whether a change was new.
+enum Follow {
+    Start,
+    Rate {
+        comment: Option<(u128, i64, String)>,
+    },
+    End {
+        with_start: bool,
+        fold: EndFold,
+    },
+}
+
+/// What a run_end adds to its group, kept until the table says it is new.
+struct EndFold {
+    desc: u32,
+    info: RunInfo,
+    time_ms: i64,
+    status: u8,
+    duration_ms: f64,
+    asked: bool,
+    /// Its range in `Worker::end_metrics`.
+    metrics: std::ops::Range<usize>,
 }
 
 impl<'a> Worker<'a> {
@@ -167,9 +197,11 @@ impl<'a> Worker<'a> {
             specs,
             keep_comments: specs.iter().any(|s| s.comments > 0),
             partial,
-            metric_buf: Vec::new(),
             pending: FastMap::default(),
             key_order: KeyOrder::default(),
+            batch: Batch::default(),
+            follow: Vec::new(),
+            end_metrics: Vec::new(),
         }
     }
 
@@ -197,12 +229,13 @@ impl<'a> Worker<'a> {
                 // Blank lines are not events; nothing to report.
             } else {
                 match parse_line_with(line, &mut self.key_order) {
-                    Ok(event) => self.event(&event),
+                    Ok(event) => self.event(&event, start - line.len() - 1),
                     Err(reason) => self.skip(chunk, line_no, reason),
                 }
             }
         }
-        self.flush_starts();
+        self.flush_starts(data);
+        self.apply_batch();
         self.partial.counts.lines += line_no;
         self.partial
             .counts
@@ -218,10 +251,8 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn event(&mut self, e: &Event) {
-        let run = key(e.run_id);
-        let kind = e.kind.unwrap_or(Kind::RunStart);
-        let is_run = kind != Kind::Feedback;
+    /// The descriptor and run info of an event.
+    fn run_info(&mut self, e: &Event, is_run: bool) -> (u32, RunInfo) {
         let desc = self.partial.descs.intern(e, is_run);
         let info = RunInfo {
             desc: self.index << WORKER_SHIFT | desc,
@@ -232,22 +263,39 @@ impl<'a> Worker<'a> {
             },
             resolution: resolution_index(e.resolution),
         };
-        match kind {
-            Kind::RunStart => {
-                // Held back: its run_end usually follows within the chunk, and
-                // then one table access records both.
-                if self.pending.insert(e.run_id, (info, e.ts_ms)).is_some() {
-                    self.count(false);
-                }
+        (desc, info)
+    }
+
+    /// Records one event; `line_start` is where its line starts in the chunk.
+    fn event(&mut self, e: &Event, line_start: usize) {
+        let run = key(e.run_id);
+        let kind = e.kind.unwrap_or(Kind::RunStart);
+        if kind == Kind::RunStart {
+            // Held back, not even interned: its run_end usually follows within
+            // the chunk, then one table access records both and only the
+            // run_end's fields count. Only a start left unpaired is read again.
+            if self.pending.insert(e.run_id, line_start).is_some() {
+                self.count(false);
             }
+            return;
+        }
+        let (desc, info) = self.run_info(e, kind != Kind::Feedback);
+        match kind {
+            Kind::RunStart => {}
             Kind::Feedback => {
-                let fresh = self.table.rate(run, info, e.ts_ms, e.rating);
-                if let Some(comment) = e.comment.filter(|_| fresh && self.keep_comments) {
-                    self.partial
-                        .comments
-                        .push((e.run_id, e.ts_ms, comment.decode()));
-                }
-                self.count(fresh);
+                self.batch.push(
+                    run,
+                    Change::Rate {
+                        info,
+                        ts_ms: e.ts_ms,
+                        rating: e.rating,
+                    },
+                );
+                let comment = e
+                    .comment
+                    .filter(|_| self.keep_comments)
+                    .map(|c| (e.run_id, e.ts_ms, c.decode()));
+                self.follow.push(Follow::Rate { comment });
             }
             Kind::RunEnd => {
                 let time_ms = e.ts_ms - e.duration_ms.round() as i64;
@@ -258,28 +306,75 @@ impl<'a> Worker<'a> {
                     status: e.status,
                     asked: e.feedback_asked,
                 };
-                let (fresh, start_fresh) = self.table.end(run, end, with_start);
-                if fresh {
-                    self.fold_end(e, desc, info, time_ms);
+                self.batch.push(run, Change::End { end, with_start });
+                let from = self.end_metrics.len();
+                if let Some(raw) = e.metrics {
+                    let (names, buf) = (&mut self.partial.metric_names, &mut self.end_metrics);
+                    number_members(raw, |name, value| {
+                        buf.push((names.id(Some(name.raw)), value))
+                    });
                 }
-                self.count(fresh);
-                if with_start {
-                    self.count(start_fresh);
-                }
+                let fold = EndFold {
+                    desc,
+                    info,
+                    time_ms,
+                    status: e.status,
+                    duration_ms: e.duration_ms,
+                    asked: e.feedback_asked,
+                    metrics: from..self.end_metrics.len(),
+                };
+                self.follow.push(Follow::End { with_start, fold });
             }
         }
     }
 
-    /// Records the run_starts still held back (at the end of each chunk).
-    fn flush_starts(&mut self) {
-        let counts = &mut self.partial.counts;
-        for (run_id, (info, ts_ms)) in self.pending.drain() {
-            if self.table.start(key(run_id), info, ts_ms) {
-                counts.events += 1;
-            } else {
-                counts.duplicates += 1;
+    /// Queues the run_starts still held back (at the end of each chunk).
+    fn flush_starts(&mut self, data: &[u8]) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for (run_id, line_start) in pending.drain() {
+            let rest = &data[line_start..];
+            let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+            // It parsed a moment ago, so it parses again.
+            if let Ok(e) = parse_line_with(line, &mut self.key_order) {
+                let (_, info) = self.run_info(&e, true);
+                let time_ms = e.ts_ms;
+                self.batch
+                    .push(key(run_id), Change::Start { info, time_ms });
+                self.follow.push(Follow::Start);
             }
         }
+        self.pending = pending;
+    }
+
+    /// Applies the chunk's changes to the run table, then counts and folds
+    /// what was new.
+    fn apply_batch(&mut self) {
+        self.table.apply(&mut self.batch);
+        let mut follow = std::mem::take(&mut self.follow);
+        for (i, step) in follow.drain(..).enumerate() {
+            let (fresh, start_fresh) = self.batch.results[i];
+            match step {
+                Follow::Start => self.count(fresh),
+                Follow::Rate { comment } => {
+                    if let Some(comment) = comment.filter(|_| fresh) {
+                        self.partial.comments.push(comment);
+                    }
+                    self.count(fresh);
+                }
+                Follow::End { with_start, fold } => {
+                    if fresh {
+                        self.fold_end(&fold);
+                    }
+                    self.count(fresh);
+                    if with_start {
+                        self.count(start_fresh);
+                    }
+                }
+            }
+        }
+        self.follow = follow;
+        self.batch.clear();
+        self.end_metrics.clear();
     }
 
     #[inline]
@@ -292,32 +387,27 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn fold_end(&mut self, e: &Event, desc: u32, info: RunInfo, time: i64) {
-        self.metric_buf.clear();
-        if let Some(raw) = e.metrics {
-            let (names, buf) = (&mut self.partial.metric_names, &mut self.metric_buf);
-            number_members(raw, |name, value| {
-                buf.push((names.id(Some(name.raw)), value))
-            });
-        }
+    fn fold_end(&mut self, end: &EndFold) {
+        let metrics = &self.end_metrics[end.metrics.clone()];
         let p = &mut self.partial;
         let descs = &p.descs;
+        let (desc, time) = (end.desc, end.time_ms);
         for (view, spec) in p.views.iter_mut().zip(self.specs) {
-            if !spec.filters.selects_time(time) || !spec.filters.selects_status(Some(e.status)) {
+            if !spec.filters.selects_time(time) || !spec.filters.selects_status(Some(end.status)) {
                 continue;
             }
             let Some(group) = view.static_group(desc, || descs.run_fields(desc), spec) else {
                 continue;
             };
             let cell = view.cell(group, time, spec.bucket());
-            cell.statuses[e.status as usize] += 1;
-            cell.durations.push(e.duration_ms);
-            cell.duration_sum += e.duration_ms;
-            for &(id, value) in &self.metric_buf {
+            cell.statuses[end.status as usize] += 1;
+            cell.durations.push(end.duration_ms);
+            cell.duration_sum += end.duration_ms;
+            for &(id, value) in metrics {
                 cell.add_metric(id, value);
             }
-            cell.add_run(info.user, info.resolution as usize, time);
-            cell.asked += e.feedback_asked as u64;
+            cell.add_run(end.info.user, end.info.resolution as usize, time);
+            cell.asked += end.asked as u64;
         }
     }
 }

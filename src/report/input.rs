@@ -1,18 +1,21 @@
 //! Finding the input files and streaming them as newline-aligned chunks.
 //!
-//! One reader thread reads (and un-gzips) the inputs into a few reused buffers
-//! of [`CHUNK_SIZE`] bytes and hands each chunk of whole lines to the workers.
+//! The workers take turns reading (and un-gzipping) the inputs, each into its
+//! own reused buffer of [`CHUNK_SIZE`] bytes, a chunk of whole lines at a time.
 //! Memory stays flat whatever the size of the files: nothing is mapped or read whole.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
-/// Bytes per chunk handed to a worker.
+/// Bytes of a chunk's buffer: the longest a chunk can be.
 pub const CHUNK_SIZE: usize = 2 << 20;
+/// Bytes per chunk handed to a worker, unless a line is longer.
+pub const CHUNK_TARGET: usize = 512 << 10;
 /// Lines longer than this are skipped.
 pub const MAX_LINE: usize = 1 << 20;
 
@@ -96,67 +99,128 @@ pub struct Chunk {
     pub skipped_line: Option<String>,
 }
 
-/// Reads every source in order, sending chunks; returns buffers through `pool`.
-/// `progress` is called with the bytes read so far.
-pub fn read_all(
-    sources: &[Source],
-    chunks: SyncSender<Chunk>,
-    pool: Receiver<Vec<u8>>,
-    progress: &dyn Fn(u64),
-) -> Result<()> {
-    let read_total = std::cell::Cell::new(0u64);
-    for (file, source) in sources.iter().enumerate() {
-        let raw: Box<dyn Read> = match source {
-            Source::Stdin => Box::new(std::io::stdin().lock()),
+/// Cuts the inputs into chunks, one chunk per call of [`ChunkReader::next`].
+///
+/// The workers share it behind a lock and each reads its next chunk itself, so
+/// the bytes land in the cache of the core that parses them (a reader thread
+/// would copy them into its own core's cache, and the worker fetch them again).
+pub struct ChunkReader<'a> {
+    sources: &'a [Source],
+    next_source: usize,
+    current: Option<(Box<dyn Read + Send + 'a>, Splitter)>,
+    /// Chunks cut but not handed out yet (a skipped line comes with its chunk).
+    ready: VecDeque<Chunk>,
+    read_total: &'a AtomicU64,
+    progress: &'a (dyn Fn(u64) + Sync),
+    /// An input that could not be opened; it ends the reading.
+    pub error: Option<Error>,
+}
+
+impl<'a> ChunkReader<'a> {
+    /// A reader of `sources` in order; `progress` is called with the bytes read so
+    /// far (of the files themselves: compressed for gzip), counted in `read_total`.
+    pub fn new(
+        sources: &'a [Source],
+        read_total: &'a AtomicU64,
+        progress: &'a (dyn Fn(u64) + Sync),
+    ) -> Self {
+        ChunkReader {
+            sources,
+            next_source: 0,
+            current: None,
+            ready: VecDeque::new(),
+            read_total,
+            progress,
+            error: None,
+        }
+    }
+
+    /// The next chunk, read into `buf` (a buffer handed back from an earlier
+    /// chunk, or an empty one); None when every input is read or one failed to open.
+    pub fn next(&mut self, mut buf: Vec<u8>) -> Option<Chunk> {
+        loop {
+            if let Some(chunk) = self.ready.pop_front() {
+                return Some(chunk);
+            }
+            if self.error.is_some() {
+                return None;
+            }
+            if self.current.is_none() {
+                let source = self.sources.get(self.next_source)?;
+                let file = self.next_source as u32;
+                self.next_source += 1;
+                match self.open(source) {
+                    Ok(reader) => self.current = Some((reader, Splitter::new(file))),
+                    Err(err) => {
+                        self.error = Some(err);
+                        return None;
+                    }
+                }
+            }
+            if let Some((reader, splitter)) = &mut self.current
+                && splitter.step(&mut **reader, std::mem::take(&mut buf), &mut self.ready)
+            {
+                self.current = None;
+            }
+        }
+    }
+
+    fn open(&self, source: &Source) -> Result<Box<dyn Read + Send + 'a>> {
+        let raw: Box<dyn Read + Send> = match source {
+            Source::Stdin => Box::new(std::io::stdin()),
             Source::File(path) => Box::new(File::open(path).map_err(|err| Error::io(path, err))?),
         };
-        // Progress counts the bytes of the files themselves (compressed for gzip).
         let raw = Counted {
             inner: raw,
-            total: &read_total,
-            progress,
+            total: self.read_total,
+            progress: self.progress,
         };
-        let mut reader: Box<dyn Read> = if source.is_gzip() {
+        Ok(if source.is_gzip() {
             Box::new(flate2::read::MultiGzDecoder::new(
                 std::io::BufReader::with_capacity(1 << 16, raw),
             ))
         } else {
             Box::new(raw)
-        };
-        let mut splitter = Splitter {
-            file: file as u32,
-            seq: 0,
-            carry: Vec::new(),
-            chunks: &chunks,
-            pool: &pool,
-        };
-        if !splitter.run(&mut *reader) {
-            break; // the workers are gone
-        }
+        })
     }
-    Ok(())
 }
 
-struct Splitter<'a> {
+/// Cuts one source into chunks of whole lines.
+struct Splitter {
     file: u32,
     seq: u32,
+    /// The start of a line cut by the end of the last chunk.
     carry: Vec<u8>,
-    chunks: &'a SyncSender<Chunk>,
-    pool: &'a Receiver<Vec<u8>>,
 }
 
-impl Splitter<'_> {
-    /// Splits one source into chunks; false when the receiving side hung up.
-    fn run(&mut self, reader: &mut dyn Read) -> bool {
+impl Splitter {
+    fn new(file: u32) -> Self {
+        Splitter {
+            file,
+            seq: 0,
+            carry: Vec::new(),
+        }
+    }
+
+    /// Reads one chunk into `buf` and queues it in `out` (with a chunk for a
+    /// skipped line before it, if any); true when the source is done.
+    fn step(&mut self, reader: &mut dyn Read, mut buf: Vec<u8>, out: &mut VecDeque<Chunk>) -> bool {
+        buf.resize(CHUNK_SIZE, 0);
+        let mut filled = self.carry.len();
+        buf[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
+        let mut failure = None;
+        // Chunks are cut at about CHUNK_TARGET bytes, so the one a worker
+        // reads is still in the cache the reader filled; only a line longer
+        // than that stretches its chunk, up to the whole buffer.
+        let mut want = if filled < CHUNK_TARGET {
+            CHUNK_TARGET
+        } else {
+            CHUNK_SIZE
+        };
         loop {
-            let mut buf = self.pool.try_recv().unwrap_or_default();
-            buf.resize(CHUNK_SIZE, 0);
-            let mut filled = self.carry.len();
-            buf[..filled].copy_from_slice(&self.carry);
-            self.carry.clear();
-            let mut failure = None;
-            while filled < CHUNK_SIZE {
-                match reader.read(&mut buf[filled..]) {
+            while filled < want {
+                match reader.read(&mut buf[filled..want]) {
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(err) if err.kind() == ErrorKind::Interrupted => {}
@@ -166,38 +230,47 @@ impl Splitter<'_> {
                     }
                 }
             }
-            let at_end = filled < CHUNK_SIZE || failure.is_some();
-            let len = if at_end {
-                filled
-            } else {
-                match memchr::memrchr(b'\n', &buf[..filled]) {
-                    Some(nl) => nl + 1,
-                    None => {
-                        // One line fills the whole buffer: skip it up to its newline.
-                        let reason = format!("line longer than {} MiB", MAX_LINE >> 20);
-                        let skipped = self.discard_line(reader);
-                        if !self.send(buf, 0, Some(reason)) {
-                            return false;
-                        }
-                        match skipped {
-                            Ok(true) => continue,
-                            Ok(false) => return true,
-                            Err(why) => return self.send(Vec::new(), 0, Some(why)),
-                        }
-                    }
-                }
-            };
-            self.carry.extend_from_slice(&buf[len..filled]);
-            if (len > 0 || failure.is_some()) && !self.send(buf, len, None) {
-                return false;
+            if filled == want
+                && want < CHUNK_SIZE
+                && failure.is_none()
+                && memchr::memchr(b'\n', &buf[..filled]).is_none()
+            {
+                want = CHUNK_SIZE;
+                continue;
             }
-            if let Some(why) = failure {
-                return self.send(Vec::new(), 0, Some(why));
-            }
-            if at_end {
-                return true;
-            }
+            break;
         }
+        let at_end = filled < want || failure.is_some();
+        let len = if at_end {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(nl) => nl + 1,
+                None => {
+                    // One line fills the whole buffer: skip it up to its newline.
+                    let reason = format!("line longer than {} MiB", MAX_LINE >> 20);
+                    let skipped = self.discard_line(reader);
+                    self.send(buf, 0, Some(reason), out);
+                    return match skipped {
+                        Ok(true) => false,
+                        Ok(false) => true,
+                        Err(why) => {
+                            self.send(Vec::new(), 0, Some(why), out);
+                            true
+                        }
+                    };
+                }
+            }
+        };
+        self.carry.extend_from_slice(&buf[len..filled]);
+        if len > 0 || failure.is_some() {
+            self.send(buf, len, None, out);
+        }
+        if let Some(why) = failure {
+            self.send(Vec::new(), 0, Some(why), out);
+            return true;
+        }
+        at_end
     }
 
     /// Reads up to and past the next newline, keeping what follows it. Ok(false) at EOF.
@@ -217,7 +290,13 @@ impl Splitter<'_> {
         }
     }
 
-    fn send(&mut self, data: Vec<u8>, len: usize, skipped_line: Option<String>) -> bool {
+    fn send(
+        &mut self,
+        data: Vec<u8>,
+        len: usize,
+        skipped_line: Option<String>,
+        out: &mut VecDeque<Chunk>,
+    ) {
         let chunk = Chunk {
             file: self.file,
             seq: self.seq,
@@ -226,7 +305,7 @@ impl Splitter<'_> {
             skipped_line,
         };
         self.seq += 1;
-        self.chunks.send(chunk).is_ok()
+        out.push_back(chunk);
     }
 }
 
@@ -240,15 +319,15 @@ fn read_failure(err: &std::io::Error) -> String {
 /// A reader that reports how many bytes went through it.
 struct Counted<'a, R> {
     inner: R,
-    total: &'a std::cell::Cell<u64>,
-    progress: &'a dyn Fn(u64),
+    total: &'a AtomicU64,
+    progress: &'a (dyn Fn(u64) + Sync),
 }
 
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.total.set(self.total.get() + n as u64);
-        (self.progress)(self.total.get());
+        let total = self.total.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        (self.progress)(total);
         Ok(n)
     }
 }

@@ -42,6 +42,7 @@ mod percentile;
 pub mod render;
 mod runs;
 pub mod scan;
+mod slots;
 mod sort;
 pub mod time;
 // Dashboard, trends and alerts (issue 5).

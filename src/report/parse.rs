@@ -98,11 +98,8 @@ impl KeyOrder {
     fn read_key(&mut self, s: &mut Scanner, previous: usize) -> Result<usize, &'static str> {
         let guess = self.next[previous] as usize;
         s.peek();
-        if let Some(key) = KEYS
-            .get(guess)
-            .filter(|key| s.bytes[s.pos..].starts_with(key))
-        {
-            s.pos += key.len();
+        if let Some(len) = key_at(s.bytes, s.pos, guess) {
+            s.pos += len;
             return Ok(guess);
         }
         let key = s.string()?;
@@ -113,6 +110,44 @@ impl KeyOrder {
             .unwrap_or(OTHER);
         self.next[previous] = index as u8;
         Ok(index)
+    }
+}
+
+/// The keys as three little-endian words each, zero-padded, with the masks of
+/// their bytes: a guessed key is checked with three word compares, not a memcmp.
+const KEY_WORDS: [([u64; 3], [u64; 3]); KEYS.len()] = {
+    let mut table = [([0u64; 3], [0u64; 3]); KEYS.len()];
+    let mut k = 0;
+    while k < KEYS.len() {
+        let mut i = 0;
+        while i < KEYS[k].len() {
+            table[k].0[i / 8] |= (KEYS[k][i] as u64) << (i % 8 * 8);
+            table[k].1[i / 8] |= 0xff << (i % 8 * 8);
+            i += 1;
+        }
+        k += 1;
+    }
+    table
+};
+
+/// The length of key number `guess` when `bytes[at..]` starts with it.
+#[inline(always)]
+fn key_at(bytes: &[u8], at: usize, guess: usize) -> Option<usize> {
+    let (words, masks) = KEY_WORDS.get(guess)?;
+    let key = KEYS[guess];
+    match bytes.get(at..at + 24) {
+        Some(window) => {
+            let word = |i: usize| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(&window[i * 8..i * 8 + 8]);
+                u64::from_le_bytes(w)
+            };
+            let differ = (word(0) ^ words[0]) & masks[0]
+                | (word(1) ^ words[1]) & masks[1]
+                | (word(2) ^ words[2]) & masks[2];
+            (differ == 0).then_some(key.len())
+        }
+        None => bytes[at..].starts_with(key).then_some(key.len()),
     }
 }
 
@@ -162,6 +197,8 @@ pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event
                 15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
                 16 if s.peek() != Some(b'n') => rating = Some(s.f64()?),
                 17 => event.comment = s.string_or_null()?,
+                // Most unread values are strings: skip them without the general walk.
+                _ if s.peek() == Some(b'"') => drop(s.string()?),
                 _ => s.skip_value(1)?,
             }
             previous = index;
@@ -269,23 +306,23 @@ const HEX: [u8; 256] = {
 /// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
 pub fn run_id_key(raw: &[u8]) -> u128 {
     if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
-        let mut value: u128 = 0;
+        // Two 64-bit halves (cheaper shifts than one 128-bit value).
         let mut bad = 0u8;
-        for part in [
-            &raw[0..8],
-            &raw[9..13],
-            &raw[14..18],
-            &raw[19..23],
-            &raw[24..36],
-        ] {
-            for &b in part {
-                let digit = HEX[b as usize];
-                bad |= digit;
-                value = value << 4 | (digit & 0x0f) as u128;
+        let mut half = |parts: [&[u8]; 3]| {
+            let mut value: u64 = 0;
+            for part in parts {
+                for &b in part {
+                    let digit = HEX[b as usize];
+                    bad |= digit;
+                    value = value << 4 | (digit & 0x0f) as u64;
+                }
             }
-        }
+            value
+        };
+        let high = half([&raw[0..8], &raw[9..13], &raw[14..18]]);
+        let low = half([&raw[19..23], &raw[24..36], &[]]);
         if bad & 0x80 == 0 {
-            return value;
+            return (high as u128) << 64 | low as u128;
         }
     }
     // FNV-1a, 128 bits: deterministic across threads and runs.
@@ -314,6 +351,34 @@ mod tests {
         assert!(e.variant.is_none());
         assert_eq!(e.tags.unwrap(), br#"{"team":"ml"}"#);
         assert_eq!(e.run_id, 0x0192f3a1_0000_7000_8000_000000000001);
+    }
+
+    #[test]
+    fn uuid_run_ids_are_their_bits() {
+        for id in [
+            "01a0c450-78a6-7655-bac4-f186cf4db874",
+            "ffffffff-FFFF-0000-9abc-def012345678",
+        ] {
+            let want = u128::from_str_radix(&id.replace('-', ""), 16).unwrap();
+            assert_eq!(run_id_key(id.as_bytes()), want);
+        }
+        // Not hex: hashed, not mistaken for a UUID.
+        let odd = run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db87g");
+        assert_ne!(odd, run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db870"));
+    }
+
+    #[test]
+    fn guessed_keys_match_only_themselves() {
+        for (k, key) in KEYS.iter().enumerate() {
+            for tail in [&b""[..], b"1", b"\"a-long-value-after-the-key\""] {
+                let line = [key, tail].concat();
+                assert_eq!(key_at(&line, 0, k), Some(key.len()));
+                let mut wrong = line.clone();
+                wrong[key.len() - 2] ^= 1;
+                assert_eq!(key_at(&wrong, 0, k), None);
+                assert_eq!(key_at(&line[..key.len() - 1], 0, k), None);
+            }
+        }
     }
 
     #[test]

@@ -2,16 +2,22 @@
 //! (run_id, type), joins a run's start, end and ratings wherever they are in
 //! the input, and keeps the latest rating of each run.
 //!
-//! It is the only state that grows with the number of runs: 16 bytes of key and
-//! 24 of slot per run, plus 16 per rated run. Sharded locks keep two workers from
-//! waiting on each other.
+//! It is the only state that grows with the number of runs. Runs live in an
+//! open-addressing table of 32-byte entries (key, start time packed with the
+//! flags, descriptor, user): one run is one aligned half cache line, so looking
+//! it up usually costs one cache miss (a general hash map costs two: its control
+//! bytes, then its bucket). Rated runs take 24 more bytes in a second map.
+//! Sharded locks keep two workers from waiting on each other.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
-const SHARDS: usize = 256;
+use super::slots::{self, Slots};
 
+/// Shards: a power of two, indexed by the top bits of the run's hash.
+pub(super) const SHARD_BITS: u32 = 4;
+const SHARDS: usize = 1 << SHARD_BITS;
 /// A run id split in two words (8-byte aligned, so entries stay small).
 pub type RunKey = [u64; 2];
 
@@ -52,6 +58,8 @@ pub mod flag {
     pub const START: u8 = 1;
     pub const END: u8 = 2;
     pub const ASKED: u8 = 4;
+    /// The run has a rating (so the final pass looks for it only then).
+    pub const RATED: u8 = 8;
 }
 
 /// What the table knows about one run.
@@ -95,12 +103,139 @@ pub struct Rating {
     pub rating: u8,
 }
 
+/// One change to the table.
+#[derive(Debug, Clone, Copy)]
+pub enum Change {
+    /// A run_start.
+    Start { info: RunInfo, time_ms: i64 },
+    /// A run_end, with its run_start when the worker paired them itself.
+    End { end: EndInfo, with_start: bool },
+    /// A rating; `info` describes the run when no run_start or run_end of it is ever seen.
+    Rate {
+        info: RunInfo,
+        ts_ms: i64,
+        rating: u8,
+    },
+}
+
+/// Changes collected from one chunk, applied together with [`RunTable::apply`]:
+/// grouped by shard, each shard is locked once, and the entry of a later change
+/// is fetched from memory while an earlier one is worked on.
+#[derive(Default)]
+pub struct Batch {
+    changes: Vec<(RunKey, u64, Change)>,
+    /// Indexes of `changes`, grouped by shard.
+    order: Vec<u32>,
+    /// Per change, in push order: whether it was new, and (for an end with its
+    /// start) whether the start was.
+    pub results: Vec<(bool, bool)>,
+}
+
+impl Batch {
+    /// Adds a change of the run `key`.
+    pub fn push(&mut self, key: RunKey, change: Change) {
+        self.changes.push((key, slots::hash(key), change));
+    }
+
+    /// Empties the batch, keeping its memory.
+    pub fn clear(&mut self) {
+        self.changes.clear();
+        self.order.clear();
+        self.results.clear();
+    }
+}
+
+/// How many changes ahead the entries are fetched.
+const PREFETCH_AHEAD: usize = 8;
+
+#[inline]
+fn shard_of(hash: u64) -> usize {
+    (hash >> (64 - SHARD_BITS)) as usize
+}
+
 #[derive(Default)]
 struct Shard {
-    runs: Map<RunSlot>,
+    runs: Slots,
     ratings: Map<Rating>,
     /// (run, ts) of ratings a later one replaced.
     replaced: std::collections::HashSet<(RunKey, i64)>,
+}
+
+impl Shard {
+    /// Applies one change; see [`Batch::results`].
+    #[inline]
+    fn apply(&mut self, key: RunKey, hash: u64, change: Change) -> (bool, bool) {
+        match change {
+            Change::Start { info, time_ms } => (self.start(key, hash, info, time_ms), false),
+            Change::End { end, with_start } => self.end(key, hash, end, with_start),
+            Change::Rate {
+                info,
+                ts_ms,
+                rating,
+            } => (self.rate(key, hash, info, ts_ms, rating), false),
+        }
+    }
+
+    /// Records a run_end, and its run_start when `with_start`. Returns whether
+    /// the end, and the start, were new (not duplicates).
+    fn end(&mut self, key: RunKey, hash: u64, end: EndInfo, with_start: bool) -> (bool, bool) {
+        self.runs.update(key, hash, |slot, _| {
+            let start_fresh = with_start && slot.flags & flag::START == 0;
+            if with_start {
+                slot.flags |= flag::START;
+            }
+            if slot.flags & flag::END != 0 {
+                return (false, start_fresh);
+            }
+            slot.flags |= flag::END | if end.asked { flag::ASKED } else { 0 };
+            slot.info = end.info;
+            slot.time_ms = end.time_ms;
+            slot.status = end.status;
+            (true, start_fresh)
+        })
+    }
+
+    /// Records a run_start; false when this run already had one.
+    fn start(&mut self, key: RunKey, hash: u64, info: RunInfo, time_ms: i64) -> bool {
+        self.runs.update(key, hash, |slot, _| {
+            if slot.flags & flag::START != 0 {
+                return false;
+            }
+            if slot.flags & flag::END == 0 {
+                slot.info = info;
+                slot.time_ms = time_ms;
+            }
+            slot.flags |= flag::START;
+            true
+        })
+    }
+
+    /// Records a rating; false when it is a duplicate (same run and same ts).
+    fn rate(&mut self, key: RunKey, hash: u64, info: RunInfo, ts_ms: i64, rating: u8) -> bool {
+        self.runs.update(key, hash, |slot, fresh| {
+            if fresh {
+                slot.time_ms = ts_ms;
+                slot.info = info;
+            }
+            slot.flags |= flag::RATED;
+        });
+        match self.ratings.get_mut(&key) {
+            Some(latest) if latest.ts_ms == ts_ms => false,
+            Some(latest) => {
+                // Re-ratings are rare: remember the replaced ones to spot their duplicates.
+                let older = if ts_ms > latest.ts_ms {
+                    std::mem::replace(latest, Rating { ts_ms, rating }).ts_ms
+                } else {
+                    ts_ms
+                };
+                self.replaced.insert((key, older)) || older != ts_ms
+            }
+            None => {
+                self.ratings.insert(key, Rating { ts_ms, rating });
+                true
+            }
+        }
+    }
 }
 
 /// The shared run table.
@@ -118,71 +253,48 @@ impl Default for RunTable {
 
 impl RunTable {
     fn shard(&self, key: RunKey) -> std::sync::MutexGuard<'_, Shard> {
-        let index = (key[1] ^ key[1] >> 17) as usize % SHARDS;
+        let index = shard_of(slots::hash(key));
         self.shards[index].lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a run_end, and its run_start when `with_start` (a worker paired them
-    /// itself). Returns whether the end, and the start, were new (not duplicates).
-    pub fn end(&self, key: RunKey, end: EndInfo, with_start: bool) -> (bool, bool) {
-        let mut shard = self.shard(key);
-        let slot = shard.runs.entry(key).or_default();
-        let start_fresh = with_start && slot.flags & flag::START == 0;
-        if with_start {
-            slot.flags |= flag::START;
+    /// Applies every change of the batch and fills its `results`.
+    pub fn apply(&self, batch: &mut Batch) {
+        let Batch {
+            changes,
+            order,
+            results,
+        } = batch;
+        // A counting sort by shard (stable: one run's changes keep their order).
+        let mut starts = [0u32; SHARDS + 1];
+        for (_, hash, _) in changes.iter() {
+            starts[shard_of(*hash) + 1] += 1;
         }
-        if slot.flags & flag::END != 0 {
-            return (false, start_fresh);
+        for i in 0..SHARDS {
+            starts[i + 1] += starts[i];
         }
-        slot.flags |= flag::END | if end.asked { flag::ASKED } else { 0 };
-        slot.info = end.info;
-        slot.time_ms = end.time_ms;
-        slot.status = end.status;
-        (true, start_fresh)
-    }
-
-    /// Records a run_start; false when this run already had one.
-    pub fn start(&self, key: RunKey, info: RunInfo, time_ms: i64) -> bool {
-        let mut shard = self.shard(key);
-        let slot = shard.runs.entry(key).or_default();
-        if slot.flags & flag::START != 0 {
-            return false;
+        let mut next = starts;
+        order.clear();
+        order.resize(changes.len(), 0);
+        for (i, (_, hash, _)) in changes.iter().enumerate() {
+            let at = &mut next[shard_of(*hash)];
+            order[*at as usize] = i as u32;
+            *at += 1;
         }
-        if slot.flags & flag::END == 0 {
-            slot.info = info;
-            slot.time_ms = time_ms;
-        }
-        slot.flags |= flag::START;
-        true
-    }
-
-    /// Records a rating; false when it is a duplicate (same run and same ts).
-    /// `desc` describes the run when no run_start or run_end of it is ever seen.
-    pub fn rate(&self, key: RunKey, info: RunInfo, ts_ms: i64, rating: u8) -> bool {
-        let mut shard = self.shard(key);
-        shard.runs.entry(key).or_insert(RunSlot {
-            time_ms: ts_ms,
-            info,
-            flags: 0,
-            status: 0,
-        });
-        let Shard {
-            ratings, replaced, ..
-        } = &mut *shard;
-        match ratings.get_mut(&key) {
-            Some(latest) if latest.ts_ms == ts_ms => false,
-            Some(latest) => {
-                // Re-ratings are rare: remember the replaced ones to spot their duplicates.
-                let older = if ts_ms > latest.ts_ms {
-                    std::mem::replace(latest, Rating { ts_ms, rating }).ts_ms
-                } else {
-                    ts_ms
-                };
-                replaced.insert((key, older)) || older != ts_ms
+        results.clear();
+        results.resize(changes.len(), (false, false));
+        for (index, shard) in self.shards.iter().enumerate() {
+            let group = &order[starts[index] as usize..starts[index + 1] as usize];
+            if group.is_empty() {
+                continue;
             }
-            None => {
-                ratings.insert(key, Rating { ts_ms, rating });
-                true
+            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
+            shard.runs.reserve(group.len());
+            for (n, &i) in group.iter().enumerate() {
+                if let Some(&ahead) = group.get(n + PREFETCH_AHEAD) {
+                    shard.runs.prefetch(changes[ahead as usize].1);
+                }
+                let (key, hash, change) = changes[i as usize];
+                results[i as usize] = shard.apply(key, hash, change);
             }
         }
     }
@@ -196,9 +308,14 @@ impl RunTable {
     pub fn for_each(self, mut visit: impl FnMut(RunKey, &RunSlot, Option<Rating>)) {
         for shard in self.shards {
             let shard = shard.into_inner().unwrap_or_else(|p| p.into_inner());
-            for (key, slot) in &shard.runs {
-                visit(*key, slot, shard.ratings.get(key).copied());
-            }
+            shard.runs.for_each(|key, slot| {
+                let rated = slot.flags & flag::RATED != 0;
+                visit(
+                    key,
+                    slot,
+                    rated.then(|| shard.ratings.get(&key).copied()).flatten(),
+                )
+            });
         }
     }
 }

@@ -79,13 +79,21 @@ fn fast_utc(b: &[u8]) -> Option<i64> {
     {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32)?;
+    if day > days_in_month(year, month) {
+        return None;
+    }
     let days = days_from_civil(year, month, day);
-    debug_assert_eq!(
-        date.and_hms_opt(0, 0, 0)?.and_utc().timestamp() / 86400,
-        days
-    );
     Some(days * MS_PER_DAY + (hour * 3600 + minute * 60 + second) * 1000 + millis)
+}
+
+/// The days of a month of the proleptic Gregorian calendar.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -172,6 +180,21 @@ mod tests {
         );
         assert_eq!(fast_utc(b"2026-13-24T10:15:02Z"), None);
         assert_eq!(parse_ts_ms(b"2026-02-30T10:15:02Z"), None);
+        // Month lengths, leap years included, as chrono has them.
+        for date in [
+            "2025-02-29",
+            "2100-02-29",
+            "2000-02-29",
+            "2024-04-31",
+            "2024-12-31",
+        ] {
+            let text = format!("{date}T00:00:00Z");
+            let chrono = DateTime::parse_from_rfc3339(&text).ok();
+            assert_eq!(
+                fast_utc(text.as_bytes()),
+                chrono.map(|t| t.timestamp_millis())
+            );
+        }
     }
 
     #[test]

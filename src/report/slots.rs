@@ -1,0 +1,223 @@
+//! The runs of one shard of the run table: open addressing with linear probing
+//! over 32-byte entries, each aligned to half a cache line.
+//!
+//! An entry is the run id, the start time packed with the flags, status and
+//! resolution in one word, the descriptor and the user. A lookup reads the
+//! entry where the hash lands and usually stops there, so a run costs one cache
+//! miss. The table grows by half when it is 70% full.
+
+use super::runs::{RunInfo, RunKey, RunSlot};
+
+/// The entry holds a run (an all-zero entry is empty).
+const PRESENT: u64 = 1;
+const FLAGS_SHIFT: u32 = 1;
+const STATUS_SHIFT: u32 = 5;
+const RESOLUTION_SHIFT: u32 = 8;
+/// The time sits in the top 50 bits, signed: ±2^49 ms is ±17,000 years, far
+/// past what a `ts` can say (years 0 to 9999).
+const TIME_SHIFT: u32 = 14;
+const TIME_LIMIT: i64 = 1 << (63 - TIME_SHIFT);
+const THREE_BITS: u64 = 0b111;
+const FOUR_BITS: u64 = 0b1111;
+const FIRST_CAPACITY: usize = 1024;
+
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Entry {
+    key: RunKey,
+    word: u64,
+    desc: u32,
+    user: u32,
+}
+
+impl Entry {
+    fn new(key: RunKey, slot: &RunSlot) -> Entry {
+        let time = slot.time_ms.clamp(-TIME_LIMIT, TIME_LIMIT - 1);
+        let word = (time << TIME_SHIFT) as u64
+            | (slot.info.resolution as u64 & THREE_BITS) << RESOLUTION_SHIFT
+            | (slot.status as u64 & THREE_BITS) << STATUS_SHIFT
+            | (slot.flags as u64 & FOUR_BITS) << FLAGS_SHIFT
+            | PRESENT;
+        Entry {
+            key,
+            word,
+            desc: slot.info.desc,
+            user: slot.info.user,
+        }
+    }
+
+    fn slot(&self) -> RunSlot {
+        let bits = |shift: u32| ((self.word >> shift) & THREE_BITS) as u8;
+        RunSlot {
+            time_ms: self.word as i64 >> TIME_SHIFT,
+            info: RunInfo {
+                desc: self.desc,
+                user: self.user,
+                resolution: bits(RESOLUTION_SHIFT),
+            },
+            flags: ((self.word >> FLAGS_SHIFT) & FOUR_BITS) as u8,
+            status: bits(STATUS_SHIFT),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.word & PRESENT == 0
+    }
+}
+
+/// One shard's runs.
+#[derive(Default)]
+pub struct Slots {
+    entries: Vec<Entry>,
+    len: usize,
+}
+
+/// The hash of a run id: both words mixed, so ids that differ anywhere spread.
+#[inline]
+pub fn hash(key: RunKey) -> u64 {
+    let x = (key[1] ^ key[0].rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^ x >> 29
+}
+
+impl Slots {
+    /// Calls `update` with the run's slot (a default one, `fresh`, when the run is
+    /// new) and stores the slot it leaves. `hash` is [`hash`] of `key`.
+    #[inline]
+    pub fn update<R>(
+        &mut self,
+        key: RunKey,
+        hash: u64,
+        update: impl FnOnce(&mut RunSlot, bool) -> R,
+    ) -> R {
+        if (self.len + 1) * 10 > self.entries.len() * 7 {
+            self.grow();
+        }
+        let at = self.find(key, hash);
+        let entry = &mut self.entries[at];
+        let fresh = entry.is_empty();
+        let mut slot = if fresh {
+            self.len += 1;
+            RunSlot::default()
+        } else {
+            entry.slot()
+        };
+        let result = update(&mut slot, fresh);
+        *entry = Entry::new(key, &slot);
+        result
+    }
+
+    /// Makes room for `more` runs without growing in between.
+    pub fn reserve(&mut self, more: usize) {
+        while (self.len + more) * 10 > self.entries.len() * 7 {
+            self.grow();
+        }
+    }
+
+    /// Starts fetching the entry where a run of this hash would be.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if !self.entries.is_empty() {
+            let at = self.place(hash);
+            // SAFETY: a prefetch is only a hint: it reads nothing and cannot fault;
+            // the address is an element of `entries` anyway.
+            unsafe {
+                use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+                _mm_prefetch::<_MM_HINT_T0>(self.entries.as_ptr().add(at) as *const i8);
+            }
+        }
+    }
+
+    /// Visits every run.
+    pub fn for_each(&self, mut visit: impl FnMut(RunKey, &RunSlot)) {
+        for entry in self.entries.iter().filter(|e| !e.is_empty()) {
+            visit(entry.key, &entry.slot());
+        }
+    }
+
+    /// The index of the key's entry, or of the empty entry where it would go.
+    #[inline]
+    fn find(&self, key: RunKey, hash: u64) -> usize {
+        let capacity = self.entries.len();
+        let mut at = self.place(hash);
+        loop {
+            let entry = &self.entries[at];
+            if entry.is_empty() || entry.key == key {
+                return at;
+            }
+            at += 1;
+            if at == capacity {
+                at = 0;
+            }
+        }
+    }
+
+    /// Where a run of this hash is first looked for: the top bits of the hash
+    /// chose the shard; the rest, scaled to the capacity, choose the place.
+    #[inline]
+    fn place(&self, hash: u64) -> usize {
+        (((hash << super::runs::SHARD_BITS) as u128 * self.entries.len() as u128) >> 64) as usize
+    }
+
+    fn grow(&mut self) {
+        let capacity = (self.entries.len() * 3 / 2).max(FIRST_CAPACITY);
+        let old = std::mem::replace(&mut self.entries, vec![Entry::default(); capacity]);
+        for entry in old.into_iter().filter(|e| !e.is_empty()) {
+            let at = self.find(entry.key, hash(entry.key));
+            self.entries[at] = entry;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_round_trip_through_the_packed_entry() {
+        for time_ms in [
+            0,
+            -1,
+            1_795_000_000_000,
+            -62_167_219_200_000,
+            253_402_300_799_999,
+        ] {
+            let slot = RunSlot {
+                time_ms,
+                info: RunInfo {
+                    desc: 3 << 30 | 12345,
+                    user: u32::MAX,
+                    resolution: 4,
+                },
+                flags: 15,
+                status: 4,
+            };
+            let back = Entry::new([1, 2], &slot).slot();
+            assert_eq!(back.time_ms, time_ms);
+            assert_eq!(back.info.desc, slot.info.desc);
+            assert_eq!(back.info.user, slot.info.user);
+            assert_eq!((back.info.resolution, back.flags, back.status), (4, 15, 4));
+        }
+    }
+
+    #[test]
+    fn finds_every_run_after_growing() {
+        let mut slots = Slots::default();
+        // Ids that differ only in a few bits, like sequential ones, must spread too.
+        let keys: Vec<RunKey> = (0..50_000u64).map(|i| [7, i]).collect();
+        for (i, &key) in keys.iter().enumerate() {
+            let fresh = slots.update(key, hash(key), |slot, fresh| {
+                slot.time_ms = i as i64;
+                fresh
+            });
+            assert!(fresh);
+        }
+        for (i, &key) in keys.iter().enumerate() {
+            let (time, fresh) = slots.update(key, hash(key), |slot, fresh| (slot.time_ms, fresh));
+            assert_eq!((time, fresh), (i as i64, false));
+        }
+        let mut seen = 0;
+        slots.for_each(|_, _| seen += 1);
+        assert_eq!(seen, keys.len());
+    }
+}
