@@ -56,15 +56,58 @@ impl UserSet {
     }
 }
 
+/// A sum that does not depend on the order values are added in, so a report
+/// over the same logs prints the same bytes whichever worker folded which run.
+/// Values are summed exactly as integers of 1e-9 (far below any duration or
+/// cost a log holds); the rare value beyond ±1e18 goes to a plain float.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ExactSum {
+    nanos: i128,
+    huge: f64,
+}
+
+impl ExactSum {
+    const SCALE: f64 = 1e9;
+    const LIMIT: f64 = 1e18;
+
+    /// A sum of one value.
+    pub fn of(value: f64) -> Self {
+        let mut sum = ExactSum::default();
+        sum.add(value);
+        sum
+    }
+
+    /// Adds a value.
+    #[inline]
+    pub fn add(&mut self, value: f64) {
+        if value.abs() < Self::LIMIT {
+            self.nanos += (value * Self::SCALE).round() as i128;
+        } else {
+            self.huge += value;
+        }
+    }
+
+    /// Adds another sum.
+    pub fn merge(&mut self, other: ExactSum) {
+        self.nanos += other.nanos;
+        self.huge += other.huge;
+    }
+
+    /// The sum as a float.
+    pub fn value(&self) -> f64 {
+        self.nanos as f64 / Self::SCALE + self.huge
+    }
+}
+
 /// One group's running totals.
 #[derive(Debug, Default)]
 pub struct Cell {
     pub statuses: [u64; 5],
     pub incomplete: u64,
     pub durations: Vec<f64>,
-    pub duration_sum: f64,
+    pub duration_sum: ExactSum,
     /// (metric id, sum, runs that reported it)
-    pub metrics: Vec<(u32, f64, u64)>,
+    pub metrics: Vec<(u32, ExactSum, u64)>,
     pub users: UserSet,
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,
@@ -93,10 +136,10 @@ impl Cell {
     pub fn add_metric(&mut self, id: u32, value: f64) {
         match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
             Some((_, sum, count)) => {
-                *sum += value;
+                sum.add(value);
                 *count += 1;
             }
-            None => self.metrics.push((id, value, 1)),
+            None => self.metrics.push((id, ExactSum::of(value), 1)),
         }
     }
 
@@ -109,12 +152,12 @@ impl Cell {
         }
         self.incomplete += other.incomplete;
         self.durations.extend_from_slice(&other.durations);
-        self.duration_sum += other.duration_sum;
+        self.duration_sum.merge(other.duration_sum);
         for (id, sum, count) in other.metrics {
             let id = metric(id);
             match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
                 Some(mine) => {
-                    mine.1 += sum;
+                    mine.1.merge(sum);
                     mine.2 += count;
                 }
                 None => self.metrics.push((id, sum, count)),
@@ -156,7 +199,9 @@ impl Cell {
             .zip(1..)
             .map(|(n, stars)| n * stars)
             .sum();
-        self.comments.sort_by_key(|c| std::cmp::Reverse(c.0));
+        // Newest first; equal times by text, so the output never depends on thread timing.
+        self.comments
+            .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         self.comments.truncate(comments);
         GroupStats {
             runs: self.runs(),
@@ -169,13 +214,13 @@ impl Cell {
                 .map(|(name, n)| (name.to_string(), n))
                 .collect(),
             duration_ms: DurationStats {
-                mean: (completed > 0).then(|| self.duration_sum / completed as f64),
+                mean: (completed > 0).then(|| self.duration_sum.value() / completed as f64),
                 p50: ps[0],
                 p90: ps[1],
                 p95: ps[2],
                 p99: ps[3],
                 max,
-                total: self.duration_sum,
+                total: self.duration_sum.value(),
             },
             ratings: RatingStats {
                 count: rated,
@@ -187,6 +232,7 @@ impl Cell {
                 .metrics
                 .iter()
                 .map(|&(id, sum, count)| {
+                    let sum = sum.value();
                     let name = metric_names.get(id as usize).cloned().unwrap_or_default();
                     // ids are 1-based; metric_names[0] is a placeholder.
                     (
@@ -236,5 +282,32 @@ mod tests {
         let mut back: Vec<u32> = set.iter().collect();
         back.sort();
         assert_eq!(back, vec![1, 5, 63, 64, 4095, 4096, 1 << 30]);
+    }
+
+    #[test]
+    fn exact_sums_do_not_depend_on_order() {
+        let values: Vec<f64> = (1..2000)
+            .map(|i| (i as f64 * 0.37).sin() * 1000.0 + 1e-3 * i as f64)
+            .collect();
+        let forward = values.iter().fold(ExactSum::default(), |mut s, v| {
+            s.add(*v);
+            s
+        });
+        let mut halves = ExactSum::default();
+        let mut other = ExactSum::default();
+        for (i, v) in values.iter().rev().enumerate() {
+            if i % 2 == 0 {
+                halves.add(*v)
+            } else {
+                other.add(*v)
+            }
+        }
+        halves.merge(other);
+        assert_eq!(forward.value().to_bits(), halves.value().to_bits());
+        let plain: f64 = values.iter().sum();
+        assert!((forward.value() - plain).abs() < 1e-6);
+        let mut huge = ExactSum::of(1e300);
+        huge.add(1.5);
+        assert_eq!(huge.value(), 1e300);
     }
 }

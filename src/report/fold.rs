@@ -402,7 +402,7 @@ impl<'a> Worker<'a> {
             let cell = view.cell(group, time, spec.bucket());
             cell.statuses[end.status as usize] += 1;
             cell.durations.push(end.duration_ms);
-            cell.duration_sum += end.duration_ms;
+            cell.duration_sum.add(end.duration_ms);
             for &(id, value) in metrics {
                 cell.add_metric(id, value);
             }

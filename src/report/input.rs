@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -34,11 +34,13 @@ impl Source {
             Source::File(path) => path.display().to_string(),
         }
     }
-
-    fn is_gzip(&self) -> bool {
-        matches!(self, Source::File(p) if p.extension().is_some_and(|e| e == "gz"))
-    }
 }
+
+/// gzip's magic bytes: inputs are recognised by content, not by name, so a
+/// gzipped log piped to `-` or named `.jsonl` is read all the same.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// A UTF-8 byte order mark, which some editors put before the first line.
+const BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
 
 /// Expands the paths given: `-` is stdin, a directory means every `*.jsonl` and
 /// `*.jsonl.gz` below it (sorted), a file is read as it is.
@@ -62,13 +64,17 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Source>> {
     Ok(sources)
 }
 
+/// Collects log files below `dir`. Directories behind symbolic links are not
+/// entered (a link to a parent would loop); linked files are read.
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).map_err(|err| Error::io(dir, err))? {
-        let path = entry.map_err(|err| Error::io(dir, err))?.path();
+        let entry = entry.map_err(|err| Error::io(dir, err))?;
+        let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
+        let kind = entry.file_type().map_err(|err| Error::io(&path, err))?;
+        if kind.is_dir() {
             walk(&path, found)?;
-        } else if name.ends_with(".jsonl") || name.ends_with(".jsonl.gz") {
+        } else if (name.ends_with(".jsonl") || name.ends_with(".jsonl.gz")) && path.is_file() {
             found.push(path);
         }
     }
@@ -175,13 +181,22 @@ impl<'a> ChunkReader<'a> {
             total: self.read_total,
             progress: self.progress,
         };
-        Ok(if source.is_gzip() {
-            Box::new(flate2::read::MultiGzDecoder::new(
-                std::io::BufReader::with_capacity(1 << 16, raw),
-            ))
+        let mut buffered = BufReader::with_capacity(1 << 16, raw);
+        let gzip = buffered
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(&GZIP_MAGIC));
+        let decoded: Box<dyn Read + Send + 'a> = if gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(buffered))
         } else {
-            Box::new(raw)
-        })
+            Box::new(buffered)
+        };
+        // Reads of a chunk's size pass a BufReader's buffer by, so this costs
+        // nothing but the first few bytes' copy.
+        let mut text = BufReader::with_capacity(1 << 12, decoded);
+        if text.fill_buf().is_ok_and(|head| head.starts_with(&BOM)) {
+            text.consume(BOM.len());
+        }
+        Ok(Box::new(text))
     }
 }
 
@@ -241,7 +256,11 @@ impl Splitter {
             break;
         }
         let at_end = filled < want || failure.is_some();
-        let len = if at_end {
+        let len = if failure.is_some() {
+            // The input broke off: its last, partial line is the one line the
+            // failure skips, not a malformed line of its own.
+            memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |nl| nl + 1)
+        } else if at_end {
             filled
         } else {
             match memchr::memrchr(b'\n', &buf[..filled]) {
@@ -262,7 +281,9 @@ impl Splitter {
                 }
             }
         };
-        self.carry.extend_from_slice(&buf[len..filled]);
+        if failure.is_none() {
+            self.carry.extend_from_slice(&buf[len..filled]);
+        }
         if len > 0 || failure.is_some() {
             self.send(buf, len, None, out);
         }

@@ -15,6 +15,7 @@ mod feedback_rate;
 mod feedback_support;
 mod report_filters;
 mod report_formats;
+mod report_input_edges;
 mod report_inputs;
 mod report_numbers;
 mod report_support;
