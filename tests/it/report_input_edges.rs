@@ -103,3 +103,56 @@ fn a_symbolic_link_loop_in_a_directory_is_read_once() {
         plain["inputs"]["duplicates"]
     );
 }
+
+#[test]
+fn an_absurd_duration_does_not_move_a_run_out_of_its_window() {
+    use crate::report_support::end;
+    let env = TestEnv::new();
+    let now = chrono::Utc::now();
+    let ts = promptrun::event::timestamp(now - chrono::Duration::minutes(5));
+    let lines = [
+        end(
+            1,
+            &ts,
+            "p",
+            None,
+            "u",
+            serde_json::json!({}),
+            "ok",
+            1e15,
+            false,
+            serde_json::json!({}),
+        ),
+        end(
+            2,
+            &ts,
+            "p",
+            None,
+            "u",
+            serde_json::json!({}),
+            "ok",
+            9.9e17,
+            false,
+            serde_json::json!({}),
+        ),
+        end(
+            3,
+            &ts,
+            "p",
+            None,
+            "u",
+            serde_json::json!({}),
+            "ok",
+            40.0,
+            false,
+            serde_json::json!({}),
+        ),
+    ];
+    let path = env.write("odd.jsonl", &(lines.join("\n") + "\n"));
+    let report = report_json(&env, &["--since", "1h", path.to_str().unwrap()]);
+    // The absurd ones are skipped and counted; the sane one stays in its window.
+    assert_eq!(report["inputs"]["skipped"], 2, "{}", report["inputs"]);
+    assert_eq!(report["totals"]["runs"], 1, "{}", report["totals"]);
+    let first = report["totals"]["first_ts"].as_str().unwrap();
+    assert!(first.starts_with(&now.format("%Y-").to_string()), "{first}");
+}
