@@ -79,7 +79,19 @@ pub(super) fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> 
             "give the report either as the first argument or with --report, not both".into(),
         )),
         (Some(kind), None) => Ok((kind, &args.args[1..])),
-        (None, kind) => Ok((kind.unwrap_or(ReportKind::All), &args.args[..])),
+        (None, kind) => {
+            if let Some(word) = args.args.first().and_then(|f| f.to_str())
+                && !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_alphabetic())
+                && !std::path::Path::new(word).exists()
+            {
+                return Err(Error::Usage(format!(
+                    "unknown report `{word}` (and no file of that name): use usage, performance, \
+                     feedback, all or trends, then the paths to read"
+                )));
+            }
+            Ok((kind.unwrap_or(ReportKind::All), &args.args[..]))
+        }
     }
 }
 
@@ -89,8 +101,8 @@ pub(super) fn resolve_inputs(global: &GlobalArgs, paths: &[PathBuf]) -> Result<V
     if !paths.is_empty() {
         return expand(paths);
     }
-    let dir = match &global.log_dir {
-        Some(dir) => Some(dir.clone()),
+    let dir = match global.log_dir_path() {
+        Some(dir) => Some(dir.to_path_buf()),
         None => Context::resolve(global)?.log_dir,
     };
     let Some(dir) = dir else {
@@ -141,6 +153,13 @@ pub(super) fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
         statuses: args.statuses.iter().map(|s| status(*s)).collect(),
         users,
     };
+    if let (Some(since), Some(until)) = (filters.since_ms, filters.until_ms)
+        && since >= until
+    {
+        return Err(Error::Usage(
+            "--since must come before --until, or the window is empty".into(),
+        ));
+    }
     let group_by = if args.group_by.is_empty() {
         vec![GroupField::Prompt, GroupField::Variant]
     } else {

@@ -156,3 +156,14 @@ fn an_absurd_duration_does_not_move_a_run_out_of_its_window() {
     let first = report["totals"]["first_ts"].as_str().unwrap();
     assert!(first.starts_with(&now.format("%Y-").to_string()), "{first}");
 }
+
+#[test]
+fn a_mistyped_report_or_an_empty_window_is_a_usage_error() {
+    let env = TestEnv::new();
+    let typo = env.run(["report", "perfomance"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(crate::support::stderr(&typo).contains("unknown report `perfomance`"));
+    let backwards = env.run(["report", "--since", "1d", "--until", "2d"]);
+    assert_eq!(backwards.status.code(), Some(2));
+    assert!(crate::support::stderr(&backwards).contains("--since must come before --until"));
+}
