@@ -157,7 +157,7 @@ pub(super) fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
         && since >= until
     {
         return Err(Error::Usage(
-            "--since must come before --until, or the window is empty".into(),
+            "the window is empty: --since must be before --until".into(),
         ));
     }
     let group_by = if args.group_by.is_empty() {

@@ -165,5 +165,8 @@ fn a_mistyped_report_or_an_empty_window_is_a_usage_error() {
     assert!(crate::support::stderr(&typo).contains("unknown report `perfomance`"));
     let backwards = env.run(["report", "--since", "1d", "--until", "2d"]);
     assert_eq!(backwards.status.code(), Some(2));
-    assert!(crate::support::stderr(&backwards).contains("--since must come before --until"));
+    assert!(
+        crate::support::stderr(&backwards)
+            .contains("the window is empty: --since must be before --until")
+    );
 }
