@@ -6,15 +6,22 @@ use std::path::{Path, PathBuf};
 /// The most warnings one run prints about bad metric lines.
 const MAX_WARNINGS: usize = 5;
 
-/// Where a run's command may write its metrics. The file is created empty,
-/// private (0600) and exclusively, so no other user can read or plant it.
-pub fn file_for(run_id: &str) -> PathBuf {
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+/// Where a run's command may write its metrics: in a directory only this user
+/// can enter ($XDG_RUNTIME_DIR, else promptrun's 0700 state directory), so the
+/// file needs no creating beforehand. Only without either is it created in the
+/// shared temporary directory, empty, 0600 and exclusively, so no other user
+/// can read or plant it.
+pub fn file_for(run_id: &str, state_dir: Option<&Path>) -> PathBuf {
+    let name = format!("promptrun-{run_id}.metrics");
+    let private = std::env::var_os("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
-        .filter(|dir| dir.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
-    let path = dir.join(format!("promptrun-{run_id}.metrics"));
+        .filter(|dir| dir.is_absolute() && dir.is_dir())
+        .or_else(|| state_dir.filter(|dir| dir.is_dir()).map(Path::to_path_buf));
+    if let Some(dir) = private {
+        return dir.join(name);
+    }
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = std::env::temp_dir().join(name);
     let _ = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -73,7 +73,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         return Ok(crate::error::exit::OK);
     }
 
-    let metrics_file = metrics::file_for(&run_id);
+    let metrics_file = metrics::file_for(&run_id, context.state_dir.as_deref());
     let spec = CommandSpec {
         env: vec![
             ("PROMPTRUN_RUN_ID", OsString::from(&run_id)),

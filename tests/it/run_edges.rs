@@ -105,14 +105,26 @@ fn dry_run_refuses_what_a_real_run_refuses() {
 #[test]
 fn the_metrics_file_is_private() {
     let env = TestEnv::new();
-    let out = env.run([
-        "p",
-        "--",
-        "sh",
-        "-c",
-        r#"stat -c %a "$PROMPTRUN_METRICS_FILE""#,
-    ]);
-    assert_eq!(stdout(&out).trim(), "600");
+    let probe = r#"echo tokens=1 >> "$PROMPTRUN_METRICS_FILE"; stat -c '%a' "$PROMPTRUN_METRICS_FILE" "$(dirname "$PROMPTRUN_METRICS_FILE")""#;
+    // First run: no state directory yet, so the file is made 0600 in the shared temp dir.
+    let first = stdout(&env.run(["p", "--", "sh", "-c", probe]));
+    assert_eq!(first.lines().next(), Some("600"), "{first}");
+    // Later runs: the file lives in promptrun's own 0700 state directory.
+    let later = stdout(&env.run(["p", "--", "sh", "-c", probe]));
+    assert_eq!(later.lines().nth(1), Some("700"), "{later}");
+    let ends = of_type(&checked_events(&env), "run_end")
+        .iter()
+        .map(|e| e["metrics"]["tokens"].clone())
+        .collect::<Vec<_>>();
+    assert_eq!(ends, [serde_json::json!(1.0), serde_json::json!(1.0)]);
+    assert!(
+        std::fs::read_dir(env.state_dir()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".metrics")),
+        "metrics files are removed"
+    );
 }
 
 #[test]
