@@ -4,14 +4,8 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use crate::report_support::{fixture, report_json};
+use crate::report_support::{fixture, gzip, report_json};
 use crate::support::TestEnv;
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
 
 #[test]
 fn gzip_is_recognised_by_its_bytes_on_stdin_and_under_any_name() {

@@ -3,14 +3,8 @@
 use std::io::{Read, Write};
 use std::process::Stdio;
 
-use crate::report_support::{fixture, report_json};
+use crate::report_support::{fixture, gzip, report_json};
 use crate::support::{TestEnv, stderr};
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
 
 #[test]
 fn directories_gzip_and_stdin_give_the_same_numbers() {

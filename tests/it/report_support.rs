@@ -119,3 +119,11 @@ pub fn group<'a>(report: &'a Value, key: &[(&str, &str)]) -> &'a Value {
         .find(|g| key.iter().all(|(k, v)| g["key"][*k] == *v))
         .unwrap_or_else(|| panic!("no group {key:?} in {report:#}"))
 }
+
+/// `bytes` gzipped.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}

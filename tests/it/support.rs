@@ -67,9 +67,15 @@ impl TestEnv {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut command = Command::new(binary());
+        let mut command = self.isolated(binary());
+        command.args(args);
         command
-            .args(args)
+    }
+
+    /// `program` in the working directory with only the isolated environment.
+    fn isolated(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
             .current_dir(self.work())
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -192,19 +198,8 @@ impl TestEnv {
     /// `sh -c SCRIPT` in the same isolated environment as `cmd`, with the binary
     /// under test in $PROMPTRUN, for loops and pipelines around promptrun.
     pub fn shell(&self, script: &str) -> Command {
-        let mut command = Command::new("sh");
-        command
-            .args(["-c", script])
-            .current_dir(self.work())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("USER", "tester")
-            .env("XDG_STATE_HOME", self.path("state"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("PROMPTRUN_LOG_DIR", self.log_dir())
-            .env("PROMPTRUN", binary())
-            .stdin(Stdio::null());
+        let mut command = self.isolated("sh");
+        command.args(["-c", script]).env("PROMPTRUN", binary());
         command
     }
 }
