@@ -123,7 +123,7 @@ pub enum Command {
 
     /// Usage, performance and feedback reports over JSONL event logs.
     #[command(after_help = REPORT_EXAMPLES)]
-    Report(ReportArgs),
+    Report(Lazy<ReportArgs>),
 
     /// Write the HTML dashboard: usage, speed, failures and ratings on one self-contained page.
     #[command(after_help = "Examples:
@@ -132,7 +132,7 @@ pub enum Command {
   promptrun dashboard ci-logs/ -o -               from CI artifacts, to stdout
 
 Same page as `promptrun report --format html`. It loads nothing from the network.")]
-    Dashboard(DashboardArgs),
+    Dashboard(Lazy<DashboardArgs>),
 }
 
 const REPORT_EXAMPLES: &str = "\
@@ -300,6 +300,60 @@ pub enum SortArg {
     Rating,
     /// Most failed runs first.
     Failures,
+}
+
+/// Arguments clap defines only when their subcommand is used (or when help and
+/// completions need them), so running a prompt does not pay, at every start,
+/// for building the report's and the dashboard's dozens of flags.
+#[derive(Debug, Clone)]
+pub struct Lazy<T>(pub T);
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(keep_about::<T>)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(keep_about::<T>)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+/// Adds `T`'s arguments, keeping the subcommand's own help text (the deferred
+/// arguments would otherwise replace it with their struct's doc comment).
+fn keep_about<T: Args>(cmd: clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = T::augment_args(cmd);
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd.about(None::<&'static str>),
+    };
+    match long_about {
+        Some(long_about) => cmd.long_about(long_about),
+        None => cmd.long_about(None::<&'static str>),
+    }
+}
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 /// How to run one prompt.
