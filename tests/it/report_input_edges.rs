@@ -1,10 +1,7 @@
 //! Inputs recognised by content: gzip without a .gz name, a byte order mark,
 //! a truncated gzip counted once, a directory with a symbolic link loop.
 
-use std::io::Write;
-use std::process::Stdio;
-
-use crate::report_support::{fixture, gzip, report_json};
+use crate::report_support::{fixture, gzip, report_json, report_json_from_stdin};
 use crate::support::TestEnv;
 
 #[test]
@@ -20,20 +17,7 @@ fn gzip_is_recognised_by_its_bytes_on_stdin_and_under_any_name() {
     assert_eq!(by_content["totals"], plain["totals"]);
     assert_eq!(by_content["inputs"]["skipped"], plain["inputs"]["skipped"]);
 
-    let mut child = env
-        .cmd(["report", "--format", "json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&gzip(fixture().as_bytes()))
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let from_stdin: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let from_stdin = report_json_from_stdin(&env, &gzip(fixture().as_bytes()));
     assert_eq!(from_stdin["totals"], plain["totals"]);
 }
 
@@ -104,44 +88,24 @@ fn an_absurd_duration_does_not_move_a_run_out_of_its_window() {
     let env = TestEnv::new();
     let now = chrono::Utc::now();
     let ts = promptrun::event::timestamp(now - chrono::Duration::minutes(5));
-    let lines = [
-        end(
-            1,
-            &ts,
-            "p",
-            None,
-            "u",
-            serde_json::json!({}),
-            "ok",
-            1e15,
-            false,
-            serde_json::json!({}),
-        ),
-        end(
-            2,
-            &ts,
-            "p",
-            None,
-            "u",
-            serde_json::json!({}),
-            "ok",
-            9.9e17,
-            false,
-            serde_json::json!({}),
-        ),
-        end(
-            3,
-            &ts,
-            "p",
-            None,
-            "u",
-            serde_json::json!({}),
-            "ok",
-            40.0,
-            false,
-            serde_json::json!({}),
-        ),
-    ];
+    let lines: Vec<String> = [(1, 1e15), (2, 9.9e17), (3, 40.0)]
+        .into_iter()
+        .map(|(n, duration)| {
+            let none = serde_json::json!({});
+            end(
+                n,
+                &ts,
+                "p",
+                None,
+                "u",
+                none.clone(),
+                "ok",
+                duration,
+                false,
+                none,
+            )
+        })
+        .collect();
     let path = env.write("odd.jsonl", &(lines.join("\n") + "\n"));
     let report = report_json(&env, &["--since", "1h", path.to_str().unwrap()]);
     // The absurd ones are skipped and counted; the sane one stays in its window.

@@ -1,9 +1,9 @@
 //! Inputs: files, directories, gzip, stdin; robustness to bad lines; --strict; `| head`.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::Stdio;
 
-use crate::report_support::{fixture, gzip, report_json};
+use crate::report_support::{fixture, gzip, report_json, report_json_from_stdin};
 use crate::support::{TestEnv, stderr};
 
 #[test]
@@ -29,20 +29,7 @@ fn directories_gzip_and_stdin_give_the_same_numbers() {
     assert_eq!(from_dir["groups"], plain["groups"]);
     assert_eq!(from_dir["totals"], plain["totals"]);
 
-    let mut child = env
-        .cmd(["report", "--format", "json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(fixture().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let from_stdin: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let from_stdin = report_json_from_stdin(&env, fixture().as_bytes());
     assert_eq!(from_stdin["totals"], plain["totals"]);
 }
 

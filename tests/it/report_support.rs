@@ -127,3 +127,23 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
 }
+
+/// Runs `report --format json -` with `input` on its stdin; asserts exit 0.
+pub fn report_json_from_stdin(env: &TestEnv, input: &[u8]) -> Value {
+    use std::io::Write;
+    let mut child = env
+        .cmd(["report", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn promptrun");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "report - failed");
+    serde_json::from_slice(&output.stdout).expect("report JSON")
+}
