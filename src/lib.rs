@@ -25,7 +25,12 @@ use clap::Parser;
 
 /// Parses the command line, does the work, and returns the process exit status.
 pub fn run() -> i32 {
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let parsed = match cli::plain_run::parse(&args, |name| std::env::var_os(name)) {
+        Some(cli) => Ok(cli),
+        None => cli::Cli::try_parse(),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod plain_run;
+
 const ROOT_EXAMPLES: &str = "\
 Examples:
   promptrun summarize -- llm -m gpt-4o < notes.txt   run `llm` for the prompt \"summarize\"
