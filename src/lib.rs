@@ -15,11 +15,14 @@ pub mod output;
 pub mod paths;
 pub mod placeholders;
 pub mod privacy;
+mod process_setup;
 pub mod report;
 pub mod router;
 pub mod run_log;
 pub mod runner;
 pub mod store;
+
+pub use process_setup::process_setup;
 
 use clap::Parser;
 

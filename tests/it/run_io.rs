@@ -146,3 +146,45 @@ fn arguments_that_are_not_utf8_pass_through_unchanged() {
     assert_eq!(out.stdout, bytes, "the argument was changed");
     only_run_end(&env);
 }
+
+#[test]
+fn a_closed_stderr_never_lets_warnings_into_the_log() {
+    // With descriptor 2 closed, the log file would be opened as descriptor 2 and
+    // promptrun's own warnings (here: a malformed metrics line) would land in the
+    // JSONL. promptrun opens /dev/null on closed standard descriptors first.
+    let env = TestEnv::new();
+    let out = env
+        .shell(r#""$PROMPTRUN" p -- sh -c 'echo "tokens=lots" >> "$PROMPTRUN_METRICS_FILE"' 2>&-"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = std::fs::read_dir(env.log_dir())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(log).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "only run_start and run_end:\n{text}"
+    );
+    assert_eq!(checked_events(&env).len(), 2);
+}
+
+#[test]
+fn the_command_starts_with_sigpipe_at_its_default() {
+    // promptrun ignores SIGPIPE for itself; the command must not inherit that, or
+    // `yes | head` inside it would spin on write errors instead of ending.
+    let env = TestEnv::new();
+    let out = env.run(["p", "--", "grep", "^SigIgn:", "/proc/self/status"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mask = stdout(&out);
+    let mask = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).unwrap();
+    assert_eq!(
+        mask & (1 << (libc::SIGPIPE - 1)),
+        0,
+        "SIGPIPE ignored: {mask:x}"
+    );
+}
