@@ -10,6 +10,7 @@ pub mod event;
 pub mod feedback;
 pub mod glob;
 pub mod last_run;
+mod libm_shim;
 pub mod metrics;
 pub mod output;
 pub mod paths;
