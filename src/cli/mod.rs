@@ -166,33 +166,8 @@ pub struct ReportArgs {
     #[arg(long = "report", value_enum, value_name = "REPORT")]
     pub report: Option<ReportKind>,
 
-    /// Only runs started at or after this: a date (2026-11-24), RFC 3339, or a time ago (24h, 7d).
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
-
-    /// Only runs started before this: a date, RFC 3339, or a time ago.
-    #[arg(long, value_name = "WHEN")]
-    pub until: Option<String>,
-
-    /// Only these prompts (repeatable; globs: 'summ*').
-    #[arg(long = "prompt", value_name = "GLOB")]
-    pub prompts: Vec<String>,
-
-    /// Only these variants (repeatable; globs; `-` for runs without a variant).
-    #[arg(long = "variant", value_name = "GLOB")]
-    pub variants: Vec<String>,
-
-    /// Only runs with this tag (repeatable; all must match).
-    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
-    pub tags: Vec<(String, String)>,
-
-    /// Only runs with this outcome (repeatable).
-    #[arg(long = "status", value_enum, value_name = "STATUS")]
-    pub statuses: Vec<StatusArg>,
-
-    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
-    #[arg(long = "user", value_name = "USER")]
-    pub users: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
 
     /// Group by prompt, variant, version, command, user, host, resolution, tag:KEY,
     /// hour, day or week (comma-separated or repeated) [default: prompt,variant].
@@ -241,6 +216,38 @@ pub struct ReportArgs {
     /// The time bucket of `report trends` and of the HTML dashboard's runs over time.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<TimeBucket>,
+}
+
+/// Which runs a report or the dashboard looks at.
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Only runs started at or after this: a date (2026-11-24), RFC 3339, or a time ago (24h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only runs started before this: a date, RFC 3339, or a time ago.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only these prompts (repeatable; globs: 'summ*').
+    #[arg(long = "prompt", value_name = "GLOB")]
+    pub prompts: Vec<String>,
+
+    /// Only these variants (repeatable; globs; `-` for runs without a variant).
+    #[arg(long = "variant", value_name = "GLOB")]
+    pub variants: Vec<String>,
+
+    /// Only runs with this tag (repeatable; all must match).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// Only runs with this outcome (repeatable).
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+
+    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
 }
 
 /// The reports.
@@ -491,6 +498,10 @@ pub struct CompletionsArgs {
 
 /// `promptrun dashboard`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("since", |arg| arg.help(
+    "Runs from this time on: a date, RFC 3339, or a time ago (24h, 7d, 2w). The headline \
+     numbers compare with the window of the same length before it"
+)))]
 pub struct DashboardArgs {
     /// Log files or directories (`*.jsonl`, `*.jsonl.gz`, recursively); `-` for stdin
     /// (default: the log directory).
@@ -505,34 +516,8 @@ pub struct DashboardArgs {
     #[arg(long)]
     pub open: bool,
 
-    /// Runs from this time on: a date, RFC 3339, or a time ago (24h, 7d, 2w). The
-    /// headline numbers compare with the window of the same length before it.
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
-
-    /// Runs before this time (default: now).
-    #[arg(long, value_name = "WHEN")]
-    pub until: Option<String>,
-
-    /// Only prompts matching this glob (repeatable).
-    #[arg(long = "prompt", value_name = "GLOB")]
-    pub prompts: Vec<String>,
-
-    /// Only variants matching this glob (repeatable).
-    #[arg(long = "variant", value_name = "GLOB")]
-    pub variants: Vec<String>,
-
-    /// Only runs with this tag (repeatable; all must match).
-    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
-    pub tags: Vec<(String, String)>,
-
-    /// Only runs with this outcome (repeatable).
-    #[arg(long = "status", value_enum, value_name = "STATUS")]
-    pub statuses: Vec<StatusArg>,
-
-    /// Only runs of this user: `me`, or a user hash or a prefix of one (repeatable).
-    #[arg(long = "user", value_name = "USER")]
-    pub users: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
 
     /// Read on past bad lines (default); --strict fails on the first one.
     #[arg(long)]

@@ -134,6 +134,7 @@ pub(super) fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
             .collect()
     };
     let users = args
+        .filters
         .users
         .iter()
         .map(|user| match user.as_str() {
@@ -145,12 +146,12 @@ pub(super) fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
         })
         .collect();
     let filters = Filters {
-        since_ms: point("since", &args.since)?,
-        until_ms: point("until", &args.until)?,
-        prompts: globs("prompt", &args.prompts)?,
-        variants: globs("variant", &args.variants)?,
-        tags: args.tags.clone(),
-        statuses: args.statuses.iter().map(|s| status(*s)).collect(),
+        since_ms: point("since", &args.filters.since)?,
+        until_ms: point("until", &args.filters.until)?,
+        prompts: globs("prompt", &args.filters.prompts)?,
+        variants: globs("variant", &args.filters.variants)?,
+        tags: args.filters.tags.clone(),
+        statuses: args.filters.statuses.iter().map(|s| status(*s)).collect(),
         users,
     };
     if let (Some(since), Some(until)) = (filters.since_ms, filters.until_ms)
@@ -207,11 +208,15 @@ fn shown_filters(args: &ReportArgs, filters: &Filters) -> BTreeMap<String, Value
             shown.insert(name.into(), json!(values));
         }
     };
-    list("prompt", args.prompts.clone());
-    list("variant", args.variants.clone());
+    list("prompt", args.filters.prompts.clone());
+    list("variant", args.filters.variants.clone());
     list(
         "tag",
-        args.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        args.filters
+            .tags
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
     );
     list(
         "status",
@@ -221,7 +226,7 @@ fn shown_filters(args: &ReportArgs, filters: &Filters) -> BTreeMap<String, Value
             .map(|s| s.name().to_string())
             .collect(),
     );
-    list("user", args.users.clone());
+    list("user", args.filters.users.clone());
     shown
 }
 
