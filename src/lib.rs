@@ -1,6 +1,7 @@
 //! promptrun: run LLM prompts through a router config, time them, and log every
 //! run as JSONL for reports.
 
+pub mod align;
 pub mod cli;
 mod cmd;
 pub mod config;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::align;
 use crate::cli::{ListFormat, PromptsArgs};
 use crate::context::Context;
 use crate::error::{Result, exit};
@@ -138,7 +139,7 @@ fn print_table(rows: &[PromptRow], cwd: &Path) {
         .map(|col| {
             lines
                 .iter()
-                .map(|l| l[col].chars().count())
+                .map(|l| align::width(&l[col]))
                 .max()
                 .unwrap_or(0)
         })
@@ -149,7 +150,8 @@ fn print_table(rows: &[PromptRow], cwd: &Path) {
             if col == 4 {
                 out.push_str(cell);
             } else {
-                out.push_str(&format!("{cell:<width$}  ", width = widths[col]));
+                out.push_str(&align::pad(cell, widths[col], false));
+                out.push_str("  ");
             }
         }
         crate::output::print_line(out.trim_end());

@@ -222,3 +222,47 @@ fn reports_what_the_binary_itself_logged() {
     let nobody = report_json(&env, &["--user", "0000000000"]);
     assert_eq!(nobody["totals"]["runs"], 0);
 }
+
+#[test]
+fn table_columns_line_up_with_wide_characters() {
+    // "要約" takes four terminal columns in two chars; the next column must still start
+    // at the same place on every row.
+    let env = TestEnv::new();
+    let mut log = String::new();
+    for (n, prompt) in ["要約", "summarize", "é-accent"].iter().enumerate() {
+        let ts = "2026-11-24T10:00:00.000Z";
+        let tags = serde_json::json!({});
+        log.push_str(&crate::report_support::start(
+            n as u64,
+            ts,
+            prompt,
+            None,
+            "u",
+            tags.clone(),
+        ));
+        log.push('\n');
+    }
+    std::fs::write(env.log_dir().join("events-2026-11-24.jsonl"), log).unwrap();
+    let table = stdout(&env.run(["report", "usage"]));
+    let columns = |line: &str| {
+        // The display column where the second cell (after the prompt's padding) starts.
+        let name_end = line.find("  ").unwrap();
+        let rest = &line[name_end..];
+        let second = name_end + (rest.len() - rest.trim_start().len());
+        unicode_width::UnicodeWidthStr::width(&line[..second])
+    };
+    let rows: Vec<&str> = ["要約", "summarize", "é-accent"]
+        .iter()
+        .map(|p| {
+            table
+                .lines()
+                .find(|l| l.starts_with(p))
+                .expect("a row per prompt")
+        })
+        .collect();
+    let starts: Vec<usize> = rows.iter().map(|l| columns(l)).collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] == w[1]),
+        "{starts:?} in\n{table}"
+    );
+}

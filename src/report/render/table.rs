@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::columns::{Column, Section, columns, metric_names};
 use super::text_safe::printable;
 use super::{RenderOptions, Renderer};
+use crate::align;
 use crate::report::Report;
 use crate::report::model::GroupStats;
 
@@ -72,18 +73,15 @@ impl Renderer for Table {
                 .map(|row| row.iter().map(|cell| printable(cell)).collect())
                 .collect();
             let widths: Vec<usize> = (0..columns.len())
-                .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+                .map(|c| rows.iter().map(|r| align::width(&r[c])).max().unwrap_or(0))
                 .collect();
             for (r, row) in rows.iter().enumerate() {
                 let mut line = String::new();
                 for (c, cell) in row.iter().enumerate() {
-                    let pad = " ".repeat(widths[c] - cell.chars().count());
-                    let gap = if c == 0 { "" } else { "  " };
-                    if columns[c].numeric {
-                        line.push_str(&format!("{gap}{pad}{cell}"));
-                    } else {
-                        line.push_str(&format!("{gap}{cell}{pad}"));
+                    if c > 0 {
+                        line.push_str("  ");
                     }
+                    line.push_str(&align::pad(cell, widths[c], columns[c].numeric));
                 }
                 let line = line.trim_end();
                 if r == 0 {

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::text_safe::{markdown_cell, printable};
+use crate::align;
 use crate::report::trends::{TrendChange, TrendPoint, Trends};
 
 fn opt(value: Option<f64>, format: impl Fn(f64) -> String) -> String {
@@ -115,10 +116,10 @@ fn aligned(out: &mut String, headings: &[&str], rows: &[Vec<String>], colour: bo
         .iter()
         .map(|row| row.iter().map(|cell| printable(cell)).collect())
         .collect();
-    let mut widths: Vec<usize> = headings.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headings.iter().map(|h| align::width(h)).collect();
     for row in &rows {
         for (width, value) in widths.iter_mut().zip(row) {
-            *width = (*width).max(value.chars().count());
+            *width = (*width).max(align::width(value));
         }
     }
     let line = |values: Vec<&str>| {
@@ -126,13 +127,7 @@ fn aligned(out: &mut String, headings: &[&str], rows: &[Vec<String>], colour: bo
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(i, (v, w))| {
-                if i < 2 {
-                    format!("{v:<w$}")
-                } else {
-                    format!("{v:>w$}")
-                }
-            })
+            .map(|(i, (v, w))| align::pad(v, *w, i >= 2))
             .collect();
         cells.join("  ").trim_end().to_string()
     };
