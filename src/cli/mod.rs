@@ -381,8 +381,8 @@ pub struct RunArgs {
     pub tags: Vec<(String, String)>,
 
     /// Stop the command after this long (90s, 5m, 1h30m, 250ms): SIGTERM, then
-    /// SIGKILL after the grace period; exit status 124. `0` turns off the config's
-    /// defaults.timeout.
+    /// SIGKILL after the grace period (without a terminal, to its whole process
+    /// group); exit status 124. `0` turns off the config's defaults.timeout.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 

@@ -94,8 +94,19 @@ impl RunOutcome {
 /// standard input too unless `stdin_file` is set. `signals` are the caller's
 /// handlers, kept installed until the run is recorded (without them promptrun
 /// cannot forward signals and polls the command every 5 ms).
+///
+/// On a terminal the command stays in promptrun's job, so it can read the terminal
+/// and gets Ctrl-C from it directly. Without a controlling terminal (CI, cron) it
+/// runs in a process group of its own, and a timeout or a forwarded signal reaches
+/// the whole group: a script's children too, so none of them outlives a timeout
+/// holding the job's output open.
 pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
+    let own_group = !has_controlling_terminal();
     let mut command = Command::new(&spec.argv[0]);
+    if own_group {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
     command.args(&spec.argv[1..]);
     command.envs(spec.env.iter().map(|(key, value)| (key, value)));
     if let Some(path) = &spec.stdin_file {
@@ -111,7 +122,10 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
         Ok(child) => child,
         Err(source) => return spawn_failed(started, source),
     };
-    let pid = child.id();
+    let target = Target {
+        pid: child.id(),
+        group: own_group,
+    };
     let deadline = spec.timeout.map(|timeout| started + timeout);
     let mut kill_at: Option<Instant> = None;
     let mut killed = false;
@@ -122,6 +136,9 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
                 let mut outcome =
                     RunOutcome::from_status(status, started.elapsed(), kill_at.is_some());
                 outcome.terminal_interrupt = terminal_interrupt;
+                if let Some(kill_at) = kill_at {
+                    target.outlast_grace(kill_at);
+                }
                 return outcome;
             }
             Ok(None) => {}
@@ -140,14 +157,14 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
             && kill_at.is_none()
             && now >= deadline
         {
-            signals::send(pid, libc::SIGTERM);
+            target.signal(libc::SIGTERM);
             kill_at = Some(now + spec.kill_grace);
         }
         if let Some(kill) = kill_at
             && now >= kill
             && !killed
         {
-            signals::send(pid, libc::SIGKILL);
+            target.signal(libc::SIGKILL);
             killed = true;
         }
         let next = if killed { None } else { kill_at.or(deadline) };
@@ -164,8 +181,9 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
                     if received.signal == libc::SIGCHLD {
                         continue;
                     }
-                    if received.from_process {
-                        signals::send(pid, received.signal);
+                    if received.from_process || target.group {
+                        // In its own group the command did not get the terminal's signals.
+                        target.signal(received.signal);
                     } else if matches!(received.signal, libc::SIGINT | libc::SIGQUIT) {
                         terminal_interrupt = Some(received.signal);
                     }
@@ -174,6 +192,57 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
             None => std::thread::sleep(Duration::from_millis(5)),
         }
     }
+}
+
+/// Who promptrun's signals reach: the command, or the process group it leads.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    pid: u32,
+    group: bool,
+}
+
+impl Target {
+    fn signal(self, signal: libc::c_int) {
+        if self.group {
+            signals::send_group(self.pid, signal);
+        } else {
+            signals::send(self.pid, signal);
+        }
+    }
+
+    /// After a timeout: the command is gone, but in its own group its children may
+    /// still run (a SIGTERM they trapped). They get the rest of the grace period,
+    /// then SIGKILL, as the command would have.
+    fn outlast_grace(self, kill_at: Instant) {
+        if !self.group {
+            return;
+        }
+        while signals::group_alive(self.pid) {
+            if Instant::now() >= kill_at {
+                self.signal(libc::SIGKILL);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// True when promptrun has a controlling terminal (an interactive session), even if
+/// its standard streams are redirected.
+fn has_controlling_terminal() -> bool {
+    // SAFETY: a valid C string; the descriptor, if any, is closed right away.
+    let fd = unsafe {
+        libc::open(
+            c"/dev/tty".as_ptr(),
+            libc::O_RDONLY | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: closing the descriptor just opened.
+    unsafe { libc::close(fd) };
+    true
 }
 
 fn spawn_failed(started: Instant, source: std::io::Error) -> RunOutcome {

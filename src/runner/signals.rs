@@ -172,3 +172,15 @@ pub fn send(pid: u32, signal: libc::c_int) {
     // SAFETY: kill has no memory-safety preconditions.
     unsafe { libc::kill(pid as libc::pid_t, signal) };
 }
+
+/// Sends `signal` to every process in the group `pgid`.
+pub fn send_group(pgid: u32, signal: libc::c_int) {
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(-(pgid as libc::pid_t), signal) };
+}
+
+/// True while any process is left in the group `pgid`.
+pub fn group_alive(pgid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the group exists and may be signalled.
+    unsafe { libc::kill(-(pgid as libc::pid_t), 0) == 0 }
+}

@@ -25,5 +25,6 @@ mod run_edges;
 mod run_exit;
 mod run_io;
 mod run_logging;
+mod run_process_group;
 mod run_shim;
 mod trends;
