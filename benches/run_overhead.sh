@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Run overhead: what promptrun adds in front of a command.
 #
-# Measures, in ONE hyperfine run, the median wall time of
+# Measures, in one run (ROUNDS hyperfine rounds, each timing all three), the median
+# wall time of
 #   1. `true` run directly,
 #   2. the floor for any wrapper: a minimal Rust program that only spawns `true`
 #      and waits for it (benches/floor/spawn_and_wait.rs, built with rustc -O),
 #   3. `promptrun hello -- true` with the example config and logging ON (release build),
-# then prints the medians and promptrun's overhead over the floor.
+# then prints the medians over all rounds, promptrun's overhead over the floor, and
+# that overhead round by round.
 # Target: overhead <= 0.5 ms.
 #
-# Usage: benches/run_overhead.sh [RUNS]      (default 2000 runs per command)
+# Usage: benches/run_overhead.sh [RUNS]      (default 2000 runs per command, in ROUNDS=10 rounds)
 set -euo pipefail
 
 runs=${1:-2000}
@@ -48,20 +50,42 @@ if [ "${BENCH_NO_RT:-}" != 1 ] && command -v chrt >/dev/null 2>&1 && chrt -f 50 
     echo "running at real-time priority (chrt -f 50); BENCH_NO_RT=1 to measure without" >&2
 fi
 
-json="$out/run_overhead.json"
-"${priority[@]}" hyperfine --shell=none --warmup 100 --runs "$runs" --export-json "$json" \
-    --command-name "true" "$true_bin" \
-    --command-name "spawn-and-wait floor" "$out/spawn_and_wait $true_bin" \
-    --command-name "promptrun hello -- true" "$promptrun --config $config hello -- $true_bin"
+# Load from other jobs drifts over minutes, and hyperfine measures one command after
+# the other, so the runs are split into rounds that each time all three commands; the
+# medians are over every run of every round, and the overhead of each round is shown
+# too, so drift shows up as spread instead of bias.
+rounds=${ROUNDS:-10}
+per_round=$(( (runs + rounds - 1) / rounds ))
+rm -f "$out"/run_overhead-round-*.json
+for round in $(seq "$rounds"); do
+    "${priority[@]}" hyperfine --shell=none --warmup 50 --runs "$per_round" --style none \
+        --export-json "$out/run_overhead-round-$round.json" \
+        --command-name "true" "$true_bin" \
+        --command-name "spawn-and-wait floor" "$out/spawn_and_wait $true_bin" \
+        --command-name "promptrun hello -- true" "$promptrun --config $config hello -- $true_bin" \
+        >/dev/null
+done
 
 logged=$(cat "$PROMPTRUN_LOG_DIR"/*.jsonl | wc -l)
-medians=$(awk -F': ' '/"median"/ { gsub(/,/, "", $2); printf "%s ", $2 * 1000 }' "$json")
-read -r direct floor wrapped <<<"$medians"
 echo
-echo "medians over $runs runs ($logged event lines logged):"
-awk -v d="$direct" -v f="$floor" -v w="$wrapped" 'BEGIN {
-    printf "  true directly            %7.3f ms\n", d
-    printf "  spawn-and-wait floor     %7.3f ms\n", f
-    printf "  promptrun hello -- true  %7.3f ms\n", w
-    printf "  promptrun overhead over the floor: %.3f ms (target <= 0.5 ms) %s\n", w - f, (w - f <= 0.5 ? "OK" : "OVER")
-}'
+echo "$rounds rounds of $per_round runs each ($logged event lines logged)"
+python3 - "$out" "$rounds" <<'PY'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+times, per_round = {}, []
+for r in range(1, rounds + 1):
+    results = json.load(open(f"{out}/run_overhead-round-{r}.json"))["results"]
+    medians = {}
+    for result in results:
+        times.setdefault(result["command"], []).extend(result["times"])
+        medians[result["command"]] = statistics.median(result["times"]) * 1000
+    per_round.append(medians["promptrun hello -- true"] - medians["spawn-and-wait floor"])
+median = {name: statistics.median(t) * 1000 for name, t in times.items()}
+for name in ["true", "spawn-and-wait floor", "promptrun hello -- true"]:
+    print(f"  {name:<26} {median[name]:7.3f} ms  (median of {len(times[name])} runs)")
+overhead = median["promptrun hello -- true"] - median["spawn-and-wait floor"]
+verdict = "OK" if overhead <= 0.5 else "OVER"
+print(f"  promptrun overhead over the floor: {overhead:.3f} ms (target <= 0.5 ms) {verdict}")
+print("  per round: " + " ".join(f"{o:.3f}" for o in per_round)
+      + f"  (min {min(per_round):.3f}, max {max(per_round):.3f})")
+PY
