@@ -28,12 +28,13 @@ pub use process_setup::process_setup;
 
 use clap::Parser;
 
-/// Parses the command line, does the work, and returns the process exit status.
-pub fn run() -> i32 {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let parsed = match cli::plain_run::parse(&args, |name| std::env::var_os(name)) {
+/// Parses the command line `argv` (program name first), does the work, and returns
+/// the process exit status.
+pub fn run(argv: Vec<std::ffi::OsString>) -> i32 {
+    let args = argv.get(1..).unwrap_or_default();
+    let parsed = match cli::plain_run::parse(args, |name| std::env::var_os(name)) {
         Some(cli) => Ok(cli),
-        None => cli::Cli::try_parse(),
+        None => cli::Cli::try_parse_from(&argv),
     };
     let cli = match parsed {
         Ok(cli) => cli,
