@@ -5,6 +5,7 @@
 //! are fine (schema v1 only ever adds fields); an unknown event type or a newer
 //! schema version is refused with a reason, as is anything malformed.
 
+use super::canon::parse_canonical;
 use super::scan::{RawStr, Scanner};
 use super::time::parse_ts_ms;
 
@@ -17,7 +18,7 @@ pub enum Kind {
 }
 
 /// Longer durations (over 30 years) are not believable and are refused.
-const MAX_DURATION_MS: f64 = 1e12;
+pub(super) const MAX_DURATION_MS: f64 = 1e12;
 
 /// How a run ended, as an index (`STATUS_NAMES`).
 pub type Status = u8;
@@ -158,6 +159,14 @@ pub fn parse_line(line: &[u8]) -> Result<Event<'_>, String> {
 
 /// [`parse_line`], with the key order learned from earlier lines.
 pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event<'a>, String> {
+    match parse_canonical(line) {
+        Some(event) => Ok(event),
+        None => parse_general(line, order),
+    }
+}
+
+/// The general parser: any key order, any valid JSON (the fast path's fallback).
+pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event<'a>, String> {
     let mut scanner = Scanner::new(line);
     let mut event = Event::default();
     let mut version: Option<&[u8]> = None;
