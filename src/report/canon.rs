@@ -163,11 +163,47 @@ fn number_or_null(s: &mut Scanner) -> Option<()> {
     s.number().ok().map(drop)
 }
 
-/// An object's raw text (tags, metrics).
+/// An object's raw text (tags, metrics). Flat objects of strings and numbers,
+/// as promptrun writes them, are walked here; any other goes to the general walk.
 #[inline(always)]
 fn object<'a>(s: &mut Scanner<'a>) -> Option<&'a [u8]> {
-    if s.bytes.get(s.pos) != Some(&b'{') {
+    let start = s.pos;
+    if s.bytes.get(start) != Some(&b'{') {
         return None;
     }
-    s.raw_object(1).ok()
+    if flat_object(s).is_none() {
+        s.pos = start;
+        return s.raw_object(1).ok();
+    }
+    Some(&s.bytes[start..s.pos])
+}
+
+/// Walks `{"key":"text" or number,...}` with nothing between the tokens.
+#[inline(always)]
+fn flat_object(s: &mut Scanner) -> Option<()> {
+    s.pos += 1;
+    if s.bytes.get(s.pos) == Some(&b'}') {
+        s.pos += 1;
+        return Some(());
+    }
+    loop {
+        if s.bytes.get(s.pos) != Some(&b'"') {
+            return None;
+        }
+        s.string().ok()?;
+        lit(s, b":")?;
+        match s.bytes.get(s.pos)? {
+            b'"' => drop(s.string().ok()?),
+            b'-' | b'0'..=b'9' => drop(s.number().ok()?),
+            _ => return None,
+        }
+        match s.bytes.get(s.pos)? {
+            b',' => s.pos += 1,
+            b'}' => {
+                s.pos += 1;
+                return Some(());
+            }
+            _ => return None,
+        }
+    }
 }
