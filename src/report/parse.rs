@@ -296,20 +296,16 @@ fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
 }
 
 /// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
+#[inline]
 pub fn run_id_key(raw: &[u8]) -> u128 {
     if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
         // The 32 digits as four words of eight.
-        let word = |parts: [&[u8]; 2]| {
-            let mut digits = [0u8; 8];
-            digits[..parts[0].len()].copy_from_slice(parts[0]);
-            digits[parts[0].len()..].copy_from_slice(parts[1]);
-            hex8(digits)
-        };
+        let r = raw;
         let words = (
-            word([&raw[0..8], &[]]),
-            word([&raw[9..13], &raw[14..18]]),
-            word([&raw[19..23], &raw[24..28]]),
-            word([&raw[28..36], &[]]),
+            hex8([r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]]),
+            hex8([r[9], r[10], r[11], r[12], r[14], r[15], r[16], r[17]]),
+            hex8([r[19], r[20], r[21], r[22], r[24], r[25], r[26], r[27]]),
+            hex8([r[28], r[29], r[30], r[31], r[32], r[33], r[34], r[35]]),
         );
         if let (Some(a), Some(b), Some(c), Some(d)) = words {
             return ((a << 32 | b) as u128) << 64 | (c << 32 | d) as u128;
