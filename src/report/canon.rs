@@ -5,7 +5,7 @@
 //! fixed-size literal, so a line costs one pass over its values and no key
 //! lookups. Values are read with the general [`Scanner`], so they are checked
 //! exactly as the general parser checks them. Anything else (another key
-//! order, unknown or missing keys, whitespace between members, a byte >= 0x80,
+//! order, unknown or missing keys, whitespace between members, invalid UTF-8,
 //! any value the general parser would refuse) gives `None`, and the caller
 //! falls back to [`super::parse::parse_line_with`]: a `Some` is always the
 //! event that parser returns for the line.
@@ -44,7 +44,12 @@ pub fn parse_canonical(line: &[u8]) -> Option<Event<'_>> {
         Kind::Feedback => feedback(s, &mut event)?,
     }
     lit(s, b"}")?;
-    if s.pos != line.len() || s.high != 0 {
+    if s.pos != line.len() {
+        return None;
+    }
+    // Outside strings JSON is ASCII, so only lines with a string holding a byte
+    // >= 0x80 need the UTF-8 check (the general parser names the failure).
+    if s.high != 0 && std::str::from_utf8(line).is_err() {
         return None;
     }
     event.ts_ms = parse_ts_ms(ts.raw)?;
