@@ -6,9 +6,10 @@
 //! lookups. Values are read with the general [`Scanner`], so they are checked
 //! exactly as the general parser checks them. Anything else (another key
 //! order, unknown or missing keys, whitespace between members, invalid UTF-8,
-//! any value the general parser would refuse) gives `None`, and the caller
-//! falls back to [`super::parse::parse_line_with`]: a `Some` is always the
-//! event that parser returns for the line.
+//! any value the general parser would refuse) gives `None`, and
+//! [`super::parse::parse_line_with`] falls back to the general parser: a `Some`
+//! is always the event the general parser returns for the line (checked by the
+//! differential property tests in `canon_props.rs`).
 
 use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, run_id_key};
 use super::scan::Scanner;

@@ -4,6 +4,9 @@
 //! it knows, borrowed from the line; everything else is skipped. Unknown fields
 //! are fine (schema v1 only ever adds fields); an unknown event type or a newer
 //! schema version is refused with a reason, as is anything malformed.
+//!
+//! Lines in the exact layout promptrun writes are read by a fast path first
+//! (`canon.rs`); any other line, or any doubt, comes here, with the same result.
 
 use super::canon::parse_canonical;
 use super::scan::{RawStr, Scanner};
