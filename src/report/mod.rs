@@ -28,6 +28,9 @@
 //! value; time buckets as their RFC 3339 start), and `totals` all selected runs.
 
 mod aggregate;
+mod canon;
+#[cfg(test)]
+mod canon_props;
 mod cell;
 mod desc;
 pub mod filter;

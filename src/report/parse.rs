@@ -4,7 +4,11 @@
 //! it knows, borrowed from the line; everything else is skipped. Unknown fields
 //! are fine (schema v1 only ever adds fields); an unknown event type or a newer
 //! schema version is refused with a reason, as is anything malformed.
+//!
+//! Lines in the exact layout promptrun writes are read by a fast path first
+//! (`canon.rs`); any other line, or any doubt, comes here, with the same result.
 
+use super::canon::parse_canonical;
 use super::scan::{RawStr, Scanner};
 use super::time::parse_ts_ms;
 
@@ -17,7 +21,7 @@ pub enum Kind {
 }
 
 /// Longer durations (over 30 years) are not believable and are refused.
-const MAX_DURATION_MS: f64 = 1e12;
+pub(super) const MAX_DURATION_MS: f64 = 1e12;
 
 /// How a run ended, as an index (`STATUS_NAMES`).
 pub type Status = u8;
@@ -158,6 +162,14 @@ pub fn parse_line(line: &[u8]) -> Result<Event<'_>, String> {
 
 /// [`parse_line`], with the key order learned from earlier lines.
 pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event<'a>, String> {
+    match parse_canonical(line) {
+        Some(event) => Ok(event),
+        None => parse_general(line, order),
+    }
+}
+
+/// The general parser: any key order, any valid JSON (the fast path's fallback).
+pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event<'a>, String> {
     let mut scanner = Scanner::new(line);
     let mut event = Event::default();
     let mut version: Option<&[u8]> = None;
@@ -286,46 +298,55 @@ fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
     Ok(false)
 }
 
-/// Hex digit values; 0xff for anything else.
-const HEX: [u8; 256] = {
-    let mut table = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
-
 /// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
+#[inline]
 pub fn run_id_key(raw: &[u8]) -> u128 {
     if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
-        // Two 64-bit halves (cheaper shifts than one 128-bit value).
-        let mut bad = 0u8;
-        let mut half = |parts: [&[u8]; 3]| {
-            let mut value: u64 = 0;
-            for part in parts {
-                for &b in part {
-                    let digit = HEX[b as usize];
-                    bad |= digit;
-                    value = value << 4 | (digit & 0x0f) as u64;
-                }
-            }
-            value
-        };
-        let high = half([&raw[0..8], &raw[9..13], &raw[14..18]]);
-        let low = half([&raw[19..23], &raw[24..36], &[]]);
-        if bad & 0x80 == 0 {
-            return (high as u128) << 64 | low as u128;
+        // The 32 digits as four words of eight.
+        let r = raw;
+        let words = (
+            hex8([r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]]),
+            hex8([r[9], r[10], r[11], r[12], r[14], r[15], r[16], r[17]]),
+            hex8([r[19], r[20], r[21], r[22], r[24], r[25], r[26], r[27]]),
+            hex8([r[28], r[29], r[30], r[31], r[32], r[33], r[34], r[35]]),
+        );
+        if let (Some(a), Some(b), Some(c), Some(d)) = words {
+            return ((a << 32 | b) as u128) << 64 | (c << 32 | d) as u128;
         }
     }
-    // FNV-1a, 128 bits: deterministic across threads and runs.
+    fnv_128(raw)
+}
+
+/// Eight ASCII hex digits (first digit most significant) as a number, or None:
+/// all eight checked and converted at once, a byte per lane of one word.
+#[inline(always)]
+fn hex8(digits: [u8; 8]) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let x = u64::from_le_bytes(digits);
+    if x & HIGH != 0 {
+        return None;
+    }
+    // With every byte below 0x80, adding 0x80 - c sets a byte's top bit exactly
+    // when the byte is >= c, and never carries into the next byte.
+    let at_least = |word: u64, c: u8| word + ONES * (0x80 - c as u64);
+    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    let lower = x | (ONES * 0x20);
+    let letter = at_least(lower, b'a') & !at_least(lower, b'f' + 1);
+    if (digit | letter) & HIGH != HIGH {
+        return None;
+    }
+    // '0'..'9' are 0x30..0x39; 'a'..'f' and 'A'..'F' have bit 6 set: add 9.
+    let nibbles = (x & (ONES * 0x0f)) + ((x >> 6) & ONES) * 9;
+    // Pack the eight nibbles, the first digit (lowest byte) on top.
+    let n = nibbles.swap_bytes();
+    let n = (n | n >> 4) & 0x00ff_00ff_00ff_00ff;
+    let n = (n | n >> 8) & 0x0000_ffff_0000_ffff;
+    Some((n | n >> 16) & 0xffff_ffff)
+}
+
+/// FNV-1a, 128 bits: deterministic across threads and runs.
+fn fnv_128(raw: &[u8]) -> u128 {
     let mut hash: u128 = 0x6c62272e07bb014262b821756295c58d;
     for &b in raw {
         hash ^= b as u128;
@@ -361,6 +382,25 @@ mod tests {
         ] {
             let want = u128::from_str_radix(&id.replace('-', ""), 16).unwrap();
             assert_eq!(run_id_key(id.as_bytes()), want);
+        }
+        // Any byte that is not a hex digit, anywhere: hashed, like any other text.
+        let base = *b"01a0c450-78a6-7655-bac4-f186cf4db874";
+        for at in (0..36).filter(|i| ![8, 13, 18, 23].contains(i)) {
+            for byte in 0..=255u8 {
+                let mut id = base;
+                id[at] = byte;
+                let want = if byte.is_ascii_hexdigit() {
+                    let hex: String = id
+                        .iter()
+                        .filter(|&&b| b != b'-')
+                        .map(|&b| b as char)
+                        .collect();
+                    u128::from_str_radix(&hex, 16).unwrap()
+                } else {
+                    fnv_128(&id)
+                };
+                assert_eq!(run_id_key(&id), want, "byte {byte} at {at}");
+            }
         }
         // Not hex: hashed, not mistaken for a UUID.
         let odd = run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db87g");

@@ -56,34 +56,59 @@ fn fast_utc(b: &[u8]) -> Option<i64> {
     if b[16] != b':' || *b.last()? != b'Z' {
         return None;
     }
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        b[range].iter().try_fold(0i64, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + (d - b'0') as i64)
-        })
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (hour, minute, second) = (two_digits(b, 11)?, two_digits(b, 14)?, two_digits(b, 17)?);
     let millis = match &b[19..b.len() - 1] {
         [] => 0,
+        // The events' own three digits, without the general division.
+        [b'.', _, _, d] if d.is_ascii_digit() => two_digits(b, 20)? * 10 + (d - b'0') as i64,
         [b'.', frac @ ..] if !frac.is_empty() && frac.len() <= 9 => {
-            let value = num(20..20 + frac.len())?;
+            let value = frac.iter().try_fold(0i64, |acc, &d| {
+                d.is_ascii_digit().then(|| acc * 10 + (d - b'0') as i64)
+            })?;
             value * 1000 / 10i64.pow(frac.len() as u32)
         }
         _ => return None,
     };
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    if day > days_in_month(year, month) {
+    let days = days_of_date(b)?;
+    Some(days * MS_PER_DAY + (hour * 3600 + minute * 60 + second) * 1000 + millis)
+}
+
+/// The two-digit number at `at` (and `at + 1`).
+#[inline(always)]
+fn two_digits(b: &[u8], at: usize) -> Option<i64> {
+    let (high, low) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+    (high < 10 && low < 10).then(|| (high * 10 + low) as i64)
+}
+
+thread_local! {
+    /// The last `YYYY-MM-DD` read (its bytes as two words) and its days since
+    /// the epoch: events come in time order, so most lines repeat it. It starts
+    /// as the epoch itself, a valid pair.
+    static LAST_DATE: std::cell::Cell<(u64, u16, i64)> = const {
+        std::cell::Cell::new((u64::from_le_bytes(*b"1970-01-"), u16::from_le_bytes(*b"01"), 0))
+    };
+}
+
+/// The days since 1970-01-01 of the valid date `b[..10]` (its dashes checked by the caller).
+#[inline]
+fn days_of_date(b: &[u8]) -> Option<i64> {
+    let head = u64::from_le_bytes(b[..8].try_into().ok()?);
+    let tail = u16::from_le_bytes(b[8..10].try_into().ok()?);
+    let (last_head, last_tail, last_days) = LAST_DATE.get();
+    if (head, tail) == (last_head, last_tail) {
+        return Some(last_days);
+    }
+    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || day > days_in_month(year, month) {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    Some(days * MS_PER_DAY + (hour * 3600 + minute * 60 + second) * 1000 + millis)
+    LAST_DATE.set((head, tail, days));
+    Some(days)
 }
 
 /// The days of a month of the proleptic Gregorian calendar.
@@ -179,6 +204,11 @@ mod tests {
             parse_ts_ms(b"2026-11-24T10:15:02Z")
         );
         assert_eq!(fast_utc(b"2026-13-24T10:15:02Z"), None);
+        assert_eq!(fast_utc(b"2026-11-24T10:15:02.1x3Z"), None);
+        assert_eq!(
+            fast_utc(b"2026-11-24T10:15:02.12Z"),
+            Some(chrono_ms("2026-11-24T10:15:02.12Z"))
+        );
         assert_eq!(parse_ts_ms(b"2026-02-30T10:15:02Z"), None);
         // Month lengths, leap years included, as chrono has them.
         for date in [
@@ -195,6 +225,34 @@ mod tests {
                 chrono.map(|t| t.timestamp_millis())
             );
         }
+    }
+
+    fn chrono_ms(text: &str) -> i64 {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn the_cached_date_agrees_with_chrono_whatever_the_order() {
+        // Days apart, then back, with every millisecond width: the cache must
+        // never hand one date's days to another.
+        let mut ms: i64 = -86_400_000 * 400;
+        let mut step: i64 = 7;
+        for i in 0..5000 {
+            ms += step;
+            step = (step * 7919 + i) % (86_400_000 * 40) - 86_400_000 * 19;
+            let text = format_ms(ms);
+            assert_eq!(fast_utc(text.as_bytes()), Some(chrono_ms(&text)), "{text}");
+            let short = text.replace(".000Z", "Z");
+            assert_eq!(
+                fast_utc(short.as_bytes()),
+                Some(chrono_ms(&short)),
+                "{short}"
+            );
+        }
+        assert_eq!(fast_utc(b"1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(fast_utc(b"1970-01-32T00:00:00Z"), None);
     }
 
     #[test]

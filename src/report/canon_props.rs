@@ -1,0 +1,274 @@
+//! Differential tests of the parser's fast path: on lines written by promptrun's
+//! own event writer, and on those lines mutated, whatever the fast path accepts
+//! is exactly what the general parser returns.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::canon::parse_canonical;
+use super::parse::{KeyOrder, parse_general, parse_line};
+use crate::event::{Feedback, RunEnd, RunStart, RunStatus, timestamp, to_line};
+
+/// Printable ASCII, quotes and backslashes included (the writer escapes them).
+const ASCII: &str = "[ -~]{0,12}";
+/// Any text: escapes, control characters, multi-byte characters.
+const ANY: &str = "[ -~\\\\\"\u{0}-\u{1f}é😀]{0,12}";
+
+fn ts() -> impl Strategy<Value = String> + Clone {
+    (0i64..253_402_300_799_999)
+        .prop_map(|ms| timestamp(chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()))
+}
+
+fn map<T: Strategy>(
+    text: &'static str,
+    value: T,
+) -> impl Strategy<Value = BTreeMap<String, T::Value>>
+where
+    T::Value: std::fmt::Debug,
+{
+    proptest::collection::btree_map(text, value, 0..3)
+}
+
+fn resolution() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just("name"), Just("alias"), Just("route"), Just("adhoc")]
+}
+
+fn status() -> impl Strategy<Value = RunStatus> {
+    prop_oneof![
+        Just(RunStatus::Ok),
+        Just(RunStatus::Error),
+        Just(RunStatus::Signal),
+        Just(RunStatus::Timeout),
+        Just(RunStatus::SpawnFailed),
+    ]
+}
+
+/// One event line as promptrun writes it (without its newline), with text fields
+/// drawn from `text` and each numeric field from its usual range.
+fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
+    let head = (ts(), text, text, proptest::option::of(text));
+    let start = (
+        head.clone(),
+        (text, resolution(), proptest::option::of(text)),
+        (proptest::option::of(text), text, text, text),
+        map(text, text),
+    )
+        .prop_map(
+            |(
+                (ts, run_id, prompt, variant),
+                (requested, resolution, file),
+                (sha, command, user, host),
+                tags,
+            )| {
+                to_line(&RunStart {
+                    v: 1,
+                    kind: "run_start",
+                    ts,
+                    run_id,
+                    prompt,
+                    variant,
+                    requested,
+                    resolution,
+                    prompt_file: file,
+                    prompt_sha256: sha,
+                    command,
+                    args: None,
+                    user,
+                    host,
+                    tags,
+                    promptrun: "0.1.0",
+                })
+            },
+        );
+    let end = (
+        head.clone(),
+        (
+            0.0f64..1e9,
+            status(),
+            proptest::option::of(-255i32..256),
+            proptest::option::of(1i32..32),
+        ),
+        (
+            map(text, -1e6f64..1e6),
+            any::<bool>(),
+            proptest::option::of(text),
+            resolution(),
+        ),
+        (text, text, text, map(text, text)),
+    )
+        .prop_map(
+            |(
+                (ts, run_id, prompt, variant),
+                (duration_ms, status, exit_code, signal),
+                (metrics, feedback_asked, sha, resolution),
+                (command, user, host, tags),
+            )| {
+                to_line(&RunEnd {
+                    v: 1,
+                    kind: "run_end",
+                    ts,
+                    run_id,
+                    prompt,
+                    variant,
+                    duration_ms,
+                    status,
+                    exit_code,
+                    signal,
+                    metrics,
+                    feedback_asked,
+                    prompt_sha256: sha,
+                    resolution,
+                    command,
+                    user,
+                    host,
+                    tags,
+                })
+            },
+        );
+    let feedback = (
+        head,
+        (
+            proptest::option::of(text),
+            1u8..=5,
+            proptest::option::of(text),
+        ),
+        (prop_oneof![Just("prompt"), Just("cli")], text),
+    )
+        .prop_map(
+            |((ts, run_id, prompt, variant), (sha, rating, comment), (source, user))| {
+                to_line(&Feedback {
+                    v: 1,
+                    kind: "feedback",
+                    ts,
+                    run_id,
+                    prompt,
+                    variant,
+                    prompt_sha256: sha,
+                    rating,
+                    comment,
+                    source,
+                    user,
+                })
+            },
+        );
+    prop_oneof![start, end, feedback].prop_map(|mut line| {
+        line.pop(); // the newline
+        line
+    })
+}
+
+/// Tokens that make a value invalid, out of range or merely unusual.
+const TOKENS: [&str; 20] = [
+    "1e300",
+    "-1",
+    "01",
+    "3.5",
+    "0",
+    "6",
+    "null",
+    "true",
+    " ",
+    "\\u00e9",
+    "\\ud800",
+    "\"",
+    ",",
+    "}",
+    "{}",
+    "\u{e9}",
+    "1000000000001",
+    "2.0",
+    "\"x\"",
+    "[1]",
+];
+
+/// Asserts that whenever the fast path accepts `line`, it agrees with the general parser.
+fn agrees(line: &[u8]) -> Result<bool, TestCaseError> {
+    let Some(fast) = parse_canonical(line) else {
+        return Ok(false);
+    };
+    let general = parse_general(line, &mut KeyOrder::default());
+    prop_assert_eq!(
+        Ok(format!("{fast:?}")),
+        general.map(|e| format!("{e:?}")),
+        "{}",
+        String::from_utf8_lossy(line)
+    );
+    Ok(true)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn the_writers_ascii_lines_take_the_fast_path(line in writer_line(ASCII)) {
+        prop_assert!(agrees(&line)?, "fast path refused {}", String::from_utf8_lossy(&line));
+    }
+
+    #[test]
+    fn the_writers_lines_with_any_text_take_the_fast_path(line in writer_line(ANY)) {
+        prop_assert!(agrees(&line)?, "fast path refused {}", String::from_utf8_lossy(&line));
+    }
+
+    #[test]
+    fn mutated_lines_agree_with_the_general_parser(
+        line in prop_oneof![writer_line(ASCII), writer_line(ANY)],
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..8, 0usize..TOKENS.len()), 1..4),
+    ) {
+        let mut bytes = line;
+        for (at, byte, op, token) in edits {
+            let at = at % (bytes.len() + 1);
+            match op {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                2 => {
+                    bytes.splice(at..at, TOKENS[token].bytes());
+                }
+                3..=6 => {
+                    // Replace a whole value (up to the next `,` or `}`) with the token.
+                    let keys: Vec<usize> = bytes.windows(2).enumerate()
+                        .filter(|(_, w)| w == b"\":").map(|(i, _)| i + 2).collect();
+                    if let Some(&from) = keys.get(at % keys.len().max(1)) {
+                        let to = bytes[from..].iter().position(|b| matches!(b, b',' | b'}'))
+                            .map_or(bytes.len(), |n| from + n);
+                        bytes.splice(from..to, TOKENS[token].bytes());
+                    }
+                }
+                _ if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                _ => {}
+            }
+        }
+        agrees(&bytes)?;
+    }
+}
+
+#[test]
+fn values_the_general_parser_refuses_are_left_to_it() {
+    let end = br#"{"v":1,"type":"run_end","ts":"2026-11-24T10:15:02.123Z","run_id":"r","prompt":"p","variant":null,"duration_ms":12.5,"status":"ok","exit_code":0,"signal":null,"metrics":{},"feedback_asked":false,"prompt_sha256":null,"resolution":"name","command":"c","user":"u","host":"h","tags":{}}"#;
+    assert!(parse_canonical(end).is_some());
+    let text = String::from_utf8_lossy(end);
+    for (from, to) in [
+        ("12.5", "1e300"),
+        ("12.5", "-1"),
+        ("12.5", "1000000000001"),
+        (":false,", ":null,"),
+        ("\"ok\"", "\"weird\""),
+        ("2026-11-24T10", "yesterday"),
+        (":0,", ":01,"),
+        ("{}}", "{} }"),
+    ] {
+        let changed = text.replace(from, to);
+        assert!(parse_canonical(changed.as_bytes()).is_none(), "{changed}");
+    }
+    // Text beyond ASCII is read here; bytes that are not UTF-8 are left to the
+    // general parser, which names them.
+    let wide = text.replace("\"p\"", "\"caf\u{e9}\"");
+    assert!(parse_canonical(wide.as_bytes()).is_some());
+    let mut broken = wide.into_bytes();
+    let at = broken.iter().position(|&b| b >= 0x80).unwrap();
+    broken[at] = 0xff;
+    assert!(parse_canonical(&broken).is_none());
+    assert_eq!(parse_line(&broken).unwrap_err(), "invalid UTF-8");
+}
