@@ -1,32 +1,32 @@
 //! promptrun: run LLM prompts through a router config, time them, and log every
 //! run as JSONL for reports.
+//!
+//! Where each job lives:
+//!
+//! - [`cli`]: the command line (clap types per subcommand, the plain-run fast parser).
+//! - `cmd`: one file per subcommand: parse, call a module, print.
+//! - [`config`]: `router-config.json` (model, discovery, validation) and the
+//!   resolved [`config::context::Context`] every command starts from.
+//! - [`run`]: the run sequence: resolve the prompt, spawn and time the child,
+//!   signals, timeout, the metrics file.
+//! - [`record`]: the event schema, the log directory and its writer, the last
+//!   run, privacy.
+//! - [`feedback`]: the rating question after a run, and `promptrun rate`.
+//! - [`report`]: the report engine, renderers, trends, alerts, dashboard data.
+//! - [`error`]: the error type and exit codes; [`startup`]: process set-up.
 
-pub mod align;
 pub mod cli;
 mod cmd;
 pub mod config;
-pub mod context;
 pub mod error;
-pub mod event;
 pub mod feedback;
-pub mod glob;
-pub mod last_run;
-mod libm_shim;
-pub mod metrics;
-pub mod output;
-pub mod paths;
-pub mod placeholders;
-pub mod privacy;
-mod process_setup;
+pub mod record;
 pub mod report;
-pub mod router;
-pub mod run_log;
-pub mod runner;
-pub mod store;
-
-pub use process_setup::process_setup;
+pub mod run;
+pub mod startup;
 
 use clap::Parser;
+pub use startup::process_setup;
 
 /// Parses the command line `argv` (program name first), does the work, and returns
 /// the process exit status.

@@ -46,7 +46,7 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
         );
         Ok(exit::USAGE)
     } else {
-        crate::output::print_line(&format!(
+        crate::cmd::output::print_line(&format!(
             "{}: ok ({} prompts, {} routes, {warnings} warning(s))",
             loaded.path.display(),
             loaded.config.prompts.len(),

@@ -3,6 +3,7 @@
 mod completions;
 mod config_check;
 mod dashboard;
+pub mod output;
 mod prompts;
 mod rate;
 mod report;
@@ -11,7 +12,7 @@ mod run;
 mod windowed;
 
 use crate::cli::{Cli, Command, ConfigCommand};
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::error::Result;
 
 /// Runs what the command line asks for and returns the exit status.

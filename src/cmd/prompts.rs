@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::align;
 use crate::cli::{ListFormat, PromptsArgs};
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::error::{Result, exit};
+use crate::report::render::text_width;
 
 #[derive(Serialize)]
 struct PromptRow<'a> {
@@ -79,7 +79,9 @@ pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
         .collect();
     match args.format {
         ListFormat::Json => {
-            crate::output::print_line(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+            crate::cmd::output::print_line(
+                &serde_json::to_string_pretty(&rows).unwrap_or_default(),
+            );
         }
         ListFormat::Table if context.config.is_none() => {
             eprintln!("promptrun: {}", crate::config::discover::NOT_FOUND);
@@ -139,7 +141,7 @@ fn print_table(rows: &[PromptRow], cwd: &Path) {
         .map(|col| {
             lines
                 .iter()
-                .map(|l| align::width(&l[col]))
+                .map(|l| text_width::width(&l[col]))
                 .max()
                 .unwrap_or(0)
         })
@@ -150,13 +152,13 @@ fn print_table(rows: &[PromptRow], cwd: &Path) {
             if col == 4 {
                 out.push_str(cell);
             } else {
-                out.push_str(&align::pad(cell, widths[col], false));
+                out.push_str(&text_width::pad(cell, widths[col], false));
                 out.push_str("  ");
             }
         }
-        crate::output::print_line(out.trim_end());
+        crate::cmd::output::print_line(out.trim_end());
     }
     if rows.iter().any(|r| r.default_variant.is_some()) {
-        crate::output::print_line("(* default variant)");
+        crate::cmd::output::print_line("(* default variant)");
     }
 }

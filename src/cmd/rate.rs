@@ -3,16 +3,17 @@
 use std::path::PathBuf;
 
 use crate::cli::{GlobalArgs, RateArgs};
-use crate::context::Context;
+use crate::cmd::output;
+use crate::config::context::Context;
 use crate::error::{Error, Result, exit, warn};
 use crate::feedback::find::{self, FoundRun};
 use crate::feedback::question::{self, Answer, Question};
 use crate::feedback::record::{self, RatedRun, Rating, Source};
 use crate::feedback::terminal;
-use crate::last_run::LastRun;
-use crate::privacy::{self, IdentityHasher};
-use crate::store::EventWriter;
-use crate::{event, output};
+use crate::record::event;
+use crate::record::last_run::LastRun;
+use crate::record::log_writer::EventWriter;
+use crate::record::privacy::{self, IdentityHasher};
 
 /// How far back `--pending` looks, in days.
 const PENDING_DAYS: u64 = 7;
@@ -23,7 +24,7 @@ const CANDIDATES_SHOWN: usize = 10;
 
 /// Records a rating given on the command line, or walks through unrated runs.
 pub fn run(context: &Context, global: &GlobalArgs, args: &RateArgs) -> Result<i32> {
-    if crate::run_log::disabled_by_env() {
+    if crate::record::run_recorder::disabled_by_env() {
         return Err(Error::Usage(
             "logging is turned off (PROMPTRUN_NO_LOG or DO_NOT_TRACK), so a rating cannot be recorded".into(),
         ));
@@ -67,7 +68,7 @@ fn find_last(context: &Context, global: &GlobalArgs) -> Result<(RatedRun, PathBu
     };
     let state_dir = context.state_dir.as_deref().ok_or_else(none)?;
     let last = LastRun::load(state_dir)
-        .map_err(|err| Error::io(crate::last_run::path(state_dir), err))?
+        .map_err(|err| Error::io(crate::record::last_run::path(state_dir), err))?
         .ok_or_else(none)?;
     let dir = match (global.log_dir_path(), &last.log_dir) {
         (None, Some(dir)) => Some(dir.clone()),

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::cli::{GlobalArgs, ReportArgs, ReportKind, SortArg, StatusArg};
-use crate::context::Context;
+use crate::config::context::Context;
+use crate::config::glob::Glob;
 use crate::error::{Error, Result, warn};
-use crate::glob::Glob;
 use crate::report::render::{Part, RenderOptions, renderer};
 use crate::report::{
     EngineOptions, Filters, GroupField, Report, SortKey, Source, StatusFilter, ViewSpec, aggregate,
-    expand, time,
+    engine::time, expand,
 };
 
 /// How many comments per group `--comments` shows.
@@ -60,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
         Some(path) if path.as_os_str() != "-" => {
             std::fs::write(path, &bytes).map_err(|err| Error::io(path, err))?
         }
-        _ => crate::output::write_all(&bytes),
+        _ => crate::cmd::output::write_all(&bytes),
     }
     Ok(crate::error::exit::OK)
 }
@@ -138,10 +138,10 @@ pub(super) fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
         .users
         .iter()
         .map(|user| match user.as_str() {
-            "me" => {
-                crate::privacy::IdentityHasher::load_or_create(crate::paths::state_dir().as_deref())
-                    .hash(&crate::privacy::user_name())
-            }
+            "me" => crate::record::privacy::IdentityHasher::load_or_create(
+                crate::config::dirs::state_dir().as_deref(),
+            )
+            .hash(&crate::record::privacy::user_name()),
             other => other.to_string(),
         })
         .collect();

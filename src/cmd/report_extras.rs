@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::windowed::{alerts_config, bucket, check, dashboard_page, engine_options, write_output};
 use crate::cli::{GlobalArgs, ReportArgs, ReportFormat, TimeBucket};
-use crate::config::alerts::AlertsConfig;
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::error::{Error, Result, exit, warn};
-use crate::report::alert_command;
-use crate::report::alerts::CheckResult;
+use crate::report::alerts::command;
+use crate::report::alerts::evaluate::CheckResult;
+use crate::report::alerts::rules::AlertsConfig;
 use crate::report::render::{breaches, trends_html, trends_text};
 use crate::report::trends;
 use crate::report::windowed::{Selection, WindowedReports};
@@ -231,8 +231,7 @@ fn check_alerts(
         return Ok(exit::OK);
     }
     if let Some(command) = &config.command
-        && let Err(message) =
-            alert_command::run(command, document.as_bytes(), alert_command::TIMEOUT)
+        && let Err(message) = command::run(command, document.as_bytes(), command::TIMEOUT)
     {
         eprintln!("promptrun: error: {message}; the breaches were not delivered");
         return Ok(exit::ALERT_COMMAND_FAILED);

@@ -7,17 +7,17 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::cli::{RunArgs, parse_duration};
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::error::{Error, Result};
-use crate::event::{self, RunEnd, RunStart, RunStatus, SCHEMA_VERSION};
-use crate::last_run::LastRun;
-use crate::metrics;
-use crate::placeholders::Placeholders;
-use crate::privacy::{self, IdentityHasher};
-use crate::router::{self, ResolvedPrompt};
-use crate::run_log::RunLog;
-use crate::runner::signals::SignalPipe;
-use crate::runner::{self, CommandSpec};
+use crate::record::event::{self, RunEnd, RunStart, RunStatus, SCHEMA_VERSION};
+use crate::record::last_run::LastRun;
+use crate::record::privacy::{self, IdentityHasher};
+use crate::record::run_recorder::RunRecorder;
+use crate::run::child::CommandSpec;
+use crate::run::metrics_file;
+use crate::run::placeholders::Placeholders;
+use crate::run::router::{self, ResolvedPrompt};
+use crate::run::signals::SignalPipe;
 
 /// Runs one prompt and returns the exit status to pass on.
 pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
@@ -73,7 +73,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         return Ok(crate::error::exit::OK);
     }
 
-    let metrics_file = metrics::file_for(&run_id, context.state_dir.as_deref());
+    let metrics_file = metrics_file::file_for(&run_id, context.state_dir.as_deref());
     let spec = CommandSpec {
         env: vec![
             ("PROMPTRUN_RUN_ID", OsString::from(&run_id)),
@@ -90,11 +90,11 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         ],
         stdin_file: args.stdin.then(|| resolved.file.clone()).flatten(),
         timeout,
-        kill_grace: args.kill_grace.unwrap_or(runner::KILL_GRACE),
+        kill_grace: args.kill_grace.unwrap_or(crate::run::child::KILL_GRACE),
         argv,
     };
 
-    let mut log = RunLog::open(context);
+    let mut log = RunRecorder::open(context);
     let hasher = log
         .is_enabled()
         .then(|| IdentityHasher::load_or_create(context.state_dir.as_deref()));
@@ -121,7 +121,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
     log.write(&start);
 
     let signals = SignalPipe::install().ok();
-    let outcome = runner::run(&spec, signals.as_ref());
+    let outcome = crate::run::child::run(&spec, signals.as_ref());
     if let Some(error) = &outcome.spawn_error {
         let what = match error.kind() {
             std::io::ErrorKind::NotFound => "command not found".to_string(),
@@ -135,7 +135,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
             spec.argv[0].to_string_lossy()
         );
     }
-    let collected = metrics::collect(&metrics_file);
+    let collected = metrics_file::collect(&metrics_file);
     for warning in &collected.warnings {
         crate::error::warn(warning);
     }
@@ -189,7 +189,7 @@ pub fn run(context: &Context, args: &RunArgs) -> Result<i32> {
         crate::feedback::after_run::ask_and_record(planned, &end, &mut log);
     }
     if let Some(signal) = outcome.interrupt_to_pass_on() {
-        runner::signals::die_of(signal);
+        crate::run::signals::die_of(signal);
     }
     Ok(outcome.exit_code())
 }
@@ -201,11 +201,13 @@ fn command_template(resolved: &ResolvedPrompt, args: &RunArgs) -> Result<Vec<OsS
     }
     match &resolved.command {
         Some(command) if !command.is_empty() => Ok(command.iter().map(OsString::from).collect()),
-        _ if resolved.resolution == crate::router::Resolution::Adhoc => Err(Error::Usage(format!(
-            "no router-config.json found, so `{}` has no configured command; give one after `--`: \
+        _ if resolved.resolution == crate::run::router::Resolution::Adhoc => {
+            Err(Error::Usage(format!(
+                "no router-config.json found, so `{}` has no configured command; give one after `--`: \
              promptrun {} -- <CMD> [ARGS...] (or pass --config PATH)",
-            resolved.requested, resolved.requested
-        ))),
+                resolved.requested, resolved.requested
+            )))
+        }
         _ => Err(Error::Usage(format!(
             "prompt `{}` has no configured command; give one after `--`: promptrun {} -- <CMD> [ARGS...]",
             resolved.name, resolved.requested
@@ -267,7 +269,7 @@ fn print_dry_run(
         .file
         .as_ref()
         .map_or("-".to_string(), |p| p.display().to_string());
-    let log = if crate::run_log::disabled_by_env() {
+    let log = if crate::record::run_recorder::disabled_by_env() {
         "off (PROMPTRUN_NO_LOG or DO_NOT_TRACK)".to_string()
     } else {
         context
@@ -296,7 +298,7 @@ fn print_dry_run(
     ));
     lines.push(format!("log dir:    {log}"));
     // Through output.rs, so `--dry-run | head -1` ends quietly.
-    crate::output::print_line(&lines.join("\n"));
+    crate::cmd::output::print_line(&lines.join("\n"));
 }
 
 /// Quotes arguments the way a POSIX shell would need them.

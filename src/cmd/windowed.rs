@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use crate::cli::TimeBucket;
-use crate::config::alerts::AlertsConfig;
+use crate::config::context::Context;
 use crate::config::validate::Severity;
-use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::report::alerts::{CheckResult, evaluate};
+use crate::report::alerts::evaluate::{CheckResult, evaluate};
+use crate::report::alerts::rules::AlertsConfig;
 use crate::report::dashboard::DashboardData;
 use crate::report::windowed::{Selection, WindowedReports};
 use crate::report::{Bucket, EngineOptions};
@@ -29,7 +29,7 @@ pub fn alerts_config(context: &Context) -> Result<AlertsConfig> {
     let Some(loaded) = context.config.as_ref() else {
         return Ok(AlertsConfig::default());
     };
-    let errors: Vec<String> = crate::config::alerts::check(&loaded.config.alerts)
+    let errors: Vec<String> = crate::report::alerts::rules::check(&loaded.config.alerts)
         .iter()
         .filter(|problem| problem.severity == Severity::Error)
         .map(|problem| problem.render(loaded))
@@ -82,7 +82,7 @@ pub fn dashboard_page(
         window: selection.window.label(),
         previous_window: selection.window.previous().map(|w| w.label()),
         bucket: selection.bucket.name().to_string(),
-        generated: crate::event::timestamp(chrono::Utc::now()),
+        generated: crate::record::event::timestamp(chrono::Utc::now()),
         check,
         current: reports.current,
         previous: reports.previous,
@@ -95,7 +95,7 @@ pub fn dashboard_page(
 /// Writes `text` to `path`, or to stdout for `-`.
 pub fn write_output(path: &Path, text: &str) -> Result<()> {
     if path.as_os_str() == "-" {
-        crate::output::write_all(text.as_bytes());
+        crate::cmd::output::write_all(text.as_bytes());
         return Ok(());
     }
     std::fs::write(path, text).map_err(|err| Error::io(path, err))

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::paths;
+use crate::config::dirs;
 
 /// What to tell a user when no config was found.
 pub const NOT_FOUND: &str = "no router-config.json found (searched from the current directory up, \
@@ -27,7 +27,7 @@ pub fn find(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
             }
         }
     }
-    let user = paths::config_home()?.join("promptrun/router-config.json");
+    let user = dirs::config_home()?.join("promptrun/router-config.json");
     user.is_file().then_some(user)
 }
 

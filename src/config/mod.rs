@@ -1,8 +1,10 @@
 //! `router-config.json`: the model, where it is found, and how it is read.
 
-pub mod alerts;
+pub mod context;
+pub mod dirs;
 pub mod discover;
 pub mod feedback;
+pub mod glob;
 pub mod locate;
 pub mod validate;
 
@@ -32,7 +34,7 @@ pub struct RouterConfig {
     /// When to ask for a rating after a run.
     pub feedback: feedback::FeedbackConfig,
     /// Thresholds for `promptrun report --check`.
-    pub alerts: alerts::AlertsConfig,
+    pub alerts: crate::report::alerts::rules::AlertsConfig,
 }
 
 /// One prompt.

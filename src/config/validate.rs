@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::LoadedConfig;
 use super::locate::Segment;
 use crate::cli::parse_duration;
-use crate::glob;
+use crate::config::glob;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +191,7 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
         ));
     }
     problems.extend(super::feedback::check(&config.feedback));
-    problems.extend(super::alerts::check(&config.alerts));
+    problems.extend(crate::report::alerts::rules::check(&config.alerts));
     problems
 }
 

@@ -3,11 +3,11 @@
 //! loses no run.
 
 use crate::cli::RunArgs;
+use crate::config::context::Context;
 use crate::config::feedback::{AskPolicy, FeedbackSettings};
-use crate::context::Context;
 use crate::error::warn;
-use crate::event::{RunEnd, RunStatus};
-use crate::run_log::RunLog;
+use crate::record::event::{RunEnd, RunStatus};
+use crate::record::run_recorder::RunRecorder;
 
 use super::decide::{self, RateFlag, Situation};
 use super::question::{self, Answer, Question};
@@ -65,7 +65,7 @@ pub fn plan(
 }
 
 /// Asks `question` about the run `end` describes and appends the rating, if one is given.
-pub fn ask_and_record(planned: Planned, end: &RunEnd, log: &mut RunLog) {
+pub fn ask_and_record(planned: Planned, end: &RunEnd, log: &mut RunRecorder) {
     if !log.is_enabled() {
         return;
     }

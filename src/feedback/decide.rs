@@ -7,7 +7,7 @@
 //! `ask`, and `sample_rate` decide.
 
 use crate::config::feedback::{AskPolicy, FeedbackSettings};
-use crate::event::RunStatus;
+use crate::record::event::RunStatus;
 
 /// What `--rate` / `--no-rate` said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

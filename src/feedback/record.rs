@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use crate::event::{self, Feedback, SCHEMA_VERSION};
+use crate::record::event::{self, Feedback, SCHEMA_VERSION};
 
 /// Where a rating came from (`source` in the event).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

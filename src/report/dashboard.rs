@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::alerts::{CheckResult, prompt_of};
-use super::model::{GroupStats, Report};
+use super::alerts::evaluate::{CheckResult, prompt_of};
+use super::engine::model::{GroupStats, Report};
 use super::window::{WindowLabel, fill_buckets};
 
 /// How many prompts the runs-over-time chart stacks before lumping the rest into "other".

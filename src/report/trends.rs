@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::alerts::{breaches_of, p95_increase_pct, prompt_of, rating_drop};
+use super::alerts::evaluate::{breaches_of, p95_increase_pct, prompt_of, rating_drop};
 use super::dashboard::bucket_of;
-use super::model::{GroupStats, Report};
+use super::engine::model::{GroupStats, Report};
 use super::window::WindowLabel;
-use crate::config::alerts::{AlertRules, AlertsConfig};
+use crate::report::alerts::rules::{AlertRules, AlertsConfig};
 
 /// The `schema` of `report trends --format json`.
 pub const TRENDS_SCHEMA: &str = "promptrun.trends/v1";

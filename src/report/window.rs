@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::time::{Bucket, format_ms, parse_ts_ms};
-use crate::event::timestamp;
+use super::engine::time::{Bucket, format_ms, parse_ts_ms};
+use crate::record::event::timestamp;
 
 /// The most buckets a time chart fills in; past it only the buckets with runs show
 /// (a window reaching back years in hours would be millions of empty columns).

@@ -58,7 +58,7 @@ impl Selection {
             return Err(Error::Usage(format!(
                 "the window is empty: --since must be before --until (or, without --until, \
                  before now: {})",
-                crate::event::timestamp(end)
+                crate::record::event::timestamp(end)
             )));
         }
         Ok(Window { start, end })

@@ -87,7 +87,7 @@ fn an_absurd_duration_does_not_move_a_run_out_of_its_window() {
     use crate::report_support::end;
     let env = TestEnv::new();
     let now = chrono::Utc::now();
-    let ts = promptrun::event::timestamp(now - chrono::Duration::minutes(5));
+    let ts = promptrun::record::event::timestamp(now - chrono::Duration::minutes(5));
     let lines: Vec<String> = [(1, 1e15), (2, 9.9e17), (3, 40.0)]
         .into_iter()
         .map(|(n, duration)| {

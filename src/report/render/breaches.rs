@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::text_safe::{markdown_cell, printable};
-use crate::report::alerts::{Breach, CheckResult};
+use crate::report::alerts::evaluate::{Breach, CheckResult};
 
 /// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `0.50`).
 pub fn value(rule: &str, value: f64) -> String {

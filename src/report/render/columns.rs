@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::report::model::GroupStats;
+use crate::report::engine::model::GroupStats;
 
 /// A report section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

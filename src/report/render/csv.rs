@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use super::columns::metric_names;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
-use crate::report::model::GroupStats;
+use crate::report::engine::model::GroupStats;
 
 /// CSV through the csv crate (quoting done right).
 pub struct Csv;

@@ -6,9 +6,9 @@ use super::breaches;
 use super::charts::{self, PALETTE};
 use super::html_page::{count, escape, millis, page, value_in};
 use super::html_tables::{inputs, prompt_table, variants, worst};
-use crate::report::alerts::prompt_of;
+use crate::report::alerts::evaluate::prompt_of;
 use crate::report::dashboard::{self, DashboardData, Headline};
-use crate::report::model::GroupStats;
+use crate::report::engine::model::GroupStats;
 use crate::report::window::{MAX_COLUMNS, coarsen};
 
 /// How many prompts the per-prompt charts show (all of them are in the table).

@@ -4,9 +4,9 @@
 use std::fmt::Write;
 
 use super::html_page::{cell, count, escape, percent, value_in};
-use crate::report::alerts::prompt_of;
+use crate::report::alerts::evaluate::prompt_of;
 use crate::report::dashboard::{self, DashboardData};
-use crate::report::model::GroupStats;
+use crate::report::engine::model::GroupStats;
 
 /// How many prompts with variants get a side-by-side table.
 const VARIANT_PROMPTS: usize = 12;

@@ -14,6 +14,7 @@ pub mod html;
 pub mod html_page;
 mod html_tables;
 pub mod text_safe;
+pub mod text_width;
 pub mod trends_html;
 pub mod trends_text;
 

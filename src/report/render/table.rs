@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use super::columns::{Column, Section, columns, metric_names};
 use super::text_safe::printable;
 use super::{RenderOptions, Renderer};
-use crate::align;
 use crate::report::Report;
-use crate::report::model::GroupStats;
+use crate::report::engine::model::GroupStats;
+use crate::report::render::text_width;
 
 /// The terminal table.
 pub struct Table;
@@ -73,7 +73,12 @@ impl Renderer for Table {
                 .map(|row| row.iter().map(|cell| printable(cell)).collect())
                 .collect();
             let widths: Vec<usize> = (0..columns.len())
-                .map(|c| rows.iter().map(|r| align::width(&r[c])).max().unwrap_or(0))
+                .map(|c| {
+                    rows.iter()
+                        .map(|r| text_width::width(&r[c]))
+                        .max()
+                        .unwrap_or(0)
+                })
                 .collect();
             for (r, row) in rows.iter().enumerate() {
                 let mut line = String::new();
@@ -81,7 +86,7 @@ impl Renderer for Table {
                     if c > 0 {
                         line.push_str("  ");
                     }
-                    line.push_str(&align::pad(cell, widths[c], columns[c].numeric));
+                    line.push_str(&text_width::pad(cell, widths[c], columns[c].numeric));
                 }
                 let line = line.trim_end();
                 if r == 0 {

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::text_safe::{markdown_cell, printable};
-use crate::align;
+use crate::report::render::text_width;
 use crate::report::trends::{TrendChange, TrendPoint, Trends};
 
 fn opt(value: Option<f64>, format: impl Fn(f64) -> String) -> String {
@@ -116,10 +116,10 @@ fn aligned(out: &mut String, headings: &[&str], rows: &[Vec<String>], colour: bo
         .iter()
         .map(|row| row.iter().map(|cell| printable(cell)).collect())
         .collect();
-    let mut widths: Vec<usize> = headings.iter().map(|h| align::width(h)).collect();
+    let mut widths: Vec<usize> = headings.iter().map(|h| text_width::width(h)).collect();
     for row in &rows {
         for (width, value) in widths.iter_mut().zip(row) {
-            *width = (*width).max(align::width(value));
+            *width = (*width).max(text_width::width(value));
         }
     }
     let line = |values: Vec<&str>| {
@@ -127,7 +127,7 @@ fn aligned(out: &mut String, headings: &[&str], rows: &[Vec<String>], colour: bo
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(i, (v, w))| align::pad(v, *w, i >= 2))
+            .map(|(i, (v, w))| text_width::pad(v, *w, i >= 2))
             .collect();
         cells.join("  ").trim_end().to_string()
     };

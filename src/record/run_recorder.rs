@@ -7,10 +7,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::error::warn;
-use crate::event;
-use crate::store::EventWriter;
+use crate::record::event;
+use crate::record::log_writer::EventWriter;
 
 /// True when PROMPTRUN_NO_LOG or DO_NOT_TRACK turns logging off (any value but "", "0", "false").
 pub fn disabled_by_env() -> bool {
@@ -21,21 +21,21 @@ pub fn disabled_by_env() -> bool {
 
 /// Writes a run's events, or nothing once logging has failed.
 #[derive(Debug)]
-pub struct RunLog {
+pub struct RunRecorder {
     writer: Option<EventWriter>,
     warned: bool,
 }
 
-impl RunLog {
+impl RunRecorder {
     /// Logging to the context's log directory, unless turned off.
     pub fn open(context: &Context) -> Self {
         if disabled_by_env() {
-            return RunLog {
+            return RunRecorder {
                 writer: None,
                 warned: true,
             };
         }
-        let mut log = RunLog {
+        let mut log = RunRecorder {
             writer: None,
             warned: false,
         };

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::cell::Cell;
 use super::fold::{Interner, Partial, WORKER_SHIFT};
+use super::group_totals::Cell;
 use super::input::Source;
 use super::model::{InputSummary, REPORT_SCHEMA};
-use super::runs::{RunTable, flag, key};
+use super::run_table::{RunTable, flag, key};
 use super::{Report, ViewSpec};
 
 /// No time bucket.

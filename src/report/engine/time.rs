@@ -138,7 +138,7 @@ const EARLIEST_MS: i64 = -62_135_596_800_000;
 /// Formats ms as RFC 3339 UTC with milliseconds.
 pub fn format_ms(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
-        .map(crate::event::timestamp)
+        .map(crate::record::event::timestamp)
         .unwrap_or_else(|| ms.to_string())
 }
 

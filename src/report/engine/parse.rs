@@ -8,7 +8,7 @@
 //! Lines in the exact layout promptrun writes are read by a fast path first
 //! (`canon.rs`); any other line, or any doubt, comes here, with the same result.
 
-use super::canon::parse_canonical;
+use super::own_layout::parse_canonical;
 use super::scan::{RawStr, Scanner};
 use super::time::parse_ts_ms;
 

@@ -1,6 +1,6 @@
 //! Which runs a view selects, and how it groups them.
 
-use crate::glob::Glob;
+use crate::config::glob::Glob;
 
 use super::time::Bucket;
 

@@ -170,7 +170,7 @@ fn raw<'a>(s: Option<RawStr<'a>>) -> Option<&'a [u8]> {
     s.map(|s| s.raw)
 }
 
-/// The resolution's index in [`super::cell::RESOLUTIONS`].
+/// The resolution's index in [`super::group_totals::RESOLUTIONS`].
 #[inline]
 pub fn resolution_index(raw: Option<RawStr>) -> u8 {
     match raw.map(|s| s.raw) {

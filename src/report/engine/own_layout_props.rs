@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use super::canon::parse_canonical;
+use super::own_layout::parse_canonical;
 use super::parse::{KeyOrder, parse_general, parse_line};
-use crate::event::{Feedback, RunEnd, RunStart, RunStatus, timestamp, to_line};
+use crate::record::event::{Feedback, RunEnd, RunStart, RunStatus, timestamp, to_line};
 
 /// Printable ASCII, quotes and backslashes included (the writer escapes them).
 const ASCII: &str = "[ -~]{0,12}";

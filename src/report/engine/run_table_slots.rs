@@ -6,7 +6,7 @@
 //! entry where the hash lands and usually stops there, so a run costs one cache
 //! miss. The table grows by half when it is 70% full.
 
-use super::runs::{RunInfo, RunKey, RunSlot};
+use super::run_table::{RunInfo, RunKey, RunSlot};
 
 /// The entry holds a run (an all-zero entry is empty).
 const PRESENT: u64 = 1;
@@ -156,7 +156,8 @@ impl Slots {
     /// chose the shard; the rest, scaled to the capacity, choose the place.
     #[inline]
     fn place(&self, hash: u64) -> usize {
-        (((hash << super::runs::SHARD_BITS) as u128 * self.entries.len() as u128) >> 64) as usize
+        (((hash << super::run_table::SHARD_BITS) as u128 * self.entries.len() as u128) >> 64)
+            as usize
     }
 
     fn grow(&mut self) {

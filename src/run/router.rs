@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::config::glob::Glob;
 use crate::config::{LoadedConfig, PromptDef};
 use crate::error::{Error, Result};
-use crate::glob::Glob;
 
 /// How a requested name was resolved (the `resolution` field of run_start).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicU64;
 use super::fold::{Partial, Worker};
 use super::input::{ChunkReader, Source, total_size};
 use super::merge::finish;
-use super::runs::RunTable;
+use super::run_table::RunTable;
 use super::{EngineOptions, Report, ViewSpec};
 use crate::error::Result;
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
-use super::slots::{self, Slots};
+use super::run_table_slots::{self, Slots};
 
 /// Shards: a power of two, indexed by the top bits of the run's hash.
 pub(super) const SHARD_BITS: u32 = 4;
@@ -134,7 +134,7 @@ pub struct Batch {
 impl Batch {
     /// Adds a change of the run `key`.
     pub fn push(&mut self, key: RunKey, change: Change) {
-        self.changes.push((key, slots::hash(key), change));
+        self.changes.push((key, run_table_slots::hash(key), change));
     }
 
     /// Empties the batch, keeping its memory.
@@ -253,7 +253,7 @@ impl Default for RunTable {
 
 impl RunTable {
     fn shard(&self, key: RunKey) -> std::sync::MutexGuard<'_, Shard> {
-        let index = shard_of(slots::hash(key));
+        let index = shard_of(run_table_slots::hash(key));
         self.shards[index].lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::model::{GroupStats, Report};
-use super::window::WindowLabel;
-use crate::config::alerts::{AlertRules, AlertsConfig};
+use crate::report::alerts::rules::{AlertRules, AlertsConfig};
+use crate::report::engine::model::{GroupStats, Report};
+use crate::report::window::WindowLabel;
 
 /// The `schema` of `report --check --format json`.
 pub const BREACHES_SCHEMA: &str = "promptrun.breaches/v1";

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::cli::GlobalArgs;
+use crate::config::dirs;
 use crate::config::{LoadedConfig, discover};
 use crate::error::{Error, Result, warn};
-use crate::paths;
 
 /// Global flags, the environment and the config, resolved.
 #[derive(Debug)]
@@ -67,12 +67,12 @@ impl Context {
             .log_dir_path()
             .map(PathBuf::from)
             .or(from_config)
-            .or_else(paths::default_log_dir)
+            .or_else(dirs::default_log_dir)
             .map(|dir| std::path::absolute(&dir).unwrap_or(dir));
         Context {
             config,
             log_dir,
-            state_dir: paths::state_dir(),
+            state_dir: dirs::state_dir(),
         }
     }
 }

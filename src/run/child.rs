@@ -1,17 +1,15 @@
 //! Spawns the command, times it on a monotonic clock, forwards signals, enforces
 //! the timeout and reports how it ended.
 
-pub mod signals;
-
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use super::signals::SignalPipe;
 use crate::error::exit;
-use crate::event::RunStatus;
-use signals::SignalPipe;
+use crate::record::event::RunStatus;
 
 /// How long a command gets between SIGTERM and SIGKILL after a timeout, by default.
 pub const KILL_GRACE: Duration = Duration::from_secs(5);
@@ -204,9 +202,9 @@ struct Target {
 impl Target {
     fn signal(self, signal: libc::c_int) {
         if self.group {
-            signals::send_group(self.pid, signal);
+            super::signals::send_group(self.pid, signal);
         } else {
-            signals::send(self.pid, signal);
+            super::signals::send(self.pid, signal);
         }
     }
 
@@ -217,7 +215,7 @@ impl Target {
         if !self.group {
             return;
         }
-        while signals::group_alive(self.pid) {
+        while super::signals::group_alive(self.pid) {
             if Instant::now() >= kill_at {
                 self.signal(libc::SIGKILL);
                 return;

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::locate::Segment;
-use super::validate::Problem;
-use crate::glob::Glob;
+use crate::config::glob::Glob;
+use crate::config::locate::Segment;
+use crate::config::validate::Problem;
 
 /// The thresholds. Every rule is optional; an unset rule never fires.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

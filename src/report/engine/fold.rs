@@ -10,12 +10,12 @@ use std::collections::HashMap;
 use foldhash::fast::FixedState;
 
 use super::ViewSpec;
-use super::cell::Cell;
-use super::desc::{Descs, RawInterner, resolution_index};
 use super::filter::RunFields;
+use super::group_totals::Cell;
 use super::input::{Chunk, MAX_LINE};
+use super::interner::{Descs, RawInterner, resolution_index};
 use super::parse::{Event, KeyOrder, Kind, parse_line_with};
-use super::runs::{Batch, Change, EndInfo, RunInfo, RunTable, key};
+use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
 

@@ -1,0 +1,8 @@
+//! What a run leaves behind: the event schema, the log directory and its writer,
+//! the last run, and what privacy keeps out of the log.
+
+pub mod event;
+pub mod last_run;
+pub mod log_writer;
+pub mod privacy;
+pub mod run_recorder;

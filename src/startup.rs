@@ -1,0 +1,54 @@
+//! Process start-up: what the binary needs from Rust's usual start-up, which it
+//! skips (see `main.rs`), and the C maths symbols it provides itself.
+
+/// Makes sure descriptors 0, 1 and 2 are open (on /dev/null when they were not), so
+/// that no file promptrun opens, a log for instance, takes the place of standard
+/// output; and ignores SIGPIPE, so that a closed pipe is an error promptrun handles
+/// (`| head` ends quietly) rather than a silent death. Commands it runs start with
+/// SIGPIPE at its default again, as std's process spawning resets it.
+pub fn process_setup() {
+    for fd in 0..3 {
+        // SAFETY: fcntl(F_GETFD) only queries the descriptor table.
+        let closed = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF);
+        if closed {
+            // SAFETY: a valid C string; the lowest free descriptor, `fd`, is the one opened.
+            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        }
+    }
+    // SAFETY: installing SIG_IGN for SIGPIPE has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+}
+
+/// The two C maths functions the binary calls (through indicatif's rate estimate and
+/// plotters' axis ticks), from the pure-Rust `libm` crate, so that libm.so is not
+/// loaded and relocated at every start, in front of every prompt.
+mod c_maths {
+    /// Natural logarithm, for callers of the C `log`.
+    #[unsafe(no_mangle)]
+    pub extern "C" fn log(x: f64) -> f64 {
+        libm::log(x)
+    }
+
+    /// `x` to the power `y`, for callers of the C `pow`.
+    #[unsafe(no_mangle)]
+    pub extern "C" fn pow(x: f64, y: f64) -> f64 {
+        libm::pow(x, y)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        // `f64::ln` and `powf` call these very symbols, so the checks use exact values.
+        #[test]
+        fn log_and_pow_give_the_textbook_values() {
+            assert_eq!(super::log(1.0), 0.0);
+            assert!((super::log(std::f64::consts::E) - 1.0).abs() < 1e-15);
+            assert!((super::log(1e6) - 6.0 * std::f64::consts::LN_10).abs() < 1e-13);
+            assert!(super::log(-1.0).is_nan());
+            assert_eq!(super::pow(2.0, 10.0), 1024.0);
+            assert_eq!(super::pow(10.0, -3.0), 0.001);
+            assert_eq!(super::pow(2.25, 0.5), 1.5);
+            assert_eq!(super::pow(0.0, 0.0), 1.0);
+        }
+    }
+}
