@@ -62,6 +62,14 @@ pub enum Error {
     /// `report --check` found breaches (already printed).
     #[error("{0}")]
     CheckFailed(String),
+
+    /// `alerts.command` could not deliver the breaches.
+    #[error("{0}; the breaches were not delivered")]
+    AlertCommandFailed(String),
+
+    /// Standard output is a closed pipe (`| head`): promptrun stops quietly.
+    #[error("standard output is closed")]
+    StdoutClosed,
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {
@@ -86,6 +94,8 @@ impl Error {
             Error::Io { .. } => exit::IO,
             Error::BadInput(_) => exit::BAD_INPUT,
             Error::CheckFailed(_) => exit::CHECK_FAILED,
+            Error::AlertCommandFailed(_) => exit::ALERT_COMMAND_FAILED,
+            Error::StdoutClosed => exit::OK,
         }
     }
 

@@ -42,6 +42,7 @@ pub fn run(argv: Vec<std::ffi::OsString>) -> i32 {
     };
     match cmd::dispatch(cli) {
         Ok(code) => code,
+        Err(error::Error::StdoutClosed) => error::exit::OK,
         Err(err) => {
             eprintln!("promptrun: error: {err}");
             err.exit_code()

@@ -23,6 +23,7 @@ const SUBCOMMANDS: &[&str] = &[
     "completions",
     "report",
     "dashboard",
+    "trends",
     "help",
 ];
 

@@ -9,6 +9,6 @@ use crate::error::{Result, exit};
 pub fn run(args: &CompletionsArgs) -> Result<i32> {
     let mut buffer = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "promptrun", &mut buffer);
-    crate::cmd::output::write_all(&buffer);
+    crate::cmd::output::write_all(&buffer)?;
     Ok(exit::OK)
 }

@@ -51,7 +51,7 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
             loaded.path.display(),
             loaded.config.prompts.len(),
             loaded.config.routes.len()
-        ));
+        ))?;
         Ok(exit::OK)
     }
 }

@@ -1,37 +1,54 @@
-//! `promptrun dashboard`: write the HTML dashboard, and maybe open it.
+//! `promptrun dashboard` and `report --format html`: the HTML page, and maybe open it.
 
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use crate::cli::{DashboardArgs, GlobalArgs, ReportArgs, ReportFormat, SortArg};
-use crate::error::{Result, warn};
+use super::selection;
+use crate::cli::{DashboardArgs, FilterArgs, GlobalArgs, TimeBucket};
+use crate::error::{Result, exit, warn};
+use crate::report::alerts::rules;
+use crate::report::dashboard::DashboardData;
+
+/// What selects the runs of a page.
+pub struct PageArgs<'a> {
+    pub paths: &'a [PathBuf],
+    pub filters: &'a FilterArgs,
+    pub bucket: TimeBucket,
+    pub strict: bool,
+}
 
 /// Writes the page to `-o` (default dashboard.html); `--open` never fails the command.
-/// The page is `report --format html` with the same flags: one way to select runs.
 pub fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<i32> {
-    let report = ReportArgs {
-        args: args.paths.clone(),
-        report: None,
-        filters: args.filters.clone(),
-        group_by: Vec::new(),
-        sort: SortArg::Runs,
-        top: None,
-        format: ReportFormat::Html,
-        output: Some(args.output.clone()),
-        comments: false,
-        strict: args.strict,
-        check: false,
-        check_markdown: None,
-        require_runs: false,
-        bucket: Some(args.bucket),
-    };
-    let code = super::report::run(global, &report)?;
+    let page = page(
+        global,
+        &PageArgs {
+            paths: &args.paths,
+            filters: &args.filters,
+            bucket: args.bucket,
+            strict: args.strict,
+        },
+    )?;
+    super::output::write_to(Some(&args.output), page.as_bytes())?;
     if args.output.as_os_str() != "-" {
         eprintln!("promptrun: wrote {}", args.output.display());
         if args.open {
             open(&args.output);
         }
     }
-    Ok(code)
+    Ok(exit::OK)
+}
+
+/// The dashboard page: the window's views, with the alert check when rules are configured.
+pub fn page(global: &GlobalArgs, args: &PageArgs) -> Result<String> {
+    let context = global.context()?;
+    let alerts = rules::from_config(context.config.as_ref())?;
+    let sources = selection::sources(&context, args.paths)?;
+    let selection = selection::window(sources, args.filters, args.bucket, None)?;
+    let reports = selection.compute(&selection::engine_options())?;
+    selection::report_skips(&reports.current, args.strict)?;
+    let generated = crate::record::event::timestamp(chrono::Utc::now());
+    let data = DashboardData::new(&selection, reports, &alerts, generated);
+    Ok(crate::report::render::html::render_dashboard(&data))
 }
 
 /// Opens `path` with the desktop's opener; only warns when there is none.

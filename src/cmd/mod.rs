@@ -1,5 +1,7 @@
-//! One file per subcommand; this module only dispatches.
+//! One file per subcommand (`check` is `report --check`; `selection` turns the
+//! report flags into inputs, filters and a window); this module only dispatches.
 
+mod check;
 mod completions;
 mod config_check;
 mod dashboard;
@@ -7,12 +9,11 @@ pub mod output;
 mod prompts;
 mod rate;
 mod report;
-mod report_extras;
 mod run;
-mod windowed;
+mod selection;
+mod trends;
 
 use crate::cli::{Cli, Command, ConfigCommand};
-use crate::config::context::Context;
 use crate::error::Result;
 
 /// Runs what the command line asks for and returns the exit status.
@@ -25,13 +26,14 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         ));
     }
     match &cli.command {
-        None => run::run(&Context::resolve(&cli.global)?, &cli.run),
-        Some(Command::Run(args)) => run::run(&Context::resolve(&cli.global)?, args),
-        Some(Command::Prompts(args)) => prompts::run(&Context::resolve(&cli.global)?, args),
+        None => run::run(&cli.global.context()?, &cli.run),
+        Some(Command::Run(args)) => run::run(&cli.global.context()?, args),
+        Some(Command::Prompts(args)) => prompts::run(&cli.global.context()?, args),
         Some(Command::Config(ConfigCommand::Check)) => config_check::run(&cli.global),
-        Some(Command::Rate(args)) => rate::run(&Context::resolve(&cli.global)?, &cli.global, args),
+        Some(Command::Rate(args)) => rate::run(&cli.global.context()?, &cli.global, args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Dashboard(args)) => dashboard::run(&cli.global, args),
+        Some(Command::Trends(args)) => trends::run(&cli.global, args),
     }
 }

@@ -81,12 +81,12 @@ pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
         ListFormat::Json => {
             crate::cmd::output::print_line(
                 &serde_json::to_string_pretty(&rows).unwrap_or_default(),
-            );
+            )?;
         }
         ListFormat::Table if context.config.is_none() => {
             eprintln!("promptrun: {}", crate::config::discover::NOT_FOUND);
         }
-        ListFormat::Table => print_table(&rows, &cwd),
+        ListFormat::Table => print_table(&rows, &cwd)?,
     }
     Ok(exit::OK)
 }
@@ -96,7 +96,7 @@ fn shown(path: &Path, cwd: &Path) -> String {
     path.strip_prefix(cwd).unwrap_or(path).display().to_string()
 }
 
-fn print_table(rows: &[PromptRow], cwd: &Path) {
+fn print_table(rows: &[PromptRow], cwd: &Path) -> Result<()> {
     let mut lines = vec![[
         "PROMPT".to_string(),
         "ALIASES".to_string(),
@@ -156,9 +156,10 @@ fn print_table(rows: &[PromptRow], cwd: &Path) {
                 out.push_str("  ");
             }
         }
-        crate::cmd::output::print_line(out.trim_end());
+        crate::cmd::output::print_line(out.trim_end())?;
     }
     if rows.iter().any(|r| r.default_variant.is_some()) {
-        crate::cmd::output::print_line("(* default variant)");
+        crate::cmd::output::print_line("(* default variant)")?;
     }
+    Ok(())
 }

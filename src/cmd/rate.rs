@@ -54,7 +54,7 @@ pub fn run(context: &Context, global: &GlobalArgs, args: &RateArgs) -> Result<i3
         "rated {}: {}",
         describe(&rated.prompt, rated.variant.as_deref(), &rated.run_id),
         rating.value()
-    ));
+    ))?;
     Ok(exit::OK)
 }
 
@@ -140,7 +140,7 @@ fn pending(context: &Context) -> Result<i32> {
     }
     if !terminal::is_interactive() {
         for run in &runs {
-            output::print_line(&run_line(run));
+            output::print_line(&run_line(run))?;
         }
         eprintln!(
             "promptrun: {} unrated run(s); not asking because stdin or stderr is not a terminal. \

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use crate::cli::GlobalArgs;
 use crate::config::dirs;
 use crate::config::{LoadedConfig, discover};
 use crate::error::{Error, Result, warn};
+use std::path::Path;
 
 /// Global flags, the environment and the config, resolved.
 #[derive(Debug)]
@@ -19,12 +19,13 @@ pub struct Context {
 }
 
 impl Context {
-    /// Finds and loads the config (warning about unknown keys) and resolves the log
-    /// directory: `--log-dir`/PROMPTRUN_LOG_DIR, then config `logging.dir`, then the
+    /// Finds and loads the config (`config_path` is `--config`/PROMPTRUN_CONFIG;
+    /// warns about unknown keys) and resolves the log directory: `log_dir`
+    /// (`--log-dir`/PROMPTRUN_LOG_DIR), then config `logging.dir`, then the
     /// XDG state directory.
-    pub fn resolve(global: &GlobalArgs) -> Result<Self> {
+    pub fn resolve(config_path: Option<&Path>, log_dir: Option<&Path>) -> Result<Self> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let config = match discover::find(global.config_path(), &cwd) {
+        let config = match discover::find(config_path, &cwd) {
             Some(path) => {
                 let loaded = LoadedConfig::load(&path).map_err(|err| match err {
                     Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
@@ -48,11 +49,11 @@ impl Context {
             }
             None => None,
         };
-        Ok(Self::with_config(global, config))
+        Ok(Self::with_config(log_dir, config))
     }
 
     /// Resolves the directories around an already loaded (or absent) config.
-    pub fn with_config(global: &GlobalArgs, config: Option<LoadedConfig>) -> Self {
+    pub fn with_config(log_dir: Option<&Path>, config: Option<LoadedConfig>) -> Self {
         let from_config = config.as_ref().and_then(|loaded| {
             loaded
                 .config
@@ -63,8 +64,7 @@ impl Context {
                 .map(|dir| loaded.resolve_path(dir))
         });
         // Absolute, so `rate last` finds the run's log from any directory.
-        let log_dir = global
-            .log_dir_path()
+        let log_dir = log_dir
             .map(PathBuf::from)
             .or(from_config)
             .or_else(dirs::default_log_dir)

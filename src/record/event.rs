@@ -115,6 +115,53 @@ pub struct RunEnd {
     pub tags: BTreeMap<String, String>,
 }
 
+/// How a run ended, as the child process told it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ending {
+    /// When the command was gone.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Spawn to exit, monotonic.
+    pub duration: std::time::Duration,
+    /// The outcome.
+    pub status: RunStatus,
+    /// The exit code, when there is one.
+    pub exit_code: Option<i32>,
+    /// The signal that ended the command, when one did.
+    pub signal: Option<i32>,
+}
+
+impl RunEnd {
+    /// The run_end of `start`: the fields reports group and filter by come from
+    /// the run_start, so the two events can never disagree about them.
+    pub fn from_start(
+        start: &RunStart,
+        ending: Ending,
+        metrics: BTreeMap<String, f64>,
+        feedback_asked: bool,
+    ) -> Self {
+        RunEnd {
+            v: SCHEMA_VERSION,
+            kind: "run_end",
+            ts: timestamp(ending.at),
+            run_id: start.run_id.clone(),
+            prompt: start.prompt.clone(),
+            variant: start.variant.clone(),
+            duration_ms: ending.duration.as_secs_f64() * 1000.0,
+            status: ending.status,
+            exit_code: ending.exit_code,
+            signal: ending.signal,
+            metrics,
+            feedback_asked,
+            prompt_sha256: start.prompt_sha256.clone(),
+            resolution: start.resolution,
+            command: start.command.clone(),
+            user: start.user.clone(),
+            host: start.host.clone(),
+            tags: start.tags.clone(),
+        }
+    }
+}
+
 /// A rating of a run, given at the prompt after the run or later with `promptrun rate`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Feedback {

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::config::context::Context;
 use crate::error::warn;
-use crate::record::event;
+use crate::record::event::{self, RunEnd, RunStatus};
+use crate::record::last_run::LastRun;
 use crate::record::log_writer::EventWriter;
 
 /// True when PROMPTRUN_NO_LOG or DO_NOT_TRACK turns logging off (any value but "", "0", "false").
@@ -70,6 +71,31 @@ impl RunRecorder {
         if let Err(message) = writer.append(day, &line) {
             self.writer = None;
             self.warn_once(format!("{message}; this run is not logged"));
+        }
+    }
+
+    /// Remembers `end` as this user's last run (for `rate last`), unless logging
+    /// is off or the command never started; a failure only warns.
+    pub fn save_last_run(&mut self, end: &RunEnd, state_dir: Option<&Path>) {
+        let Some(state_dir) = state_dir else {
+            return;
+        };
+        if !self.is_enabled() || end.status == RunStatus::SpawnFailed {
+            return;
+        }
+        let last = LastRun {
+            run_id: end.run_id.clone(),
+            prompt: end.prompt.clone(),
+            variant: end.variant.clone(),
+            prompt_sha256: end.prompt_sha256.clone(),
+            ts: end.ts.clone(),
+            log_dir: self.dir().map(Path::to_path_buf),
+        };
+        if let Err(err) = last.save(state_dir) {
+            self.warn_once(format!(
+                "cannot record the last run in {}: {err}",
+                state_dir.display()
+            ));
         }
     }
 

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::alerts::evaluate::{CheckResult, prompt_of};
+use super::alerts::evaluate::{CheckResult, check_windows, prompt_of};
+use super::alerts::rules::AlertsConfig;
 use super::engine::model::{GroupStats, Report};
+use super::window::views::{Selection, WindowedReports};
 use super::window::{WindowLabel, fill_buckets};
 
 /// How many prompts the runs-over-time chart stacks before lumping the rest into "other".
@@ -32,6 +34,32 @@ pub struct DashboardData {
     pub generated: String,
     /// The alert check, when rules are configured.
     pub check: Option<CheckResult>,
+}
+
+impl DashboardData {
+    /// The dashboard of the windowed views of `selection`, with the alert check
+    /// when rules are configured.
+    pub fn new(
+        selection: &Selection,
+        reports: WindowedReports,
+        alerts: &AlertsConfig,
+        generated: String,
+    ) -> Self {
+        let check = alerts
+            .has_rules()
+            .then(|| check_windows(alerts, selection, &reports));
+        DashboardData {
+            window: selection.window.label(),
+            previous_window: selection.window.previous().map(|w| w.label()),
+            bucket: selection.bucket.name().to_string(),
+            generated,
+            check,
+            current: reports.current,
+            previous: reports.previous,
+            variants: reports.variants,
+            timeline: reports.timeline,
+        }
+    }
 }
 
 /// A headline number and its change against the previous window.

@@ -4,7 +4,7 @@
 //! - [`engine`]: inputs, the line parser (with its own-layout fast path), the run
 //!   table, folding and merging into [`Report`] values.
 //! - [`render`]: one renderer per output format; they only format.
-//! - [`window`], [`windowed`]: time windows and the views compared across them.
+//! - [`window`]: time windows and the views compared across them.
 //! - [`trends`], [`alerts`], [`dashboard`]: what the windows say.
 
 pub mod alerts;
@@ -13,7 +13,6 @@ pub mod engine;
 pub mod render;
 pub mod trends;
 pub mod window;
-pub mod windowed;
 
 pub use engine::{
     Bucket, EngineOptions, Filters, GroupField, GroupStats, REPORT_SCHEMA, Report, RunFields,

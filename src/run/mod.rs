@@ -1,7 +1,83 @@
 //! The run path: from the typed prompt name to the command's exit status.
+//!
+//! [`plan`] resolves everything before the command starts (prompt, variant,
+//! argv, timeout); [`execute`] is the sequence itself: run_start, spawn and
+//! wait ([`child`], [`signals`]), the metrics file, run_end, the last run, the
+//! rating question, and the exit status to pass on.
 
 pub mod child;
+pub mod dry_run;
 pub mod metrics_file;
 pub mod placeholders;
+pub mod plan;
 pub mod router;
 pub mod signals;
+
+use chrono::Utc;
+
+use crate::cli::RunArgs;
+use crate::config::context::Context;
+use crate::error::warn;
+use crate::feedback::after_run;
+use crate::record::event::{Ending, RunEnd};
+use crate::record::run_recorder::RunRecorder;
+use plan::RunPlan;
+use signals::SignalPipe;
+
+/// Runs a prepared plan and returns the exit status to pass on. Logging problems
+/// only warn: the command runs whatever happens to the log.
+pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
+    let mut recorder = RunRecorder::open(context);
+    let start = plan.run_start(&recorder, context, &args.tags);
+    recorder.write(&start);
+
+    let signals = SignalPipe::install().ok();
+    let outcome = child::run(&plan.spec, signals.as_ref());
+    if let Some(error) = &outcome.spawn_error {
+        report_spawn_error(&plan, error);
+    }
+    let metrics = metrics_file::collect(&plan.metrics_file);
+    for warning in &metrics.warnings {
+        warn(warning);
+    }
+
+    let question = after_run::plan(
+        context,
+        args,
+        &plan.run_id,
+        outcome.status,
+        recorder.is_enabled(),
+    );
+    let ending = Ending {
+        at: Utc::now(),
+        duration: outcome.duration,
+        status: outcome.status,
+        exit_code: outcome.exit_code,
+        signal: outcome.signal,
+    };
+    let end = RunEnd::from_start(&start, ending, metrics.values, question.is_some());
+    recorder.write(&end);
+    recorder.save_last_run(&end, context.state_dir.as_deref());
+    // The run is recorded: from here on a signal may end promptrun as usual.
+    drop(signals);
+    if let Some(question) = question {
+        after_run::ask_and_record(question, &end, &mut recorder);
+    }
+    if let Some(signal) = outcome.interrupt_to_pass_on() {
+        signals::die_of(signal);
+    }
+    outcome.exit_code()
+}
+
+/// One line on stderr saying why the command could not start.
+fn report_spawn_error(plan: &RunPlan, error: &std::io::Error) {
+    let what = match error.kind() {
+        std::io::ErrorKind::NotFound => "command not found".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied (not executable?)".to_string(),
+        _ => error.to_string(),
+    };
+    eprintln!(
+        "promptrun: error: cannot run `{}`: {what}",
+        plan.spec.argv[0].to_string_lossy()
+    );
+}

@@ -398,7 +398,7 @@ fn flags_the_windowed_reports_would_ignore_are_usage_errors() {
         ),
         (
             vec!["report", "trends", "logs-in", "--top", "3"],
-            "report trends does not take --top",
+            "unexpected argument '--top'",
         ),
         (
             vec!["report", "logs-in", "--format", "html", "--comments"],

@@ -8,9 +8,25 @@ use serde::Serialize;
 use crate::report::alerts::rules::{AlertRules, AlertsConfig};
 use crate::report::engine::model::{GroupStats, Report};
 use crate::report::window::WindowLabel;
+use crate::report::window::views::{Selection, WindowedReports};
 
 /// The `schema` of `report --check --format json`.
 pub const BREACHES_SCHEMA: &str = "promptrun.breaches/v1";
+
+/// The alert check of the windowed views of `selection`.
+pub fn check_windows(
+    config: &AlertsConfig,
+    selection: &Selection,
+    reports: &WindowedReports,
+) -> CheckResult {
+    evaluate(
+        config,
+        &reports.current,
+        reports.previous.as_ref(),
+        selection.window.label(),
+        selection.window.previous().map(|w| w.label()),
+    )
+}
 
 /// One prompt breaking one rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]

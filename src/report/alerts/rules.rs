@@ -227,6 +227,29 @@ fn segments(parts: &[&str]) -> Vec<Segment> {
         .collect()
 }
 
+/// The `alerts` section of a loaded config (empty without a config); a config
+/// error listing every problem (`file:line:column: ...`, as `config check` prints
+/// them) when it is invalid, so no check runs on rules that mean something else.
+pub fn from_config(
+    loaded: Option<&crate::config::LoadedConfig>,
+) -> crate::error::Result<AlertsConfig> {
+    let Some(loaded) = loaded else {
+        return Ok(AlertsConfig::default());
+    };
+    let errors: Vec<String> = check(&loaded.config.alerts)
+        .iter()
+        .filter(|problem| problem.severity == crate::config::validate::Severity::Error)
+        .map(|problem| problem.render(loaded))
+        .collect();
+    if errors.is_empty() {
+        return Ok(loaded.config.alerts.clone());
+    }
+    Err(crate::error::Error::Config(format!(
+        "the `alerts` config is invalid; fix it (`promptrun config check` shows every problem):\n  {}",
+        errors.join("\n  ")
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::window::Window;
-use super::{
+use super::Window;
+use crate::error::{Error, Result};
+use crate::report::{
     Bucket, EngineOptions, Filters, GroupField, Report, SortKey, Source, ViewSpec, aggregate,
 };
-use crate::error::{Error, Result};
 
 /// Which runs, over which window, bucketed how.
 #[derive(Debug, Clone)]

@@ -1,11 +1,13 @@
 //! The time window a report covers, and the previous window of the same length
 //! that dashboards, trends and alerts compare it with.
 
+pub mod views;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::engine::time::{Bucket, format_ms, parse_ts_ms};
 use crate::record::event::timestamp;
+use crate::report::engine::time::{Bucket, format_ms, parse_ts_ms};
 
 /// The most buckets a time chart fills in; past it only the buckets with runs show
 /// (a window reaching back years in hours would be millions of empty columns).
