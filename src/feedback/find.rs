@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 
+use crate::record::log_files::event_files;
+
 /// The fields of an event line that finding runs needs.
 #[derive(Debug, Deserialize)]
 struct EventLine {
@@ -129,36 +131,6 @@ pub fn days_for_prefix(prefix: &str) -> Option<(NaiveDate, NaiveDate)> {
     let day =
         |ms: u64| DateTime::from_timestamp_millis(i64::try_from(ms).ok()?).map(|t| t.date_naive());
     Some((day(earliest)?, day(latest)?.checked_add_days(Days::new(1))?))
-}
-
-/// The `events-*.jsonl` files in `dir`, oldest day first; with `days`, only
-/// those days (files whose name holds no date are always kept).
-pub fn event_files(
-    dir: &Path,
-    days: Option<(NaiveDate, NaiveDate)>,
-) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let Some(middle) = name
-            .strip_prefix("events-")
-            .and_then(|n| n.strip_suffix(".jsonl"))
-        else {
-            continue;
-        };
-        let in_range = match (days, NaiveDate::parse_from_str(middle, "%Y-%m-%d")) {
-            (Some((first, last)), Ok(day)) => (first..=last).contains(&day),
-            _ => true,
-        };
-        if in_range {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// Calls `visit` with every event line of `files` that contains `needle`

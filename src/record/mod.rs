@@ -3,6 +3,7 @@
 
 pub mod event;
 pub mod last_run;
+pub mod log_files;
 pub mod log_writer;
 pub mod privacy;
 pub mod run_recorder;

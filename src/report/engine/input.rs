@@ -7,10 +7,11 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, ErrorKind, Read};
-use std::path::{Path, PathBuf};
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
+pub use crate::record::log_files::{BOM, GZIP_MAGIC, Source, expand, total_size};
 
 /// Bytes of a chunk's buffer: the longest a chunk can be.
 pub const CHUNK_SIZE: usize = 2 << 20;
@@ -18,79 +19,6 @@ pub const CHUNK_SIZE: usize = 2 << 20;
 pub const CHUNK_TARGET: usize = 512 << 10;
 /// Lines longer than this are skipped.
 pub const MAX_LINE: usize = 1 << 20;
-
-/// One input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Stdin,
-    File(PathBuf),
-}
-
-impl Source {
-    /// How the source is named in messages.
-    pub fn name(&self) -> String {
-        match self {
-            Source::Stdin => "<stdin>".into(),
-            Source::File(path) => path.display().to_string(),
-        }
-    }
-}
-
-/// gzip's magic bytes: inputs are recognised by content, not by name, so a
-/// gzipped log piped to `-` or named `.jsonl` is read all the same.
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-/// A UTF-8 byte order mark, which some editors put before the first line.
-const BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
-
-/// Expands the paths given: `-` is stdin, a directory means every `*.jsonl` and
-/// `*.jsonl.gz` below it (sorted), a file is read as it is.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<Source>> {
-    let mut sources = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            sources.push(Source::Stdin);
-            continue;
-        }
-        let meta = std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found)?;
-            found.sort();
-            sources.extend(found.into_iter().map(Source::File));
-        } else {
-            sources.push(Source::File(path.clone()));
-        }
-    }
-    Ok(sources)
-}
-
-/// Collects log files below `dir`. Directories behind symbolic links are not
-/// entered (a link to a parent would loop); linked files are read.
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|err| Error::io(dir, err))? {
-        let entry = entry.map_err(|err| Error::io(dir, err))?;
-        let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let kind = entry.file_type().map_err(|err| Error::io(&path, err))?;
-        if kind.is_dir() {
-            walk(&path, found)?;
-        } else if (name.ends_with(".jsonl") || name.ends_with(".jsonl.gz")) && path.is_file() {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Total bytes of the files (for the progress bar).
-pub fn total_size(sources: &[Source]) -> u64 {
-    sources
-        .iter()
-        .filter_map(|s| match s {
-            Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Source::Stdin => None,
-        })
-        .sum()
-}
 
 /// Whole lines from one file.
 pub struct Chunk {
