@@ -67,6 +67,10 @@ pub enum Error {
     #[error("{0}; the breaches were not delivered")]
     AlertCommandFailed(String),
 
+    /// A rating could not be written to the log.
+    #[error("{0}; the rating was not recorded")]
+    RatingNotRecorded(String),
+
     /// Standard output is a closed pipe (`| head`): promptrun stops quietly.
     #[error("standard output is closed")]
     StdoutClosed,
@@ -96,6 +100,7 @@ impl Error {
             Error::CheckFailed(_) => exit::CHECK_FAILED,
             Error::AlertCommandFailed(_) => exit::ALERT_COMMAND_FAILED,
             Error::StdoutClosed => exit::OK,
+            Error::RatingNotRecorded(_) => exit::IO,
         }
     }
 

@@ -45,11 +45,9 @@ pub fn run(context: &Context, global: &GlobalArgs, args: &RateArgs) -> Result<i3
     };
     let comment = args.comment.clone().filter(|comment| !comment.is_empty());
     let event = record::feedback_event(&rated, rating, comment, Source::Cli, user_hash(context));
-    if let Err(message) = EventWriter::new(dir).append(chrono::Utc::now(), &event::to_line(&event))
-    {
-        eprintln!("promptrun: error: {message}; the rating was not recorded");
-        return Ok(exit::IO);
-    }
+    EventWriter::new(dir)
+        .append(chrono::Utc::now(), &event::to_line(&event))
+        .map_err(Error::RatingNotRecorded)?;
     output::print_line(&format!(
         "rated {}: {}",
         describe(&rated.prompt, rated.variant.as_deref(), &rated.run_id),
@@ -179,10 +177,9 @@ fn pending(context: &Context) -> Result<i32> {
                     Source::Cli,
                     user.clone(),
                 );
-                if let Err(message) = writer.append(chrono::Utc::now(), &event::to_line(&event)) {
-                    eprintln!("promptrun: error: {message}; the rating was not recorded");
-                    return Ok(exit::IO);
-                }
+                writer
+                    .append(chrono::Utc::now(), &event::to_line(&event))
+                    .map_err(Error::RatingNotRecorded)?;
                 rated_count += 1;
             }
             Answer::Skipped => {}
