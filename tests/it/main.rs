@@ -7,6 +7,7 @@ mod cli_errors;
 mod alerts_check;
 mod browser;
 mod ci_examples;
+mod clients;
 mod dashboard_browser;
 mod dashboard_cmd;
 mod dashboard_fixtures;
