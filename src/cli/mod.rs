@@ -13,12 +13,12 @@ pub use run::*;
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
-  promptrun summarize -- llm -m gpt-4o < notes.txt   run `llm` for the prompt \"summarize\"
-  promptrun summarize                                run the prompt's configured command
-  promptrun summarize --dry-run                      show how it resolves; run nothing
-  promptrun run report -- ./ask.sh                   a prompt named like a subcommand
-  promptrun prompts                                  list the configured prompts
-  promptrun report --since 7d                        usage, performance and feedback
+  promptrun summarize -- llm --sf {prompt_file} < notes.txt  the prompt file as llm's system prompt
+  promptrun summarize < notes.txt                            run the prompt's configured command
+  promptrun summarize --dry-run                              show how it resolves; run nothing
+  promptrun run report -- ./ask.sh                           a prompt named like a subcommand
+  promptrun prompts                                          list the configured prompts
+  promptrun report --since 7d                                usage, performance and feedback
 
 Exit status: the command's own; 128+N when it was killed by signal N; 124 on timeout;
 126 not executable; 127 not found; 2 for promptrun's own usage or config errors.";

@@ -55,7 +55,7 @@ fn empty(out: &mut String, data: &DashboardData) {
         out,
         "<section class=\"empty\"><h2>No runs {}yet</h2>\
          <p>promptrun records a run every time you run a prompt through it. Record your first one:</p>\
-         <pre>promptrun summarize -- llm -m gpt-4o &lt; notes.txt</pre>\
+         <pre>promptrun summarize -- llm -m gpt-4o --sf {{prompt_file}} &lt; notes.txt</pre>\
          <p class=\"muted\">then make this page again with <code>promptrun dashboard --open</code>.{}</p></section>",
         if filtered { "match these filters " } else { "" },
         if filtered {
