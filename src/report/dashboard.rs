@@ -34,6 +34,30 @@ pub struct DashboardData {
     pub generated: String,
     /// The alert check, when rules are configured.
     pub check: Option<CheckResult>,
+    /// Runs, success rate, p95, rating and participation, against the previous window.
+    pub headlines: Vec<Headline>,
+    /// Every bucket of the window, and runs per bucket of the top prompts (plus "other").
+    pub runs_over_time: RunsOverTime,
+    /// The prompts the per-prompt charts show, most runs first (at most [`CHART_PROMPTS`]).
+    pub chart_prompts: Vec<GroupStats>,
+    /// Up to five prompts with the highest p95.
+    pub slowest: Vec<GroupStats>,
+    /// Up to five prompts with failed runs, most failures first.
+    pub most_failing: Vec<GroupStats>,
+    /// Prompts with more than one variant, each with its variant groups.
+    pub variant_sets: Vec<(String, Vec<GroupStats>)>,
+}
+
+/// How many prompts the per-prompt charts show; the table has them all.
+pub const CHART_PROMPTS: usize = 15;
+
+/// The runs-over-time chart's data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunsOverTime {
+    /// Bucket starts (RFC 3339), oldest first, quiet buckets included.
+    pub buckets: Vec<String>,
+    /// One series per top prompt, then "other": runs per bucket.
+    pub series: Vec<(String, Vec<f64>)>,
 }
 
 impl DashboardData {
@@ -48,7 +72,7 @@ impl DashboardData {
         let check = alerts
             .has_rules()
             .then(|| check_windows(alerts, selection, &reports));
-        DashboardData {
+        let mut data = DashboardData {
             window: selection.window.label(),
             previous_window: selection.window.previous().map(|w| w.label()),
             bucket: selection.bucket.name().to_string(),
@@ -58,7 +82,38 @@ impl DashboardData {
             previous: reports.previous,
             variants: reports.variants,
             timeline: reports.timeline,
-        }
+            ..DashboardData::default()
+        };
+        data.derive();
+        data
+    }
+
+    /// Computes the headline numbers, series and short lists from the reports.
+    pub fn derive(&mut self) {
+        let previous = self.previous.as_ref().map(|report| &report.totals);
+        self.headlines = headlines(&self.current.totals, previous);
+        let (buckets, series) =
+            runs_over_time(&self.timeline, &self.current, &self.window, &self.bucket);
+        self.runs_over_time = RunsOverTime { buckets, series };
+        let mut by_runs: Vec<&GroupStats> = self.current.groups.iter().collect();
+        by_runs.sort_by(|a, b| {
+            b.runs
+                .cmp(&a.runs)
+                .then_with(|| prompt_of(a).cmp(prompt_of(b)))
+        });
+        self.chart_prompts = by_runs.into_iter().take(CHART_PROMPTS).cloned().collect();
+        self.slowest = slowest(&self.current, 5).into_iter().cloned().collect();
+        self.most_failing = most_failing(&self.current, 5)
+            .into_iter()
+            .cloned()
+            .collect();
+        let mut sets: Vec<(String, Vec<GroupStats>)> = variant_sets(&self.variants)
+            .into_iter()
+            .map(|(prompt, groups)| (prompt, groups.into_iter().cloned().collect()))
+            .collect();
+        let runs = |groups: &[GroupStats]| groups.iter().map(|g| g.runs).sum::<u64>();
+        sets.sort_by(|a, b| runs(&b.1).cmp(&runs(&a.1)).then_with(|| a.0.cmp(&b.0)));
+        self.variant_sets = sets;
     }
 }
 

@@ -12,7 +12,6 @@ use crate::report::engine::model::GroupStats;
 use crate::report::window::{MAX_COLUMNS, coarsen};
 
 /// How many prompts the per-prompt charts show (all of them are in the table).
-const CHART_PROMPTS: usize = 15;
 /// Lists longer than this start folded.
 const SHORT_LIST: usize = 10;
 
@@ -67,15 +66,14 @@ fn empty(out: &mut String, data: &DashboardData) {
 }
 
 fn headline_cards(out: &mut String, data: &DashboardData) {
-    let previous = data.previous.as_ref().map(|report| &report.totals);
     out.push_str("<div class=\"cards\">\n");
-    for headline in dashboard::headlines(&data.current.totals, previous) {
+    for headline in &data.headlines {
         let _ = write!(
             out,
             "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"change\">{}</div></div>",
             headline.label,
             value_in(headline.unit, headline.value),
-            change(&headline)
+            change(headline)
         );
     }
     out.push_str("</div>\n");
@@ -180,9 +178,8 @@ fn legend(out: &mut String, items: &[(String, String)]) {
 }
 
 fn over_time(out: &mut String, data: &DashboardData) {
-    let (buckets, mut series) =
-        dashboard::runs_over_time(&data.timeline, &data.current, &data.window, &data.bucket);
-    let (buckets, per_column) = coarsen(&buckets, &mut series, MAX_COLUMNS);
+    let mut series = data.runs_over_time.series.clone();
+    let (buckets, per_column) = coarsen(&data.runs_over_time.buckets, &mut series, MAX_COLUMNS);
     let buckets: Vec<String> = buckets
         .iter()
         .map(|b| dashboard::bucket_label(b, &data.bucket))
@@ -200,19 +197,14 @@ fn over_time(out: &mut String, data: &DashboardData) {
 }
 
 fn per_prompt_charts(out: &mut String, data: &DashboardData) {
-    let mut groups: Vec<&GroupStats> = data.current.groups.iter().collect();
-    groups.sort_by(|a, b| {
-        b.runs
-            .cmp(&a.runs)
-            .then_with(|| prompt_of(a).cmp(prompt_of(b)))
-    });
-    if groups.len() > CHART_PROMPTS {
+    let groups: Vec<&GroupStats> = data.chart_prompts.iter().collect();
+    if data.current.groups.len() > groups.len() {
         let _ = write!(
             out,
-            "<p class=\"muted\">The charts show the {CHART_PROMPTS} prompts with the most runs, of {}; the table below has them all.</p>",
-            groups.len()
+            "<p class=\"muted\">The charts show the {} prompts with the most runs, of {}; the table below has them all.</p>",
+            groups.len(),
+            data.current.groups.len()
         );
-        groups.truncate(CHART_PROMPTS);
     }
     let name = |g: &GroupStats| prompt_of(g).to_string();
     out.push_str("<div class=\"grid wide\">\n<section><h2>Duration per prompt</h2>");

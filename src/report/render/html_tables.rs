@@ -12,12 +12,10 @@ use crate::report::engine::model::GroupStats;
 const VARIANT_PROMPTS: usize = 12;
 
 pub(super) fn variants(out: &mut String, data: &DashboardData) {
-    let mut sets = dashboard::variant_sets(&data.variants);
+    let sets = &data.variant_sets;
     if sets.is_empty() {
         return;
     }
-    let runs = |groups: &[&GroupStats]| groups.iter().map(|g| g.runs).sum::<u64>();
-    sets.sort_by(|a, b| runs(&b.1).cmp(&runs(&a.1)).then_with(|| a.0.cmp(&b.0)));
     out.push_str("<section><h2>Variants side by side</h2>");
     if sets.len() > VARIANT_PROMPTS {
         let _ = write!(
@@ -25,14 +23,14 @@ pub(super) fn variants(out: &mut String, data: &DashboardData) {
             "<p class=\"muted\">The {VARIANT_PROMPTS} prompts with variants that ran most, of {}.</p>",
             sets.len()
         );
-        sets.truncate(VARIANT_PROMPTS);
     }
+    let sets = &sets[..sets.len().min(VARIANT_PROMPTS)];
     out.push_str("<div class=\"grid wide\">");
     for (prompt, groups) in sets {
         let _ = write!(
             out,
             "<div><h3 class=\"name\">{}</h3><div class=\"scroll\"><table><thead><tr><th>Variant</th><th class=\"num\">Runs</th><th class=\"num\">Success</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">Rating</th><th class=\"num\">Rated</th></tr></thead><tbody>",
-            escape(&prompt)
+            escape(prompt)
         );
         for group in groups {
             let _ = write!(
@@ -106,7 +104,7 @@ pub(super) fn prompt_table(out: &mut String, groups: &[GroupStats]) {
 
 pub(super) fn worst(out: &mut String, data: &DashboardData) {
     out.push_str("<section><h2>Slowest prompts (p95)</h2>");
-    let slow = dashboard::slowest(&data.current, 5);
+    let slow: Vec<&GroupStats> = data.slowest.iter().collect();
     short_list(
         out,
         &slow,
@@ -114,7 +112,7 @@ pub(super) fn worst(out: &mut String, data: &DashboardData) {
         "No completed run.",
     );
     out.push_str("<h2 class=\"gap\">Most failing prompts</h2>");
-    let failing = dashboard::most_failing(&data.current, 5);
+    let failing: Vec<&GroupStats> = data.most_failing.iter().collect();
     short_list(
         out,
         &failing,

@@ -7,7 +7,7 @@ mod json;
 mod markdown;
 mod table;
 
-// Dashboard, trends and alert output (issue 5).
+// Dashboard, trends and alert output.
 pub mod breaches;
 pub mod charts;
 pub mod html;
