@@ -28,7 +28,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             "--bucket applies to `report trends` and `--format html` only".into(),
         ));
     }
-    let (kind, paths) = split_kind(args)?;
+    let (kinds, paths) = split_kinds(args)?;
     if args.check {
         return super::check::run(global, args, paths);
     }
@@ -59,12 +59,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
         .unwrap_or_default();
     selection::report_skips(&report, args.strict)?;
     let render_options = RenderOptions {
-        part: match kind {
-            ReportKind::Usage => Part::Usage,
-            ReportKind::Performance => Part::Performance,
-            ReportKind::Feedback => Part::Feedback,
-            ReportKind::All => Part::All,
-        },
+        sections: Part::sections_of(&kinds.iter().map(|kind| part(*kind)).collect::<Vec<_>>()),
         colour: selection::colour_allowed(args.output.as_deref()),
         group_fields,
     };
@@ -121,22 +116,28 @@ fn refuse_ignored_flags(args: &ReportArgs) -> Result<()> {
     }
 }
 
-/// The report kind: the first positional argument when it names one, or `--report`.
-fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
-    let named = args.args.first().and_then(|first| match first.to_str()? {
-        "usage" => Some(ReportKind::Usage),
-        "performance" => Some(ReportKind::Performance),
-        "feedback" => Some(ReportKind::Feedback),
-        "all" => Some(ReportKind::All),
-        _ => None,
-    });
-    match (named, args.report) {
-        (Some(_), Some(_)) => Err(Error::Usage(
+/// The reports asked for: the leading positional arguments that name one
+/// (`report usage performance`), or `--report`; the rest are paths.
+fn split_kinds(args: &ReportArgs) -> Result<(Vec<ReportKind>, &[PathBuf])> {
+    let named: Vec<ReportKind> = args
+        .args
+        .iter()
+        .map_while(|arg| match arg.to_str()? {
+            "usage" => Some(ReportKind::Usage),
+            "performance" => Some(ReportKind::Performance),
+            "feedback" => Some(ReportKind::Feedback),
+            "all" => Some(ReportKind::All),
+            _ => None,
+        })
+        .collect();
+    let paths = &args.args[named.len()..];
+    match (named.is_empty(), args.report) {
+        (false, Some(_)) => Err(Error::Usage(
             "give the report either as the first argument or with --report, not both".into(),
         )),
-        (Some(kind), None) => Ok((kind, &args.args[1..])),
-        (None, kind) => {
-            if let Some(word) = args.args.first().and_then(|f| f.to_str())
+        (false, None) => Ok((named, paths)),
+        (true, kind) => {
+            if let Some(word) = paths.first().and_then(|f| f.to_str())
                 && !word.is_empty()
                 && word.chars().all(|c| c.is_ascii_alphabetic())
                 && !std::path::Path::new(word).exists()
@@ -146,8 +147,17 @@ fn split_kind(args: &ReportArgs) -> Result<(ReportKind, &[PathBuf])> {
                      feedback, all or trends, then the paths to read"
                 )));
             }
-            Ok((kind.unwrap_or(ReportKind::All), &args.args[..]))
+            Ok((vec![kind.unwrap_or(ReportKind::All)], paths))
         }
+    }
+}
+
+fn part(kind: ReportKind) -> Part {
+    match kind {
+        ReportKind::Usage => Part::Usage,
+        ReportKind::Performance => Part::Performance,
+        ReportKind::Feedback => Part::Feedback,
+        ReportKind::All => Part::All,
     }
 }
 

@@ -20,6 +20,7 @@ mod report_filters;
 mod report_formats;
 mod report_input_edges;
 mod report_inputs;
+mod report_kinds;
 mod report_numbers;
 mod report_support;
 mod run_basics;

@@ -24,7 +24,7 @@ impl Renderer for Markdown {
             writeln!(out, "No runs found ({}).", inputs_line(report))?;
             return Ok(());
         }
-        for section in options.part.sections() {
+        for section in &options.sections {
             writeln!(out, "### {}\n", section.title())?;
             let (columns, rows) = rows(report, *section, &options.group_fields);
             for (r, row) in rows.iter().enumerate() {

@@ -45,10 +45,24 @@ impl Part {
     }
 }
 
+impl Part {
+    /// The sections of several parts, in the order given, each once.
+    pub fn sections_of(parts: &[Part]) -> Vec<Section> {
+        let mut sections: Vec<Section> = Vec::new();
+        for section in parts.iter().flat_map(|part| part.sections()) {
+            if !sections.contains(section) {
+                sections.push(*section);
+            }
+        }
+        sections
+    }
+}
+
 /// What a renderer needs besides the report.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
-    pub part: Part,
+    /// The sections to show, in order (table and Markdown; JSON and CSV hold everything).
+    pub sections: Vec<Section>,
     /// Colour (table only; the caller checks the terminal and NO_COLOR).
     pub colour: bool,
     /// The group-by field names, in order (the key columns).
@@ -67,7 +81,7 @@ pub trait Renderer {
 }
 
 /// The renderer for a format name: table, json, csv or markdown. None for html:
-/// the dashboard needs the windowed views (`cmd::report_extras` renders it).
+/// the dashboard needs the windowed views (`cmd::dashboard` renders it).
 pub fn renderer(format: crate::cli::ReportFormat) -> Option<Box<dyn Renderer>> {
     use crate::cli::ReportFormat;
     match format {

@@ -62,7 +62,7 @@ impl Renderer for Table {
             writeln!(out, "Record one with: promptrun <prompt> -- <command>")?;
             return Ok(());
         }
-        for (n, section) in options.part.sections().iter().enumerate() {
+        for (n, section) in options.sections.iter().enumerate() {
             if n > 0 {
                 writeln!(out)?;
             }
