@@ -26,14 +26,12 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs, paths: &[PathBuf]) -> Result<
                 .into(),
         ));
     }
-    // The change rules compare with the previous window, which "all runs" lacks.
-    let default_since = config.has_change_rules().then_some(DEFAULT_WINDOW);
     let sources = selection::sources(&context, paths)?;
     let selection = selection::window(
         sources,
         &args.filters,
         args.bucket.unwrap_or(TimeBucket::Day),
-        default_since,
+        Some(DEFAULT_WINDOW),
     )?;
     let reports = selection.compute(&selection::engine_options())?;
     selection::report_skips(&reports.current, args.strict)?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::selection;
+use super::selection::{self, DEFAULT_WINDOW};
 use crate::cli::{DashboardArgs, FilterArgs, GlobalArgs, TimeBucket};
 use crate::error::{Result, exit, warn};
 use crate::report::alerts::rules;
@@ -43,7 +43,7 @@ pub fn page(global: &GlobalArgs, args: &PageArgs) -> Result<String> {
     let context = global.context()?;
     let alerts = rules::from_config(context.config.as_ref())?;
     let sources = selection::sources(&context, args.paths)?;
-    let selection = selection::window(sources, args.filters, args.bucket, None)?;
+    let selection = selection::window(sources, args.filters, args.bucket, Some(DEFAULT_WINDOW))?;
     let reports = selection.compute(&selection::engine_options())?;
     selection::report_skips(&reports.current, args.strict)?;
     let generated = crate::record::event::timestamp(chrono::Utc::now());

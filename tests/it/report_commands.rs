@@ -105,3 +105,35 @@ fn report_flags_before_trends_are_refused_by_name() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_dashboard_and_the_check_judge_the_same_default_window() {
+    let now = chrono::Utc::now();
+    let at = |days_ago: i64, minute: i64| {
+        (now - chrono::Duration::days(days_ago) + chrono::Duration::minutes(minute))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    // Failing runs three weeks ago, good runs two days ago.
+    let mut runs: Vec<FixtureRun> = (0..6)
+        .map(|i| FixtureRun::ok("alpha", &at(21, i), 100.0).status("error"))
+        .collect();
+    runs.extend((0..6).map(|i| FixtureRun::ok("alpha", &at(2, i), 100.0)));
+    let env = TestEnv::new();
+    env.write("logs-in/events.jsonl", &jsonl(&runs));
+    env.config(&json!({"alerts": {"min_success_rate": 0.9}}).to_string());
+    let check = env.run(["report", "logs-in", "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let summary = stdout(&check);
+    assert!(
+        summary.contains("no breach: 1 prompt(s) checked; window "),
+        "{summary}"
+    );
+    let page = env.run(["dashboard", "logs-in", "-o", "-"]);
+    assert_eq!(page.status.code(), Some(0), "{}", stderr(&page));
+    let html = stdout(&page);
+    let summary_line = summary.lines().last().unwrap();
+    assert!(
+        html.contains(summary_line),
+        "the page says something else than: {summary_line}"
+    );
+}

@@ -53,10 +53,13 @@ pub fn summary(result: &CheckResult) -> String {
         n => format!(", {n} skipped for too few runs (min_runs)"),
     };
     match result.breaches.len() {
-        0 => format!("no breach: {} prompt(s) checked{skipped}", result.checked),
+        0 => format!(
+            "no breach: {} prompt(s) checked{skipped}; window {}",
+            result.checked, result.window
+        ),
         n => format!(
-            "{n} breach(es) in {} prompt(s) checked{skipped}",
-            result.checked
+            "{n} breach(es) in {} prompt(s) checked{skipped}; window {}",
+            result.checked, result.window
         ),
     }
 }
