@@ -7,13 +7,35 @@ use crate::report::alerts::evaluate::{Breach, CheckResult};
 
 /// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `0.50`).
 pub fn value(rule: &str, value: f64) -> String {
+    with_decimals(rule, value, 0)
+}
+
+/// The breach's value and threshold, with as many more decimals as it takes for
+/// the two to read differently (`0.504 > 0.50`, never `0.50 > 0.50`).
+pub fn value_and_threshold(breach: &Breach) -> (String, String) {
+    for extra in 0..=6 {
+        let pair = (
+            with_decimals(breach.rule, breach.value, extra),
+            with_decimals(breach.rule, breach.threshold, extra),
+        );
+        if pair.0 != pair.1 {
+            return pair;
+        }
+    }
+    (
+        with_decimals(breach.rule, breach.value, 6),
+        with_decimals(breach.rule, breach.threshold, 6),
+    )
+}
+
+fn with_decimals(rule: &str, value: f64, extra: usize) -> String {
     match rule {
         "min_success_rate" | "min_participation" | "max_incomplete_rate" => {
-            format!("{:.1}%", value * 100.0)
+            format!("{:.*}%", 1 + extra, value * 100.0)
         }
-        "max_p95_ms" => format!("{value:.0} ms"),
-        "max_p95_increase_pct" => format!("{value:+.1}%"),
-        _ => format!("{value:.2}"),
+        "max_p95_ms" => format!("{value:.extra$} ms"),
+        "max_p95_increase_pct" => format!("{:+.*}%", 1 + extra, value),
+        _ => format!("{:.*}", 2 + extra, value),
     }
 }
 
@@ -30,14 +52,15 @@ pub fn comparison(breach: &Breach) -> &'static str {
 pub fn text(result: &CheckResult) -> String {
     let mut out = String::new();
     for b in &result.breaches {
+        let (value, threshold) = value_and_threshold(b);
         let _ = writeln!(
             out,
             "BREACH {}: {} {} {} {} ({} runs, window {})",
             printable(&b.prompt),
             b.rule,
-            value(b.rule, b.value),
+            value,
             comparison(b),
-            value(b.rule, b.threshold),
+            threshold,
             b.runs,
             result.window
         );
@@ -80,16 +103,54 @@ pub fn markdown(result: &CheckResult) -> String {
         out.push_str("\n| prompt | rule | value | threshold | runs |\n|---|---|---|---|---|\n");
         for b in &result.breaches {
             let prompt = markdown_cell(&b.prompt);
+            let (value, threshold) = value_and_threshold(b);
             let _ = writeln!(
                 out,
-                "| {prompt} | {} | {} | {} {} | {} |",
+                "| {prompt} | {} | {value} | {} {threshold} | {} |",
                 b.rule,
-                value(b.rule, b.value),
                 comparison(b),
-                value(b.rule, b.threshold),
                 b.runs
             );
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn breach(rule: &'static str, value: f64, threshold: f64) -> Breach {
+        Breach {
+            prompt: "p".into(),
+            rule,
+            value,
+            threshold,
+            runs: 10,
+        }
+    }
+
+    #[test]
+    fn a_breach_never_reads_as_its_own_threshold() {
+        let cases = [
+            (breach("max_rating_drop", 0.504, 0.5), ("0.504", "0.500")),
+            (breach("max_rating_drop", 0.9, 0.5), ("0.90", "0.50")),
+            (
+                breach("min_success_rate", 0.94996, 0.95),
+                ("94.996%", "95.000%"),
+            ),
+            (
+                breach("max_p95_ms", 1200.4, 1200.0),
+                ("1200.4 ms", "1200.0 ms"),
+            ),
+        ];
+        for (breach, (value, threshold)) in cases {
+            let shown = value_and_threshold(&breach);
+            assert_eq!(
+                shown,
+                (value.to_string(), threshold.to_string()),
+                "{breach:?}"
+            );
+        }
+    }
 }

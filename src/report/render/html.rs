@@ -135,9 +135,9 @@ fn alerts(out: &mut String, data: &DashboardData) {
                 escape(&breach.prompt),
                 breach.rule,
                 breach.value,
-                escape(&breaches::value(breach.rule, breach.value)),
+                escape(&breaches::value_and_threshold(breach).0),
                 escape(breaches::comparison(breach)),
-                escape(&breaches::value(breach.rule, breach.threshold)),
+                escape(&breaches::value_and_threshold(breach).1),
                 breach.runs,
                 count(breach.runs as f64)
             );
