@@ -11,6 +11,7 @@ pub mod event;
 pub mod feedback;
 pub mod glob;
 pub mod last_run;
+pub mod learn;
 mod libm_shim;
 pub mod metrics;
 pub mod output;

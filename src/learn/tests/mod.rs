@@ -1,0 +1,1 @@
+//! Monte-Carlo proofs of the verdict and the router; see each file.
