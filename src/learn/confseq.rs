@@ -17,8 +17,6 @@
 //! also GrowthBook's tuning). The width is flat around n*: about 3.04 standard
 //! errors at α = 0.05 anywhere from n*/2 to 2n*, against 1.96 for a fixed-n test.
 
-use super::dist::normal_quantile;
-
 /// ρ² that makes the interval tightest near `target_n` observations at `alpha`.
 pub fn rho2_for(target_n: f64, alpha: f64) -> f64 {
     let l = -2.0 * alpha.ln();
@@ -37,52 +35,6 @@ pub fn margin(n: f64, rho2: f64, alpha: f64) -> f64 {
 /// The margin in standard errors: m(n)·√n, the "z" that replaces 1.96.
 pub fn z_equivalent(n: f64, rho2: f64, alpha: f64) -> f64 {
     margin(n, rho2, alpha) * n.sqrt()
-}
-
-/// Rated runs per arm (equal arms) after which a true difference of `effect`
-/// is declared with probability about `power`: the smallest n with
-///
-/// ```text
-/// effect ≥ (z_cs(2n) + z_power) · sqrt((var_a + var_b) / n)
-/// ```
-///
-/// where z_cs(2n) is [`z_equivalent`] at the pooled sample 2n, i.e. the
-/// estimate at n must clear the interval's half-width with probability `power`.
-/// Looks before n can only add detections, so this errs on the high side (by
-/// about a tenth, measured in the tests). None for a non-positive effect or
-/// variance, or past 10⁹.
-pub fn required_per_arm(
-    var_a: f64,
-    var_b: f64,
-    effect: f64,
-    power: f64,
-    rho2: f64,
-    alpha: f64,
-) -> Option<u64> {
-    let s = var_a + var_b;
-    if !(effect > 0.0 && s > 0.0 && s.is_finite() && effect.is_finite()) {
-        return None;
-    }
-    let zp = normal_quantile(power.clamp(0.5, 0.999));
-    let detects = |n: f64| effect >= (z_equivalent(2.0 * n, rho2, alpha) + zp) * (s / n).sqrt();
-    // z_cs changes slowly with n, so a few fixed-point steps land next to the
-    // answer; the integer search then makes it exact.
-    let mut n = 100.0;
-    for _ in 0..4 {
-        let z = z_equivalent(2.0 * n, rho2, alpha) + zp;
-        n = (z * z * s / (effect * effect)).clamp(1.0, 1e9);
-    }
-    let mut n = n.ceil();
-    while n > 1.0 && detects(n - 1.0) {
-        n -= 1.0;
-    }
-    while !detects(n) {
-        n += 1.0;
-        if n > 1e9 {
-            return None;
-        }
-    }
-    Some(n as u64)
 }
 
 #[cfg(test)]
@@ -106,17 +58,5 @@ mod tests {
             assert!(z_equivalent(n, rho2, 0.05) < z + 0.06);
         }
         assert!(z_equivalent(40.0, rho2, 0.05) > 4.0);
-    }
-
-    #[test]
-    fn required_n_is_the_first_n_that_clears() {
-        let rho2 = rho2_for(800.0, 0.05);
-        let n = required_per_arm(1.36, 1.24, 0.3, 0.8, rho2, 0.05).unwrap_or(0);
-        let z = |n: f64| z_equivalent(2.0 * n, rho2, 0.05) + normal_quantile(0.8);
-        assert!(0.3 >= z(n as f64) * (2.6 / n as f64).sqrt());
-        assert!(0.3 < z(n as f64 - 1.0) * (2.6 / (n as f64 - 1.0)).sqrt());
-        assert!((380..500).contains(&n), "{n}");
-        assert_eq!(required_per_arm(1.0, 1.0, 0.0, 0.8, rho2, 0.05), None);
-        assert_eq!(required_per_arm(0.0, 0.0, 0.3, 0.8, rho2, 0.05), None);
     }
 }

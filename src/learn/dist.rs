@@ -7,6 +7,18 @@ pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
+/// ln Φ(x), finite far into the lower tail: below −30 (where Φ nears the
+/// smallest doubles) the asymptotic series −x²/2 − ln(−x√(2π)) + ln(1 − 1/x² + 3/x⁴).
+pub fn ln_normal_cdf(x: f64) -> f64 {
+    if x > -30.0 {
+        normal_cdf(x).ln()
+    } else {
+        let x2 = x * x;
+        -x2 / 2.0 - (-x * (std::f64::consts::TAU).sqrt()).ln()
+            + (1.0 - 1.0 / x2 + 3.0 / (x2 * x2)).ln()
+    }
+}
+
 /// The standard normal density φ(x).
 pub fn normal_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (std::f64::consts::TAU).sqrt()
@@ -92,6 +104,8 @@ mod tests {
         assert!((normal_quantile(1e-6) + 4.753424309).abs() < 1e-7);
         assert!(normal_quantile(1.5).is_nan());
         assert!((ln_beta(2.0, 3.0) - (1.0f64 / 12.0).ln()).abs() < 1e-12);
+        let (below, above) = (ln_normal_cdf(-30.0 - 1e-9), ln_normal_cdf(-30.0 + 1e-9));
+        assert!((below - above).abs() < 1e-6 && ln_normal_cdf(-1e3) < -5e5);
         assert!((normal_pdf(0.0) - 0.398942280).abs() < 1e-9);
     }
 }

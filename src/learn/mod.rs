@@ -24,6 +24,7 @@ pub mod dist;
 pub mod guardrail;
 pub mod pbest;
 pub mod period;
+pub mod plan;
 pub mod rating;
 pub mod rng;
 pub mod score;

@@ -135,16 +135,25 @@ fn range(arms: &[(f64, f64)], min: f64, max: f64) -> (f64, f64) {
 /// centre is the mass below plus half the cell's own; normalized to sum to 1.
 fn integrate(masses: &[Vec<f64>]) -> Vec<f64> {
     let k = masses.len();
+    let cells = masses.first().map_or(0, Vec::len);
+    let by_cell: Vec<Vec<f64>> = (0..cells)
+        .map(|c| masses.iter().map(|m| m[c]).collect())
+        .collect();
     let mut below = vec![0.0; k];
     let mut p = vec![0.0; k];
-    for c in 0..GRID {
-        let cdf: Vec<f64> = (0..k).map(|j| below[j] + 0.5 * masses[j][c]).collect();
-        for i in 0..k {
-            let others: f64 = (0..k).filter(|&j| j != i).map(|j| cdf[j]).product();
-            p[i] += masses[i][c] * others;
+    for cell in &by_cell {
+        let cdf: Vec<f64> = below.iter().zip(cell).map(|(b, m)| b + 0.5 * m).collect();
+        for (i, pi) in p.iter_mut().enumerate() {
+            let others: f64 = cdf
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, f)| f)
+                .product();
+            *pi += cell[i] * others;
         }
-        for j in 0..k {
-            below[j] += masses[j][c];
+        for (b, m) in below.iter_mut().zip(cell) {
+            *b += m;
         }
     }
     let total: f64 = p.iter().sum();

@@ -73,7 +73,7 @@ pub fn normalized(weights: &[f64]) -> Vec<f64> {
 pub fn with_floor(probs: &[f64], floor: f64) -> Vec<f64> {
     let p = normalized(probs);
     let k = p.len();
-    if k == 0 || !(floor > 0.0) {
+    if k == 0 || floor.is_nan() || floor <= 0.0 {
         return p;
     }
     if floor * k as f64 >= 1.0 {

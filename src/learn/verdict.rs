@@ -16,16 +16,18 @@
 //! difference, as for a single mean. Valid under looking after every run.
 
 use super::Interval;
-use super::arm::ArmStats;
 use super::confseq;
 pub use super::guardrail::{GuardrailReport, Guardrails, Side, Veto};
 use super::period::{Period, total};
+use super::plan;
 use super::rating::{RatingPosterior, RatingPrior, prob_superiority};
-use super::stratify::{Combined, Moments, VarPrior, combine};
-use super::success::{self, SuccessEstimate};
+use super::stratify::{Combined, VarPrior, combine};
 
 mod config;
+mod summary;
 pub use config::{Metric, Primary, VerdictConfig, days_needed, exceeds_month};
+pub use summary::ArmSummary;
+use summary::{rating_pairs, success_pairs};
 
 /// What to do with the comparison.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -46,40 +48,6 @@ pub enum Outcome {
     NoDifference,
     /// `arm` wins on the primary metric but breaks a guardrail.
     Vetoed { arm: Side, by: Veto },
-}
-
-/// One arm as the verdict shows it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ArmSummary {
-    /// Runs.
-    pub runs: u64,
-    /// Rated runs.
-    pub rated: u64,
-    /// Beta posterior mean and Wilson 95% interval of success.
-    pub success: SuccessEstimate,
-    /// Dirichlet posterior mean rating (Bayesian average).
-    pub rating: f64,
-    /// Its 90% interval.
-    pub rating_interval: Interval,
-    /// Geometric-mean latency, ms.
-    pub geo_mean_ms: Option<f64>,
-    /// Mean cost per run.
-    pub mean_cost: Option<f64>,
-}
-
-impl ArmSummary {
-    fn of(s: &ArmStats, prior: &RatingPrior) -> Self {
-        let post = RatingPosterior::new(&s.ratings, prior);
-        ArmSummary {
-            runs: s.runs,
-            rated: s.rated,
-            success: success::estimate(s.ok, s.runs),
-            rating: post.mean(),
-            rating_interval: post.interval(0.9),
-            geo_mean_ms: s.geo_mean_ms(),
-            mean_cost: s.mean_cost(),
-        }
-    }
 }
 
 /// The stratified difference B − A on the primary metric.
@@ -112,38 +80,6 @@ pub struct Verdict {
     pub guardrails: GuardrailReport,
     /// The decision.
     pub outcome: Outcome,
-}
-
-fn rating_pairs(
-    periods: &[Period],
-    a: usize,
-    b: usize,
-) -> impl Iterator<Item = (Moments, Moments)> + '_ {
-    periods.iter().map(move |p| {
-        let m = |i: usize| {
-            p.arms
-                .get(i)
-                .map(|s| Moments::ratings(&s.ratings))
-                .unwrap_or_default()
-        };
-        (m(a), m(b))
-    })
-}
-
-fn success_pairs(
-    periods: &[Period],
-    a: usize,
-    b: usize,
-) -> impl Iterator<Item = (Moments, Moments)> + '_ {
-    periods.iter().map(move |p| {
-        let m = |i: usize| {
-            p.arms
-                .get(i)
-                .map(|s| Moments::binary(s.ok, s.runs))
-                .unwrap_or_default()
-        };
-        (m(a), m(b))
-    })
 }
 
 /// Compares arm `b` against arm `a` (indices into each period's arms) over
@@ -241,7 +177,7 @@ pub fn compare(
                 cfg.min_rated,
             ),
         };
-        let need = confseq::required_per_arm(va, vb, effect, cfg.power, rho2, alpha);
+        let need = plan::required_per_arm(va, vb, effect, cfg.power, rho2, alpha);
         Outcome::NoWinnerYet {
             more_per_arm: need.map_or(u64::MAX, |n| n.max(least).saturating_sub(have)),
         }
