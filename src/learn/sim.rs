@@ -177,6 +177,13 @@ impl Schedule {
         self.phases.len().saturating_sub(1)
     }
 
+    /// The shares in force at run number `run` (empty for no phases).
+    pub fn shares_at(&self, run: u64) -> &[f64] {
+        self.phases
+            .get(self.phase_at(run))
+            .map_or(&[], |(_, s)| s.as_slice())
+    }
+
     /// Runs in all phases together.
     pub fn total_runs(&self) -> u64 {
         self.phases.iter().map(|(n, _)| n).sum()
@@ -208,6 +215,7 @@ mod tests {
             ),
             (0, 1, 1, 15)
         );
+        assert_eq!(s.shares_at(12), &[0.8, 0.2]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! must show the bias (≥ 0.2★), so the scenario can fail.
 
 use super::harness::{experiment, pooled_diff, share, verdict, winner};
-use crate::learn::sim::{ArmTruth, BASELINE, step};
+use crate::learn::sim::{ArmTruth, BASELINE, Schedule, step};
 
 const REPS: usize = 2000;
 /// Runs per half; A then gets 0.2·667 + 0.8·667 runs, about 200 rated.
@@ -28,13 +28,19 @@ fn drifting(delta_b: f64) -> impl Fn(usize, u64) -> ArmTruth {
     }
 }
 
-fn split(run: u64) -> [f64; 2] {
-    if run < HALF { [0.2, 0.8] } else { [0.8, 0.2] }
+fn split(schedule: &Schedule, run: u64) -> [f64; 2] {
+    match schedule.shares_at(run) {
+        &[a, b] => [a, b],
+        _ => [0.5, 0.5],
+    }
 }
 
 /// Mean stratified and pooled final estimates and the false-winner share.
 fn scenario(delta_b: f64, reps: usize, seed: u64) -> (f64, f64, f64) {
     let truth = drifting(delta_b);
+    let schedule = Schedule {
+        phases: vec![(HALF, vec![0.2, 0.8]), (HALF, vec![0.8, 0.2])],
+    };
     let (mut strat_sum, mut pooled_sum, mut winners) = (0.0, 0.0, 0);
     for rep in 0..reps {
         let mut named = false;
@@ -42,7 +48,7 @@ fn scenario(delta_b: f64, reps: usize, seed: u64) -> (f64, f64, f64) {
         experiment(
             seed + rep as u64,
             2 * HALF,
-            |r, _, _| split(r),
+            |r, _, _| split(&schedule, r),
             &truth,
             |l| {
                 // The last look is after the last rated run; keep the latest figures.

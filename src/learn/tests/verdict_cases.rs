@@ -68,6 +68,7 @@ fn half_the_data_is_not_enough_and_says_how_much_more() {
     let b = arm(667, 600, [6, 16, 32, 56, 90], 800.0);
     let v = compare(&one_period(a, b), 0, 1, &prior(), &VerdictConfig::default());
     let d = v.difference.expect("both arms rated");
+    eprintln!("200 per arm: {d:?} {:?}", v.outcome);
     assert!(
         close(d.interval.lo, 0.32 - 0.3500) && close(d.interval.hi, 0.32 + 0.3500),
         "{d:?}"
