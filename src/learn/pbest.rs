@@ -14,10 +14,11 @@ use super::dist::{ln_beta, normal_cdf};
 pub const GRID: usize = 1024;
 
 /// P(X_b > X_a) for X_a ~ Beta(αa, βa), X_b ~ Beta(αb, βb); the α's are rounded
-/// to whole numbers (as they are for Beta(1 + ok, 1 + failed)) and the sum runs
-/// over the smaller of them.
+/// to whole numbers of at least 1 (as they are for Beta(1 + ok, 1 + failed)),
+/// the β's kept positive, and the sum runs over the smaller α.
 pub fn beta_b_beats_a(alpha_a: f64, beta_a: f64, alpha_b: f64, beta_b: f64) -> f64 {
     let (alpha_a, alpha_b) = (alpha_a.round().max(1.0), alpha_b.round().max(1.0));
+    let (beta_a, beta_b) = (beta_a.max(1e-9), beta_b.max(1e-9));
     if alpha_a < alpha_b {
         return 1.0 - beta_b_beats_a(alpha_b, beta_b, alpha_a, beta_a);
     }

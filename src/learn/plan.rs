@@ -22,7 +22,7 @@ use super::confseq::z_equivalent;
 use super::dist::{ln_normal_cdf, normal_quantile};
 
 /// The chance that a difference `effect` with per-pair variance `s` is found
-/// by n runs per arm ([`P(n)`](self) above).
+/// by n runs per arm: P(n) of the module docs.
 pub fn detection_by(n: f64, s: f64, effect: f64, rho2: f64, alpha: f64) -> f64 {
     let sigma = s.sqrt();
     let root = n.sqrt();

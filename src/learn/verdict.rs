@@ -42,7 +42,8 @@ pub enum Outcome {
     },
     /// Undecided; about `more_per_arm` more samples per arm (rated runs, or runs
     /// when the primary metric is set to success) give the configured power
-    /// against the configured effect.
+    /// against the configured effect (see [`super::plan`]); `u64::MAX` when
+    /// that cannot be planned (an effect or variance of 0).
     NoWinnerYet { more_per_arm: u64 },
     /// The whole interval lies within ± the practically meaningful margin.
     NoDifference,
