@@ -12,6 +12,7 @@
 //! - [`record`]: the event schema, the log directory and its writer, the last
 //!   run, privacy.
 //! - [`feedback`]: the rating question after a run, and `promptrun rate`.
+//! - [`learn`]: scores, A/B verdicts and variant selection: pure maths, no I/O.
 //! - [`report`]: the report engine, renderers, trends, alerts, dashboard data.
 //! - [`error`]: the error type and exit codes; [`startup`]: process set-up.
 
@@ -20,6 +21,7 @@ mod cmd;
 pub mod config;
 pub mod error;
 pub mod feedback;
+pub mod learn;
 pub mod record;
 pub mod report;
 pub mod run;
