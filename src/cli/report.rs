@@ -47,9 +47,10 @@ pub struct ReportArgs {
     #[arg(long = "group-by", value_name = "FIELD", value_delimiter = ',')]
     pub group_by: Vec<String>,
 
-    /// Order of the groups.
-    #[arg(long, value_enum, default_value_t = SortArg::Runs)]
-    pub sort: SortArg,
+    /// Order of the groups [default: runs; by key, oldest first, when grouping by hour,
+    /// day or week].
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
 
     /// Show only the first N groups.
     #[arg(long, value_name = "N")]

@@ -181,13 +181,19 @@ fn view_spec(args: &ReportArgs) -> Result<ViewSpec> {
             "--group-by takes at most one of hour, day and week".into(),
         ));
     }
+    // Time groups read as a series: by their key (oldest first) unless asked otherwise.
+    let sort = match args.sort {
+        Some(arg) => self::sort(arg),
+        None if group_by.iter().any(|f| matches!(f, GroupField::Time(_))) => SortKey::Key,
+        None => SortKey::Runs,
+    };
     // The report kind only picks what the table shows; the JSON is the same.
     let wants_comments = args.comments;
     Ok(ViewSpec {
         shown_filters,
         filters,
         group_by,
-        sort: sort(args.sort),
+        sort,
         top: args.top,
         comments: if wants_comments {
             COMMENTS_PER_GROUP

@@ -61,3 +61,48 @@ fn prompt_analytics_sh_takes_the_old_flags_and_several_reports() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn time_groups_come_out_in_time_order() {
+    let env = TestEnv::new();
+    // The latest week has the most runs: ordering by run count would invert time.
+    let mut runs = Vec::new();
+    for (day, count) in [(3u32, 1u32), (10, 3), (17, 5)] {
+        runs.extend((0..count).map(|i| FixtureRun::ok("alpha", &nov(day, 9, i), 100.0)));
+    }
+    env.write("logs-in/events.jsonl", &jsonl(&runs));
+    let output = env.run([
+        "report",
+        "usage",
+        "logs-in",
+        "--group-by",
+        "prompt,week",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let weeks: Vec<&str> = document["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"]["week"].as_str().unwrap())
+        .collect();
+    assert_eq!(weeks.len(), 3, "{weeks:?}");
+    let mut sorted = weeks.clone();
+    sorted.sort();
+    assert_eq!(weeks, sorted);
+    let by_runs = env.run([
+        "report",
+        "usage",
+        "logs-in",
+        "--group-by",
+        "prompt,week",
+        "--format",
+        "json",
+        "--sort",
+        "runs",
+    ]);
+    let document: serde_json::Value = serde_json::from_slice(&by_runs.stdout).unwrap();
+    assert_eq!(document["groups"][0]["runs"], 5);
+}
