@@ -15,6 +15,7 @@ mod dashboard_fixtures;
 mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
+mod readme;
 mod report_commands;
 mod report_filters;
 mod report_formats;
