@@ -15,6 +15,11 @@ use crate::cli::parse_duration;
 /// How long the question waits for a key unless `feedback.timeout` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long after a question about a prompt the next one waits, unless
+/// `feedback.cooldown` says otherwise: long enough that a burst of runs of one
+/// prompt asks once, short enough that a working session still gives ratings.
+pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(10 * 60);
+
 /// Settings for the rating question after a run, as written in the config.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -28,6 +33,8 @@ pub struct FeedbackConfig {
     pub timeout: Option<String>,
     /// Ask for a one-line comment after a rating at or below this (1-5; default: never).
     pub comment_below: Option<u8>,
+    /// With "tty": ask about one prompt at most once per this long ("10m" by default; "0": every run).
+    pub cooldown: Option<String>,
 }
 
 /// When the config says to ask.
@@ -65,6 +72,8 @@ pub struct FeedbackSettings {
     pub timeout: Option<Duration>,
     /// Ask for a comment at or below this rating; 0 never asks.
     pub comment_below: u8,
+    /// With `tty`: the least time between two questions about one prompt (`None`: none).
+    pub cooldown: Option<Duration>,
 }
 
 impl Default for FeedbackSettings {
@@ -74,6 +83,7 @@ impl Default for FeedbackSettings {
             sample_rate: 1.0,
             timeout: Some(DEFAULT_TIMEOUT),
             comment_below: 0,
+            cooldown: Some(DEFAULT_COOLDOWN),
         }
     }
 }
@@ -109,6 +119,11 @@ impl FeedbackConfig {
             Some(rating) => note(comment_message(rating)),
             None => {}
         }
+        match self.cooldown.as_deref().map(parse_cooldown) {
+            Some(Ok(cooldown)) => settings.cooldown = cooldown,
+            Some(Err(message)) => note(message),
+            None => {}
+        }
         (settings, messages)
     }
 }
@@ -136,6 +151,13 @@ fn parse_timeout(text: &str) -> Result<Option<Duration>, String> {
         .map_err(|message| format!("feedback.timeout: {message}"))
 }
 
+/// Parses `feedback.cooldown`: a duration, where zero means none.
+fn parse_cooldown(text: &str) -> Result<Option<Duration>, String> {
+    parse_duration(text)
+        .map(|cooldown| (!cooldown.is_zero()).then_some(cooldown))
+        .map_err(|message| format!("feedback.cooldown: {message}"))
+}
+
 /// Problems in the `feedback` section.
 pub fn check(config: &FeedbackConfig) -> Vec<Problem> {
     let at = |key: &str| vec![Segment::Key("feedback".into()), Segment::Key(key.into())];
@@ -159,6 +181,9 @@ pub fn check(config: &FeedbackConfig) -> Vec<Problem> {
     }
     if let Some(Err(message)) = config.timeout.as_deref().map(parse_timeout) {
         problems.push(Problem::error(at("timeout"), message));
+    }
+    if let Some(Err(message)) = config.cooldown.as_deref().map(parse_cooldown) {
+        problems.push(Problem::error(at("cooldown"), message));
     }
     if let Some(rating) = config.comment_below
         && rating > 5

@@ -9,24 +9,28 @@ use crate::error::warn;
 use crate::record::event::{RunEnd, RunStatus};
 use crate::record::run_recorder::RunRecorder;
 
+use super::cooldown;
 use super::decide::{self, RateFlag, Situation};
 use super::question::{self, Answer, Question};
 use super::record::{self, RatedRun, Rating, Source};
 
 /// A question that will be asked once run_end is written.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
     settings: FeedbackSettings,
+    /// Where the cooldown notes when a prompt was asked about.
+    state_dir: Option<std::path::PathBuf>,
 }
 
 /// The question to ask after this run, or `None` when none will be asked.
 pub fn plan(
     context: &Context,
     args: &RunArgs,
-    run_id: &str,
+    run: (&str, &str),
     status: RunStatus,
     logging: bool,
 ) -> Option<Planned> {
+    let (run_id, prompt) = run;
     let flag = match (args.rate, args.no_rate) {
         (_, true) => RateFlag::Never,
         (true, _) => RateFlag::Force,
@@ -36,23 +40,39 @@ pub fn plan(
         return None;
     }
     let env_policy = env_policy();
-    let situation = Situation {
-        flag,
-        env_policy,
-        ci: decide::ci_from_env(),
-        terminal: super::terminal::is_interactive(),
-        logging,
-        status,
-        draw: decide::draw_from_run_id(run_id),
-    };
+    let terminal = super::terminal::is_interactive();
     // The config's settings (and warnings about them) matter only on a terminal.
-    let settings = if situation.terminal {
+    let settings = if terminal {
         settings(context)
     } else {
         FeedbackSettings::default()
     };
+    let recently_asked = terminal
+        && match (settings.cooldown, context.state_dir.as_deref()) {
+            (Some(cooldown), Some(state_dir)) => cooldown::recently_asked(
+                state_dir,
+                prompt,
+                cooldown,
+                chrono::Utc::now().timestamp_millis(),
+            ),
+            _ => false,
+        };
+    let situation = Situation {
+        flag,
+        env_policy,
+        ci: decide::ci_from_env(),
+        terminal,
+        logging,
+        status,
+        draw: decide::draw_from_run_id(run_id),
+        typed_ahead: terminal && super::terminal::typed_ahead(),
+        recently_asked,
+    };
     match decide::decide(&situation, &settings) {
-        Ok(()) => Some(Planned { settings }),
+        Ok(()) => Some(Planned {
+            settings,
+            state_dir: context.state_dir.clone(),
+        }),
         Err(skip) => {
             if flag == RateFlag::Force
                 && let Some(why) = skip.explain()
@@ -75,6 +95,18 @@ pub fn ask_and_record(planned: Planned, end: &RunEnd, log: &mut RunRecorder) {
         timeout: planned.settings.timeout,
         comment_below: planned.settings.comment_below,
     };
+    if let Some(state_dir) = &planned.state_dir
+        && let Err(err) = cooldown::note_asked(
+            state_dir,
+            &end.prompt,
+            chrono::Utc::now().timestamp_millis(),
+        )
+    {
+        warn(format!(
+            "cannot note the question in {}: {err}; the cooldown may ask again",
+            state_dir.display()
+        ));
+    }
     let Answer::Rated { rating, comment } = question::ask(&question) else {
         return;
     };

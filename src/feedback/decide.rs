@@ -37,6 +37,10 @@ pub struct Situation {
     pub status: RunStatus,
     /// This run's draw in [0, 1), compared with `sample_rate`.
     pub draw: f64,
+    /// Keys were typed while the command ran (the next command, most likely).
+    pub typed_ahead: bool,
+    /// This prompt was asked about within the cooldown.
+    pub recently_asked: bool,
 }
 
 /// Why no question is asked.
@@ -60,6 +64,10 @@ pub enum Skip {
     ConfigNever,
     /// This run is outside the `sample_rate` share.
     NotSampled,
+    /// Keys were typed during the run: they belong to the shell, not to a question.
+    TypedAhead,
+    /// The prompt was asked about within `feedback.cooldown`.
+    CoolingDown,
 }
 
 impl Skip {
@@ -73,6 +81,7 @@ impl Skip {
             }
             Skip::Ci => Some("CI is set"),
             Skip::LoggingOff => Some("logging is off, so a rating could not be recorded"),
+            Skip::TypedAhead => Some("keys were typed during the run; they are left for the shell"),
             _ => None,
         }
     }
@@ -96,6 +105,9 @@ pub fn decide(situation: &Situation, settings: &FeedbackSettings) -> Result<(), 
     if !situation.logging {
         return Err(Skip::LoggingOff);
     }
+    if situation.typed_ahead {
+        return Err(Skip::TypedAhead);
+    }
     match situation.status {
         RunStatus::SpawnFailed => return Err(Skip::NothingRan),
         RunStatus::Signal if !forced => return Err(Skip::Interrupted),
@@ -107,8 +119,9 @@ pub fn decide(situation: &Situation, settings: &FeedbackSettings) -> Result<(), 
     match situation.env_policy.unwrap_or(settings.ask) {
         AskPolicy::Never => Err(Skip::ConfigNever),
         AskPolicy::Always => Ok(()),
-        AskPolicy::Tty if situation.draw < settings.sample_rate => Ok(()),
-        AskPolicy::Tty => Err(Skip::NotSampled),
+        AskPolicy::Tty if situation.draw >= settings.sample_rate => Err(Skip::NotSampled),
+        AskPolicy::Tty if situation.recently_asked => Err(Skip::CoolingDown),
+        AskPolicy::Tty => Ok(()),
     }
 }
 
@@ -155,6 +168,8 @@ mod tests {
             logging: true,
             status: RunStatus::Ok,
             draw: 0.5,
+            typed_ahead: false,
+            recently_asked: false,
         }
     }
 
@@ -269,6 +284,33 @@ mod tests {
             ..situation()
         };
         assert_eq!(decide(&env_tty, &settings(AskPolicy::Never, 1.0)), Ok(()));
+    }
+
+    #[test]
+    fn typed_ahead_keys_and_the_cooldown_hold_the_question_back() {
+        let typed = Situation {
+            typed_ahead: true,
+            ..situation()
+        };
+        let tty = settings(AskPolicy::Tty, 1.0);
+        assert_eq!(decide(&typed, &tty), Err(Skip::TypedAhead));
+        let forced = Situation {
+            flag: RateFlag::Force,
+            ..typed
+        };
+        assert_eq!(decide(&forced, &tty), Err(Skip::TypedAhead));
+        let recent = Situation {
+            recently_asked: true,
+            ..situation()
+        };
+        assert_eq!(decide(&recent, &tty), Err(Skip::CoolingDown));
+        // `always` and `--rate` mean every run: the cooldown does not apply.
+        assert_eq!(decide(&recent, &settings(AskPolicy::Always, 1.0)), Ok(()));
+        let forced_recent = Situation {
+            flag: RateFlag::Force,
+            ..recent
+        };
+        assert_eq!(decide(&forced_recent, &tty), Ok(()));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`find`]: runs in the log directory by id prefix, and the unrated ones
 
 pub mod after_run;
+pub mod cooldown;
 pub mod decide;
 pub mod find;
 pub mod interrupt;

@@ -16,6 +16,15 @@ pub fn is_interactive() -> bool {
     unsafe { libc::tcgetpgrp(stdin.as_raw_fd()) == libc::getpgrp() }
 }
 
+/// True when keys typed during the run wait unread on stdin: the user went on
+/// to the next command, and a question would swallow what they typed.
+pub fn typed_ahead() -> bool {
+    let mut pending: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int through the valid pointer.
+    let result = unsafe { libc::ioctl(std::io::stdin().as_raw_fd(), libc::FIONREAD, &mut pending) };
+    result == 0 && pending > 0
+}
+
 /// The terminal on stdin in non-canonical mode without echo or signal keys, so
 /// that every key (Ctrl-C too) arrives as input at once. Dropping it restores
 /// the settings it found.
@@ -25,8 +34,9 @@ pub struct RawMode {
 }
 
 impl RawMode {
-    /// Switches stdin to raw input, discarding keys typed ahead while the command
-    /// ran (they were not meant as an answer). Output processing stays on.
+    /// Switches stdin to raw input, keeping any key already typed (the question is
+    /// not asked when keys were typed during the run: see [`typed_ahead`]).
+    /// Output processing stays on.
     pub fn enter() -> std::io::Result<Self> {
         let fd = std::io::stdin().as_raw_fd();
         // SAFETY: stdin stays open for the life of the process.
@@ -43,7 +53,7 @@ impl RawMode {
         raw.c_cc[libc::VMIN] = 1;
         raw.c_cc[libc::VTIME] = 0;
         // SAFETY: fd is valid; raw is a valid termios.
-        if unsafe { libc::tcsetattr(fd.as_raw_fd(), libc::TCSAFLUSH, &raw) } != 0 {
+        if unsafe { libc::tcsetattr(fd.as_raw_fd(), libc::TCSANOW, &raw) } != 0 {
             return Err(std::io::Error::last_os_error());
         }
         Ok(RawMode { fd, original })

@@ -44,7 +44,7 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
     let question = after_run::plan(
         context,
         args,
-        &plan.run_id,
+        (&plan.run_id, &plan.resolved.name),
         outcome.status,
         recorder.is_enabled(),
     );

@@ -12,6 +12,7 @@ mod clients;
 mod dashboard_browser;
 mod dashboard_cmd;
 mod dashboard_fixtures;
+mod feedback_manners;
 mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
