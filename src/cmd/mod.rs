@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod config_check;
 mod dashboard;
+mod orientation;
 pub mod output;
 mod prompts;
 mod rate;
@@ -26,6 +27,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         ));
     }
     match &cli.command {
+        None if !cli.run.is_given() => orientation::run(&cli.global.context()?),
         None => run::run(&cli.global.context()?, &cli.run),
         Some(Command::Run(args)) => run::run(&cli.global.context()?, args),
         Some(Command::Prompts(args)) => prompts::run(&cli.global.context()?, args),

@@ -25,6 +25,8 @@ pub fn disabled_by_env() -> bool {
 pub struct RunRecorder {
     writer: Option<EventWriter>,
     warned: bool,
+    /// Nothing written yet (the first write says where logs go when it creates the directory).
+    first: bool,
 }
 
 impl RunRecorder {
@@ -34,11 +36,13 @@ impl RunRecorder {
             return RunRecorder {
                 writer: None,
                 warned: true,
+                first: false,
             };
         }
         let mut log = RunRecorder {
             writer: None,
             warned: false,
+            first: true,
         };
         match &context.log_dir {
             Some(dir) => log.writer = Some(EventWriter::new(dir.clone())),
@@ -68,9 +72,18 @@ impl RunRecorder {
         };
         let line = event::to_line(event);
         let day = event::line_timestamp(&line).unwrap_or_else(chrono::Utc::now);
-        if let Err(message) = writer.append(day, &line) {
-            self.writer = None;
-            self.warn_once(format!("{message}; this run is not logged"));
+        let new_dir = std::mem::replace(&mut self.first, false) && !writer.dir().exists();
+        match writer.append(day, &line) {
+            Ok(_) if new_dir => eprintln!(
+                "promptrun: logging runs to {} (said once, when the directory is made; \
+                 `promptrun report` reads them, PROMPTRUN_NO_LOG=1 turns logging off)",
+                writer.dir().display()
+            ),
+            Ok(_) => {}
+            Err(message) => {
+                self.writer = None;
+                self.warn_once(format!("{message}; this run is not logged"));
+            }
         }
     }
 

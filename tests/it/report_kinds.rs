@@ -106,3 +106,57 @@ fn time_groups_come_out_in_time_order() {
     let document: serde_json::Value = serde_json::from_slice(&by_runs.stdout).unwrap();
     assert_eq!(document["groups"][0]["runs"], 5);
 }
+
+#[test]
+fn the_first_run_says_where_it_logs_once() {
+    let env = TestEnv::new();
+    let logs = env.path("fresh-logs");
+    let run = || {
+        env.cmd(["hello", "--", "true"])
+            .env("PROMPTRUN_LOG_DIR", &logs)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let said = stderr(&first);
+    assert!(
+        said.contains(&format!("logging runs to {}", logs.display())),
+        "{said}"
+    );
+    let second = run();
+    assert_eq!(stderr(&second), "", "said again");
+}
+
+#[test]
+fn promptrun_alone_in_a_script_is_a_usage_error_not_an_orientation() {
+    let env = TestEnv::new();
+    let output = env.run(Vec::<&str>::new());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no prompt given"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn promptrun_alone_on_a_terminal_says_where_things_are() {
+    let env = TestEnv::new();
+    env.write("hello.md", "hi\n");
+    env.config(r#"{"prompts": {"hello": {"file": "hello.md"}}}"#);
+    env.run(["hello", "--", "true"]);
+    let session = crate::feedback_support::spawn_pty(crate::feedback_support::pty_cmd(
+        &env,
+        Vec::<&str>::new(),
+    ));
+    let (output, code) = crate::feedback_support::pty_finish(session);
+    assert_eq!(code, Some(0), "{output}");
+    assert!(
+        output.contains("router-config.json (1 prompts)"),
+        "{output}"
+    );
+    assert!(output.contains("(1 run(s) logged)"), "{output}");
+    assert!(output.contains("promptrun hello --dry-run"), "{output}");
+}
