@@ -13,6 +13,8 @@
 //!   run, privacy.
 //! - [`feedback`]: the rating question after a run, and `promptrun rate`.
 //! - [`report`]: the report engine, renderers, trends, alerts, dashboard data.
+//! - [`files`]: opening what promptrun did not create: owner and mode checks,
+//!   no blocking on FIFOs, regular files only, bounded reads.
 //! - [`error`]: the error type and exit codes; [`startup`]: process set-up.
 
 pub mod cli;
@@ -20,6 +22,7 @@ mod cmd;
 pub mod config;
 pub mod error;
 pub mod feedback;
+pub mod files;
 pub mod record;
 pub mod report;
 pub mod run;
