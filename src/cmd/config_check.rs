@@ -8,10 +8,10 @@ use crate::error::{Error, Result, exit};
 /// Prints each problem as `path:line:column: message`; 0 when valid, 2 when not.
 pub fn run(global: &GlobalArgs) -> Result<i32> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let Some(path) = discover::find(global.config_path(), &cwd) else {
+    let Some((path, origin)) = discover::find(global.config_path(), &cwd) else {
         return Err(Error::Config(discover::NOT_FOUND.into()));
     };
-    let loaded = match LoadedConfig::load(&path) {
+    let loaded = match LoadedConfig::load_from(&path, origin) {
         Ok(loaded) => loaded,
         Err(Error::Io { path, source }) => {
             return Err(Error::Config(format!(
