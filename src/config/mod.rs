@@ -135,6 +135,15 @@ impl LoadedConfig {
     /// Reads `path` (a regular file of at most [`MAX_FILE_BYTES`]), checks it as
     /// [`trust`] says for a config of `origin`, and parses it.
     pub fn load_from(path: &Path, origin: trust::Origin) -> Result<Self> {
+        let (text, strict_files) = Self::read_checked(path, origin)?;
+        let mut loaded = Self::parse(path, text)?;
+        loaded.strict_files = strict_files;
+        Ok(loaded)
+    }
+
+    /// The text of the config at `path`, once [`trust`] accepts it for `origin`,
+    /// and whether the prompt files it names must pass the same checks.
+    pub fn read_checked(path: &Path, origin: trust::Origin) -> Result<(String, bool)> {
         use crate::files::open::{Links, read_regular};
         let (bytes, meta) = read_regular(path, Links::Follow, MAX_FILE_BYTES)
             .map_err(|source| Error::io(path, source))?;
@@ -148,9 +157,7 @@ impl LoadedConfig {
                 ),
             )
         })?;
-        let mut loaded = Self::parse(path, text)?;
-        loaded.strict_files = strict_files;
-        Ok(loaded)
+        Ok((text, strict_files))
     }
 
     /// Parses config text that came from `path`.

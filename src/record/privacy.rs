@@ -108,8 +108,12 @@ fn read_or_create_salt(state_dir: &Path) -> Result<Vec<u8>, String> {
     let placed = written.and_then(|()| match existing {
         // Replacing a bad salt: whoever renames last wins, and both are valid.
         Some(_) => std::fs::rename(&temp, &path),
-        // Creating: linking fails when another process created it first.
-        None => std::fs::hard_link(&temp, &path),
+        // Creating: linking fails when another process created it first; where
+        // the file system has no hard links, renaming is the next best thing.
+        None => std::fs::hard_link(&temp, &path).or_else(|err| match err.kind() {
+            std::io::ErrorKind::AlreadyExists => Err(err),
+            _ => std::fs::rename(&temp, &path),
+        }),
     });
     let _ = std::fs::remove_file(&temp);
     match placed {

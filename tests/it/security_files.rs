@@ -101,7 +101,10 @@ fn a_discovered_config_of_another_user_is_refused_unless_named() {
     );
     assert!(env.events().is_empty());
     let out = env.run(["config", "check"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("promptrun: error: refusing "), "{err}");
+    assert!(err.contains(&config.display().to_string()), "{err}");
     // Named explicitly, or listed as safe, it is used.
     let out = env.run(["--config", config.to_str().unwrap(), "p"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
