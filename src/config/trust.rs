@@ -59,9 +59,10 @@ pub fn check_config(path: &Path, meta: &Metadata, origin: Origin) -> Result<bool
     if let Some(why) = untrusted_place(path, meta) {
         let dir = path.parent().unwrap_or(Path::new("."));
         return Err(Error::Config(format!(
-            "refusing {} (found by searching up from the current directory): {why}; \
+            "refusing {} (found by searching up from the current directory{}): {why}; \
              if you trust it, pass it with --config {} or add {} to {SAFE_DIRS_VAR}",
             path.display(),
+            owned_by(meta, &why),
             path.display(),
             dir.display()
         )));
@@ -74,12 +75,22 @@ pub fn check_prompt_file(path: &Path, meta: &Metadata, config: &Path) -> Result<
     match untrusted_place(path, meta) {
         None => Ok(()),
         Some(why) => Err(Error::Config(format!(
-            "refusing prompt file {} named by {}: {why}; if you trust it, pass the config with \
-             --config {} or add its directory to {SAFE_DIRS_VAR}",
+            "refusing prompt file {} (named by {}{}): {why}; if you trust it, pass \
+             the config with --config {} or add its directory to {SAFE_DIRS_VAR}",
             path.display(),
             config.display(),
+            owned_by(meta, &why),
             config.display()
         ))),
+    }
+}
+
+/// `, owned by alice (uid 1001)`, unless `why` already names the owner.
+fn owned_by(meta: &Metadata, why: &str) -> String {
+    if why.starts_with("owned by") {
+        String::new()
+    } else {
+        format!(", owned by {}", owner::describe_user(meta.uid()))
     }
 }
 

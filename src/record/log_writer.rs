@@ -101,7 +101,7 @@ pub fn lock_within(
     wait: Duration,
 ) -> std::io::Result<bool> {
     let started = Instant::now();
-    let mut pause = Duration::from_millis(1);
+    let mut pause = Duration::from_micros(100);
     loop {
         match try_lock() {
             Ok(()) => return Ok(true),
