@@ -14,6 +14,8 @@
 //! - [`feedback`]: the rating question after a run, and `promptrun rate`.
 //! - [`learn`]: scores, A/B verdicts and variant selection: pure maths, no I/O.
 //! - [`report`]: the report engine, renderers, trends, alerts, dashboard data.
+//! - [`files`]: opening what promptrun did not create: owner and mode checks,
+//!   no blocking on FIFOs, regular files only, bounded reads.
 //! - [`error`]: the error type and exit codes; [`startup`]: process set-up.
 
 pub mod cli;
@@ -21,6 +23,7 @@ mod cmd;
 pub mod config;
 pub mod error;
 pub mod feedback;
+pub mod files;
 pub mod learn;
 pub mod record;
 pub mod report;

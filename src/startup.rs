@@ -6,6 +6,7 @@
 /// output; and ignores SIGPIPE, so that a closed pipe is an error promptrun handles
 /// (`| head` ends quietly) rather than a silent death. Commands it runs start with
 /// SIGPIPE at its default again, as std's process spawning resets it.
+/// It also catches SIGXFSZ, so that `ulimit -f` costs a warning, not the run.
 pub fn process_setup() {
     for fd in 0..3 {
         // SAFETY: fcntl(F_GETFD) only queries the descriptor table.
@@ -18,6 +19,32 @@ pub fn process_setup() {
     }
     // SAFETY: installing SIG_IGN for SIGPIPE has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    catch_file_size_limit();
+}
+
+/// Under `ulimit -f`, a write past the limit sends SIGXFSZ, whose default action
+/// kills promptrun before the command even runs. Caught by a handler that does
+/// nothing, the write fails with EFBIG instead, which the log writer turns into
+/// its usual warning. A handler, unlike SIG_IGN, is reset to the default when the
+/// command execs, so the command still gets SIGXFSZ's default (no change to the
+/// spawn path). Left alone when promptrun's own parent ignores it, so that the
+/// command inherits the ignoring as before.
+fn catch_file_size_limit() {
+    extern "C" fn nothing(_: libc::c_int) {}
+    // SAFETY: sigaction with valid pointers; the handler is async-signal-safe (empty).
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGXFSZ, std::ptr::null(), &mut old) != 0
+            || old.sa_sigaction != libc::SIG_DFL
+        {
+            return;
+        }
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = nothing as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGXFSZ, &action, std::ptr::null_mut());
+    }
 }
 
 /// The two C maths functions the binary calls (through indicatif's rate estimate and

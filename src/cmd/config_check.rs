@@ -8,11 +8,12 @@ use crate::error::{Error, Result, exit};
 /// Prints each problem as `path:line:column: message`; 0 when valid, 2 when not.
 pub fn run(global: &GlobalArgs) -> Result<i32> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let Some(path) = discover::find(global.config_path(), &cwd) else {
+    let Some((path, origin)) = discover::find(global.config_path(), &cwd) else {
         return Err(Error::Config(discover::NOT_FOUND.into()));
     };
-    let loaded = match LoadedConfig::load(&path) {
-        Ok(loaded) => loaded,
+    // A refused config is an error like any other; only its own problems are listed.
+    let text = match LoadedConfig::read_checked(&path, origin) {
+        Ok((text, _)) => text,
         Err(Error::Io { path, source }) => {
             return Err(Error::Config(format!(
                 "cannot read config file {}: {}",
@@ -20,6 +21,10 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
                 crate::error::describe_io(&source)
             )));
         }
+        Err(err) => return Err(err),
+    };
+    let loaded = match LoadedConfig::parse(&path, text) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("{err}");
             return Ok(exit::USAGE);

@@ -26,8 +26,8 @@ impl Context {
     pub fn resolve(config_path: Option<&Path>, log_dir: Option<&Path>) -> Result<Self> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let config = match discover::find(config_path, &cwd) {
-            Some(path) => {
-                let loaded = LoadedConfig::load(&path).map_err(|err| match err {
+            Some((path, origin)) => {
+                let loaded = LoadedConfig::load_from(&path, origin).map_err(|err| match err {
                     Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                         Error::Config(format!(
                             "config file {} does not exist (from --config or PROMPTRUN_CONFIG)",

@@ -6,6 +6,7 @@ pub mod discover;
 pub mod feedback;
 pub mod glob;
 pub mod locate;
+pub mod trust;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -116,13 +117,47 @@ pub struct LoadedConfig {
     pub config: RouterConfig,
     /// Keys serde did not know, as paths into the document.
     pub unknown_keys: Vec<Vec<Segment>>,
+    /// The config was discovered, not named, so the prompt files it names must
+    /// belong to the user too (see [`trust`]).
+    pub strict_files: bool,
 }
+
+/// The largest config or prompt file promptrun reads: a bound, so that a file
+/// linked to /dev/zero or grown without end is an error, not an endless read.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 impl LoadedConfig {
     /// Reads and parses `path`. Syntax and type errors name `path:line:column`.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
-        Self::parse(path, text)
+        Self::load_from(path, trust::Origin::Explicit)
+    }
+
+    /// Reads `path` (a regular file of at most [`MAX_FILE_BYTES`]), checks it as
+    /// [`trust`] says for a config of `origin`, and parses it.
+    pub fn load_from(path: &Path, origin: trust::Origin) -> Result<Self> {
+        let (text, strict_files) = Self::read_checked(path, origin)?;
+        let mut loaded = Self::parse(path, text)?;
+        loaded.strict_files = strict_files;
+        Ok(loaded)
+    }
+
+    /// The text of the config at `path`, once [`trust`] accepts it for `origin`,
+    /// and whether the prompt files it names must pass the same checks.
+    pub fn read_checked(path: &Path, origin: trust::Origin) -> Result<(String, bool)> {
+        use crate::files::open::{Links, read_regular};
+        let (bytes, meta) = read_regular(path, Links::Follow, MAX_FILE_BYTES)
+            .map_err(|source| Error::io(path, source))?;
+        let strict_files = trust::check_config(path, &meta, origin)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ),
+            )
+        })?;
+        Ok((text, strict_files))
     }
 
     /// Parses config text that came from `path`.
@@ -147,6 +182,7 @@ impl LoadedConfig {
             text,
             config,
             unknown_keys,
+            strict_files: false,
         })
     }
 

@@ -6,7 +6,6 @@
 //! narrows the day files that can hold the run.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
@@ -140,8 +139,10 @@ fn scan(files: &[PathBuf], needles: &[&str], mut visit: impl FnMut(EventLine)) -
     let mut notes = Vec::new();
     let mut buffer = Vec::with_capacity(1024);
     for path in files {
-        let mut reader = match File::open(path) {
-            Ok(file) => BufReader::new(file),
+        // Without blocking, regular files only: a FIFO named like a log must not hang `rate`.
+        let opened = crate::files::open::open_regular(path, crate::files::open::Links::Follow);
+        let mut reader = match opened {
+            Ok((file, _)) => BufReader::new(file),
             Err(err) => {
                 notes.push(format!("{}: {err}", path.display()));
                 continue;

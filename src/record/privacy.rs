@@ -1,7 +1,7 @@
 //! Private by default: salted identity hashes and redaction of secret arguments.
 
 use std::fs::OpenOptions;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -30,13 +30,21 @@ pub struct IdentityHasher {
 }
 
 impl IdentityHasher {
-    /// Uses the salt in `<state_dir>/salt`, creating it (0600, 32 random bytes) the
-    /// first time. Without a usable state dir the salt lives only for this process,
-    /// which still hides identities but stops runs from grouping by user.
+    /// Uses the salt in `<state_dir>/salt`, creating it (0600, [`SALT_LEN`] random
+    /// bytes) the first time. Without a usable state dir the salt lives only for
+    /// this process, which still hides identities but stops runs from grouping
+    /// by user; a state dir or salt file that is not the user's own says so once.
     pub fn load_or_create(state_dir: Option<&Path>) -> Self {
-        let salt = state_dir
-            .and_then(|dir| read_or_create_salt(&dir.join("salt")).ok())
-            .unwrap_or_else(random_salt);
+        let salt = match state_dir.map(read_or_create_salt) {
+            Some(Ok(salt)) => salt,
+            Some(Err(message)) => {
+                crate::error::warn(format!(
+                    "{message}; user and host hashes of this run will not match other runs"
+                ));
+                random_salt()
+            }
+            None => random_salt(),
+        };
         IdentityHasher { salt }
     }
 
@@ -49,45 +57,78 @@ impl IdentityHasher {
     }
 }
 
+/// The salt's length in bytes.
+pub const SALT_LEN: usize = 32;
+
 fn random_salt() -> Vec<u8> {
     let mut salt = uuid::Uuid::new_v4().as_bytes().to_vec();
     salt.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     salt
 }
 
-fn read_or_create_salt(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut existing = Vec::new();
-    if let Ok(mut file) = std::fs::File::open(path) {
-        file.read_to_end(&mut existing)?;
-        if existing.len() >= 16 {
-            return Ok(existing);
+/// Reads `<state_dir>/salt`, or writes a new one atomically: a temporary file
+/// (0600) linked into place, so a full disk never leaves an empty salt behind.
+/// A salt of the wrong length (an empty file from an older version, say) is
+/// replaced, with one warning. The state directory and the salt must be the
+/// user's own (see [`crate::files`]); the error says what is wrong, with the path.
+fn read_or_create_salt(state_dir: &Path) -> Result<Vec<u8>, String> {
+    use crate::files::open::CheckedDir;
+    let path = state_dir.join("salt");
+    let dir = CheckedDir::open_or_create(state_dir)
+        .map_err(|err| format!("refusing state directory {}: {err}", state_dir.display()))?;
+    let refuse = |err: std::io::Error| format!("refusing salt file {}: {err}", path.display());
+    let existing = match dir.open_file("salt", libc::O_RDONLY, 0) {
+        Ok(mut file) => Some(
+            crate::files::open::read_limited(&mut file, 4096)
+                .map_err(|err| format!("cannot read salt file {}: {err}", path.display()))?,
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(refuse(err)),
+    };
+    if let Some(existing) = &existing {
+        if existing.len() == SALT_LEN {
+            return Ok(existing.clone());
         }
-    }
-    if let Some(dir) = path.parent() {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
+        crate::error::warn(format!(
+            "salt file {} holds {} bytes instead of {SALT_LEN}; replacing it \
+             (user and host hashes change from this run on)",
+            path.display(),
+            existing.len()
+        ));
     }
     let salt = random_salt();
-    match OpenOptions::new()
+    let temp = state_dir.join(format!(".salt.{}.tmp", std::process::id()));
+    let written = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-    {
-        Ok(mut file) => {
-            file.write_all(&salt)?;
-            Ok(salt)
-        }
-        // Another process created it first: use theirs.
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&temp)
+        .and_then(|mut file| file.write_all(&salt).and_then(|()| file.sync_all()));
+    let placed = written.and_then(|()| match existing {
+        // Replacing a bad salt: whoever renames last wins, and both are valid.
+        Some(_) => std::fs::rename(&temp, &path),
+        // Creating: linking fails when another process created it first; where
+        // the file system has no hard links, renaming is the next best thing.
+        None => std::fs::hard_link(&temp, &path).or_else(|err| match err.kind() {
+            std::io::ErrorKind::AlreadyExists => Err(err),
+            _ => std::fs::rename(&temp, &path),
+        }),
+    });
+    let _ = std::fs::remove_file(&temp);
+    match placed {
+        Ok(()) => Ok(salt),
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            let theirs = std::fs::read(path)?;
-            Ok(if theirs.len() >= 16 { theirs } else { salt })
+            let mut file = dir.open_file("salt", libc::O_RDONLY, 0).map_err(refuse)?;
+            let theirs = crate::files::open::read_limited(&mut file, 4096)
+                .map_err(|err| format!("cannot read salt file {}: {err}", path.display()))?;
+            Ok(if theirs.len() == SALT_LEN {
+                theirs
+            } else {
+                salt
+            })
         }
-        Err(err) => Err(err),
+        Err(err) => Err(format!("cannot write salt file {}: {err}", path.display())),
     }
 }
 

@@ -70,11 +70,27 @@ pub fn parse(text: &str, origin: &Path) -> Metrics {
     metrics
 }
 
-/// Reads and removes the metrics file, if the command wrote one.
+/// The most a metrics file may hold: far more than any list of numbers needs.
+pub const MAX_METRICS_BYTES: u64 = 1 << 20;
+
+/// Reads and removes the metrics file, if the command wrote one. It is read only
+/// as a regular file, not through a symlink, without blocking on a FIFO, and up
+/// to [`MAX_METRICS_BYTES`]; anything else is one warning naming the file.
 pub fn collect(path: &Path) -> Metrics {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(_) => return Metrics::default(),
+    use crate::files::open::{Links, read_regular};
+    let bytes = match read_regular(path, Links::Refuse, MAX_METRICS_BYTES) {
+        Ok((bytes, _)) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Metrics::default(),
+        Err(err) => {
+            let _ = std::fs::remove_file(path);
+            return Metrics {
+                warnings: vec![format!(
+                    "ignored the metrics file {}: {err}",
+                    path.display()
+                )],
+                ..Metrics::default()
+            };
+        }
     };
     let _ = std::fs::remove_file(path);
     let mut metrics = parse(

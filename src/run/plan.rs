@@ -197,25 +197,39 @@ fn command_template(resolved: &ResolvedPrompt, args: &RunArgs) -> Result<Vec<OsS
     }
 }
 
-/// Reads the prompt file (for its hash); a missing file is a config error naming it.
+/// Reads the prompt file (for its hash): a regular file of at most
+/// [`MAX_FILE_BYTES`](crate::config::MAX_FILE_BYTES), opened without blocking, and
+/// for a discovered config one the user owns ([`crate::config::trust`]). A missing,
+/// odd or refused file is a config error naming it.
 fn read_prompt(
     resolved: &ResolvedPrompt,
     config: Option<&LoadedConfig>,
 ) -> Result<Option<Vec<u8>>> {
+    use crate::files::open::{Links, read_regular};
     let Some(path) = &resolved.file else {
         return Ok(None);
     };
-    std::fs::read(path).map(Some).map_err(|err| {
-        Error::Config(format!(
-            "cannot read prompt file {} for `{}` (configured in {}): {}",
-            path.display(),
-            resolved.name,
-            config
-                .map(|c| c.path.display().to_string())
-                .unwrap_or_default(),
-            crate::error::describe_io(&err)
-        ))
-    })
+    let config_path = config
+        .map(|c| c.path.display().to_string())
+        .unwrap_or_default();
+    let (bytes, meta) =
+        read_regular(path, Links::Follow, crate::config::MAX_FILE_BYTES).map_err(|err| {
+            // Named as the config names it too, when a link leads elsewhere.
+            let named = match &resolved.file_in_config {
+                Some(named) if !path.ends_with(named) => format!(" ({named})"),
+                _ => String::new(),
+            };
+            Error::Config(format!(
+                "cannot read prompt file {}{named} for `{}` (configured in {config_path}): {}",
+                path.display(),
+                resolved.name,
+                crate::error::describe_io(&err)
+            ))
+        })?;
+    if let Some(config) = config.filter(|c| c.strict_files) {
+        crate::config::trust::check_prompt_file(path, &meta, &config.path)?;
+    }
+    Ok(Some(bytes))
 }
 
 /// Arguments as text, for logging and display (invalid UTF-8 shown as U+FFFD).

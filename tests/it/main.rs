@@ -33,4 +33,5 @@ mod run_io;
 mod run_logging;
 mod run_process_group;
 mod run_shim;
+mod security_files;
 mod trends;
