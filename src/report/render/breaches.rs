@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::text_safe::{markdown_cell, printable};
 use crate::report::alerts::evaluate::{Breach, CheckResult};
 
-/// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `0.50`).
+/// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `$0.0075`, `0.50`).
 pub fn value(rule: &str, value: f64) -> String {
     match rule {
         "min_success_rate" | "min_participation" | "max_incomplete_rate" => {
@@ -13,6 +13,7 @@ pub fn value(rule: &str, value: f64) -> String {
         }
         "max_p95_ms" => format!("{value:.0} ms"),
         "max_p95_increase_pct" => format!("{value:+.1}%"),
+        "max_cost_p95_usd" | "max_cost_total_usd" => super::columns::usd(Some(value)),
         _ => format!("{value:.2}"),
     }
 }

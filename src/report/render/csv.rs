@@ -87,6 +87,31 @@ fn statistics() -> Vec<CsvColumn> {
         ));
     }
     columns.push(("participation".into(), Box::new(|g| opt(g.participation))));
+    let tokens: [(&str, fn(&GroupStats) -> f64); 3] = [
+        ("input", |g| g.tokens.input),
+        ("output", |g| g.tokens.output),
+        ("cached_input", |g| g.tokens.cached_input),
+    ];
+    for (name, value) in tokens {
+        columns.push((
+            format!("tokens_{name}"),
+            Box::new(move |g| value(g).to_string()),
+        ));
+    }
+    columns.push((
+        "cost_runs".into(),
+        Box::new(|g| g.cost_usd.runs.to_string()),
+    ));
+    let costs: [(&str, Statistic); 5] = [
+        ("total", |g| Some(g.cost_usd.total)),
+        ("mean", |g| g.cost_usd.mean),
+        ("p50", |g| g.cost_usd.p50),
+        ("p95", |g| g.cost_usd.p95),
+        ("max", |g| g.cost_usd.max),
+    ];
+    for (name, value) in costs {
+        columns.push((format!("cost_usd_{name}"), Box::new(move |g| opt(value(g)))));
+    }
     columns
 }
 
