@@ -8,6 +8,7 @@ mod alerts_check;
 mod browser;
 mod ci_examples;
 mod clickhouse;
+mod cost;
 mod dashboard_browser;
 mod dashboard_cmd;
 mod dashboard_fixtures;
