@@ -87,16 +87,13 @@ fn statistics() -> Vec<CsvColumn> {
         ));
     }
     columns.push(("participation".into(), Box::new(|g| opt(g.participation))));
-    let tokens: [(&str, fn(&GroupStats) -> f64); 3] = [
-        ("input", |g| g.tokens.input),
-        ("output", |g| g.tokens.output),
-        ("cached_input", |g| g.tokens.cached_input),
+    let tokens: [(&str, Statistic); 3] = [
+        ("input", |g| Some(g.tokens.input)),
+        ("output", |g| Some(g.tokens.output)),
+        ("cached_input", |g| Some(g.tokens.cached_input)),
     ];
     for (name, value) in tokens {
-        columns.push((
-            format!("tokens_{name}"),
-            Box::new(move |g| value(g).to_string()),
-        ));
+        columns.push((format!("tokens_{name}"), Box::new(move |g| opt(value(g)))));
     }
     columns.push((
         "cost_runs".into(),
