@@ -129,6 +129,13 @@ fn model_comes_from_the_command_then_the_flag_then_the_config() {
         (end["model"].as_str(), end["cost_usd"].as_f64()),
         (Some("o3"), Some(10.0))
     );
+    // --dry-run says which model the run would record.
+    let dry = stdout(&env.run(["p", "--dry-run", "--", "echo", "{model}"]));
+    assert!(
+        dry.contains("model:      claude-sonnet-4 (unless the command writes model=)"),
+        "{dry}"
+    );
+    assert!(dry.contains("command:    echo claude-sonnet-4"), "{dry}");
     // The command's own model= beats --model.
     let mut command = writes("model=gpt-4o\\ninput_tokens=1000000\\n");
     command.push("{model}".into());
