@@ -36,8 +36,9 @@ pub struct RunPlan {
     pub metrics_file: PathBuf,
     /// The model before the command says otherwise: `--model`, else the config's.
     pub model: Option<String>,
-    /// True when the prompt has a file that nothing hands to the command: the
-    /// command came after `--` without `{prompt_file}` or `{prompt}`, and no `--stdin`.
+    /// True when the prompt has a file that nothing visible hands to the command:
+    /// the command came after `--` without `{prompt_file}`, `{prompt}` or a mention
+    /// of `$PROMPTRUN_PROMPT_FILE` in its arguments, and no `--stdin`.
     pub prompt_unreached: bool,
     /// What to spawn, and how.
     pub spec: CommandSpec,
@@ -83,8 +84,11 @@ impl RunPlan {
             && !args.stdin
             && !args.command.is_empty()
             && !template.iter().any(|arg| {
-                arg.to_str()
-                    .is_some_and(|a| a.contains("{prompt_file}") || a.contains("{prompt}"))
+                arg.to_str().is_some_and(|a| {
+                    ["{prompt_file}", "{prompt}", "PROMPTRUN_PROMPT_FILE"]
+                        .iter()
+                        .any(|seen| a.contains(seen))
+                })
             });
         let metrics_file = metrics_file::file_for(&run_id, context.state_dir.as_deref());
         let spec = CommandSpec {

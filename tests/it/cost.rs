@@ -384,6 +384,7 @@ fn a_prompt_file_the_command_cannot_see_is_warned_about_once() {
         vec!["p", "--", "echo", "--file={prompt_file}"],
         vec!["p", "--", "echo", "{prompt}"],
         vec!["p", "--stdin", "--", "cat"],
+        vec!["p", "--", "sh", "-c", "cat \"$PROMPTRUN_PROMPT_FILE\""],
         vec!["p"],
     ] {
         let out = env.run(&quiet);
