@@ -38,6 +38,7 @@ pub fn parse(args: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Optio
     let mut run = RunArgs {
         prompt: None,
         variant: None,
+        model: None,
         tags: Vec::new(),
         timeout: None,
         kill_grace: None,
@@ -83,6 +84,7 @@ pub fn parse(args: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Optio
             "config" => set_once(&mut global.config, PathBuf::from(value))?,
             "log-dir" => set_once(&mut global.log_dir, PathBuf::from(value))?,
             "variant" => set_once(&mut run.variant, value.to_string())?,
+            "model" => set_once(&mut run.model, value.to_string())?,
             "timeout" => set_once(&mut run.timeout, parse_duration(value).ok()?)?,
             "kill-grace" => set_once(&mut run.kill_grace, parse_duration(value).ok()?)?,
             "tag" => run.tags.push(parse_tag(value).ok()?),
@@ -189,6 +191,8 @@ mod tests {
             &["run", "x"],
             &["x", "y"],
             &["--variant", "a", "--variant", "b", "x"],
+            &["--model", "a", "x", "--model", "b"],
+            &["--model", "-m", "x"],
             &["--stdin", "--stdin", "x"],
             &["--stdin=yes", "x"],
             &["--rate", "--no-rate", "x"],
@@ -232,6 +236,7 @@ mod tests {
             Just("--config".to_string()),
             Just("--log-dir".to_string()),
             Just("--variant".to_string()),
+            Just("--model".to_string()),
             Just("--tag".to_string()),
             Just("--timeout".to_string()),
             Just("--kill-grace".to_string()),
@@ -244,7 +249,7 @@ mod tests {
             Just("1h30m".to_string()),
             Just(String::new()),
             prop::sample::select(SUBCOMMANDS).prop_map(str::to_string),
-            "(--(config|variant|tag|timeout|stdin|rate)=)?[a-z0-9=.]{0,6}",
+            "(--(config|variant|model|tag|timeout|stdin|rate)=)?[a-z0-9=.]{0,6}",
             "-[a-z-]{1,8}",
         ]
     }
@@ -293,6 +298,8 @@ mod tests {
                 "--help",
             ],
             &["x", "--config=c.json", "--", "--", "-V"],
+            &["--model", "gpt-4o", "x", "--", "llm", "-m", "{model}"],
+            &["x", "--model=claude-sonnet-4"],
         ] {
             let args = os(args);
             let cli = parse(&args, real_env).unwrap_or_else(|| panic!("{args:?} is a plain run"));

@@ -42,8 +42,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Group by prompt, variant, version, command, user, host, resolution, tag:KEY,
-    /// hour, day or week (comma-separated or repeated) [default: prompt,variant].
+    /// Group by prompt, variant, version, command, user, host, resolution, model,
+    /// provider, tag:KEY, hour, day or week (comma-separated or repeated) [default: prompt,variant].
     #[arg(long = "group-by", value_name = "FIELD", value_delimiter = ',')]
     pub group_by: Vec<String>,
 
@@ -159,6 +159,10 @@ pub struct FilterArgs {
     /// Only runs with this tag (repeatable; all must match).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
+
+    /// Only runs on these models (repeatable; globs: 'gpt-4o*'; `-` for runs without a model).
+    #[arg(long = "model", value_name = "GLOB")]
+    pub models: Vec<String>,
 
     /// Only runs with this outcome (repeatable).
     #[arg(long = "status", value_enum, value_name = "STATUS")]

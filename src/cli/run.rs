@@ -16,6 +16,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
 
+    /// The model this run uses (`{model}` in the command); a `model=` line the
+    /// command writes to $PROMPTRUN_METRICS_FILE still wins. Default: the config's.
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+
     /// Record a KEY=VALUE tag with the run (repeatable).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
@@ -51,7 +56,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_rate: bool,
 
-    /// The command to run, after `--`; {prompt_file}, {prompt}, {variant} and {run_id} are replaced.
+    /// The command to run, after `--`; {prompt_file}, {prompt}, {variant}, {model} and {run_id} are replaced.
     /// Any bytes: arguments that are not UTF-8 pass through unchanged.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
@@ -62,6 +67,7 @@ impl RunArgs {
     pub fn is_given(&self) -> bool {
         self.prompt.is_some()
             || self.variant.is_some()
+            || self.model.is_some()
             || !self.tags.is_empty()
             || self.timeout.is_some()
             || self.stdin

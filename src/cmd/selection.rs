@@ -72,6 +72,7 @@ pub fn filters(args: &FilterArgs) -> Result<(Filters, BTreeMap<String, Value>)> 
         tags: args.tags.clone(),
         statuses: args.statuses.iter().map(|s| status(*s)).collect(),
         users,
+        models: globs("model", &args.models)?,
     };
     if let (Some(since), Some(until)) = (filters.since_ms, filters.until_ms)
         && since >= until
@@ -186,6 +187,7 @@ fn shown_filters(args: &FilterArgs, filters: &Filters) -> BTreeMap<String, Value
             .collect(),
     );
     list("user", args.users.clone());
+    list("model", args.models.clone());
     shown
 }
 

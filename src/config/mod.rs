@@ -36,6 +36,11 @@ pub struct RouterConfig {
     pub feedback: feedback::FeedbackConfig,
     /// Thresholds for `promptrun report --check`.
     pub alerts: crate::report::alerts::rules::AlertsConfig,
+    /// Prices by model, USD per million tokens (before `pricing_file` and the default table).
+    pub pricing: crate::run::pricing::PriceTable,
+    /// A JSON price table (as `config/pricing.json`), relative to the config file;
+    /// read only when a run has token metrics to price.
+    pub pricing_file: Option<String>,
 }
 
 /// One prompt.
@@ -54,6 +59,12 @@ pub struct PromptDef {
     pub variants: BTreeMap<String, VariantDef>,
     /// The variant used unless `--variant` says otherwise.
     pub default_variant: Option<String>,
+    /// The model the prompt runs on (`{model}` in commands), unless the command or `--model` says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Who serves the model, unless the command says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// One variant of a prompt.
@@ -64,6 +75,12 @@ pub struct VariantDef {
     pub file: Option<String>,
     /// Relative weight for random choice.
     pub weight: f64,
+    /// The variant's model (default: the prompt's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The variant's provider (default: the prompt's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 impl Default for VariantDef {
@@ -71,6 +88,8 @@ impl Default for VariantDef {
         VariantDef {
             file: None,
             weight: 1.0,
+            model: None,
+            provider: None,
         }
     }
 }
@@ -94,6 +113,10 @@ pub struct Defaults {
     pub command: Option<Vec<String>>,
     /// A timeout such as "5m" for every run.
     pub timeout: Option<String>,
+    /// The model of prompts that name none.
+    pub model: Option<String>,
+    /// The provider of prompts that name none.
+    pub provider: Option<String>,
 }
 
 /// Logging settings.
@@ -104,6 +127,9 @@ pub struct Logging {
     pub dir: Option<String>,
     /// Record the command's arguments (secrets redacted). Off by default.
     pub log_args: bool,
+    /// Warn when a prompt's file cannot reach the command (no `{prompt_file}`,
+    /// `{prompt}` or `--stdin`). On unless set to false.
+    pub warn_unused_prompt: Option<bool>,
 }
 
 /// A config read from disk, with what is needed to explain problems in it.

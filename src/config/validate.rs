@@ -190,6 +190,26 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
             "logging.dir cannot be empty; remove the key to use the default log directory",
         ));
     }
+    for (model, price) in &config.pricing {
+        if !price.is_valid() {
+            problems.push(Problem::error(
+                at(&["pricing", model]),
+                format!("the prices of `{model}` must be numbers >= 0 (USD per million tokens)"),
+            ));
+        }
+    }
+    if let Some(file) = &config.pricing_file {
+        let path = loaded.resolve_path(file);
+        let read = std::fs::read_to_string(&path)
+            .map_err(|e| crate::error::describe_io(&e))
+            .and_then(|text| crate::run::pricing::parse_table(&text));
+        if let Err(why) = read {
+            problems.push(Problem::error(
+                at(&["pricing_file"]),
+                format!("cannot read price table {}: {why}", path.display()),
+            ));
+        }
+    }
     problems.extend(super::feedback::check(&config.feedback));
     problems.extend(crate::report::alerts::rules::check(&config.alerts));
     problems

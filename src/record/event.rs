@@ -113,6 +113,27 @@ pub struct RunEnd {
     pub host: String,
     /// Copied from run_start.
     pub tags: BTreeMap<String, String>,
+    // Fields added after the first release come last, in this order, and only
+    // when known: reports read promptrun's own layout on a fast path that
+    // expects exactly this order (`report/engine/own_layout.rs`).
+    /// The model the run used: the command's `model=` metric, else `--model`,
+    /// else the config's. Absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Who served the model: the command's `provider=` metric, else the config's,
+    /// else the price table's. Absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// What the run cost in USD. Absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// "reported" (the command's `cost_usd` metric) or "computed" (token metrics
+    /// at a price table's prices). Absent without a cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_source: Option<&'static str>,
+    /// SHA-256 of the price entry that computed `cost_usd`. Absent unless computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pricing_sha256: Option<String>,
 }
 
 /// How a run ended, as the child process told it.
@@ -158,6 +179,11 @@ impl RunEnd {
             user: start.user.clone(),
             host: start.host.clone(),
             tags: start.tags.clone(),
+            model: None,
+            provider: None,
+            cost_usd: None,
+            cost_source: None,
+            pricing_sha256: None,
         }
     }
 }

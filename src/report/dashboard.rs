@@ -24,6 +24,8 @@ pub struct DashboardData {
     pub variants: Report,
     /// The window, grouped by time bucket and prompt.
     pub timeline: Report,
+    /// The window, grouped by model.
+    pub models: Report,
     /// The window shown.
     pub window: WindowLabel,
     /// The window compared against.
@@ -82,6 +84,7 @@ impl DashboardData {
             previous: reports.previous,
             variants: reports.variants,
             timeline: reports.timeline,
+            models: reports.models,
             ..DashboardData::default()
         };
         data.derive();

@@ -34,8 +34,16 @@ pub fn describe(plan: &RunPlan, stdin: bool, context: &Context) -> String {
         ),
         format!("variant:    {}", resolved.variant.as_deref().unwrap_or("-")),
         format!("file:       {file}"),
-        format!("command:    {}", shell_words(&lossy(&plan.spec.argv))),
     ];
+    if let Some(model) = &plan.model {
+        lines.push(format!(
+            "model:      {model} (unless the command writes model=)"
+        ));
+    }
+    lines.push(format!(
+        "command:    {}",
+        shell_words(&lossy(&plan.spec.argv))
+    ));
     if stdin {
         lines.push("stdin:      the prompt file".to_string());
     }

@@ -30,11 +30,30 @@ pub fn file_for(run_id: &str, state_dir: Option<&Path>) -> PathBuf {
     path
 }
 
-/// Parsed metrics and one warning per line that is not `name=number`.
+/// The metric names whose value is text, not a number: what the command says
+/// it called (`model=gpt-4o`, `provider=openai`).
+pub const TEXT_NAMES: [&str; 2] = ["model", "provider"];
+
+/// The longest text value kept (model names are short; anything longer is a mistake).
+const MAX_TEXT: usize = 200;
+
+/// Parsed metrics and one warning per line that is not `name=number` (or
+/// `model=text` / `provider=text`).
 #[derive(Debug, Default, PartialEq)]
 pub struct Metrics {
     pub values: BTreeMap<String, f64>,
+    /// `model=` as the command reported it.
+    pub model: Option<String>,
+    /// `provider=` as the command reported it.
+    pub provider: Option<String>,
     pub warnings: Vec<String>,
+}
+
+/// A text value as kept: trimmed, non-empty, printable, at most [`MAX_TEXT`] characters.
+fn text_value(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty() && value.chars().count() <= MAX_TEXT && !value.chars().any(char::is_control))
+        .then(|| value.to_string())
 }
 
 /// Parses metric lines. Later lines for the same name win. Blank lines and
@@ -44,6 +63,16 @@ pub fn parse(text: &str, origin: &Path) -> Metrics {
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some((name, value)) = line.split_once('=')
+            && TEXT_NAMES.contains(&name.trim())
+            && let Some(text) = text_value(value)
+        {
+            match name.trim() {
+                "model" => metrics.model = Some(text),
+                _ => metrics.provider = Some(text),
+            }
             continue;
         }
         let parsed = line.split_once('=').and_then(|(name, value)| {
@@ -60,7 +89,7 @@ pub fn parse(text: &str, origin: &Path) -> Metrics {
                 metrics.values.insert(name, value);
             }
             None => metrics.warnings.push(format!(
-                "{}:{}: ignored metric line `{}` (expected name=number)",
+                "{}:{}: ignored metric line `{}` (expected name=number, or model=/provider= text)",
                 origin.display(),
                 index + 1,
                 line.chars().take(80).collect::<String>()
@@ -121,5 +150,29 @@ mod tests {
         assert_eq!(metrics.values["cost_usd"], 0.0031);
         assert_eq!(metrics.warnings.len(), 4, "{:?}", metrics.warnings);
         assert!(metrics.warnings[0].starts_with("m:6: "));
+        assert_eq!((metrics.model, metrics.provider), (None, None));
+    }
+
+    #[test]
+    fn model_and_provider_are_text_beside_the_numbers() {
+        let text = "model=gpt-4o\nprovider = openai \ninput_tokens=1200\nmodel=gpt-4o-mini\nmodel=\nother=text\ncost_usd=0.0002\n";
+        let metrics = parse(text, Path::new("m"));
+        assert_eq!(metrics.model.as_deref(), Some("gpt-4o-mini"));
+        assert_eq!(metrics.provider.as_deref(), Some("openai"));
+        assert_eq!(metrics.values["input_tokens"], 1200.0);
+        assert_eq!(metrics.values["cost_usd"], 0.0002);
+        assert!(!metrics.values.contains_key("model"));
+        // An empty model and text under any other name are still mistakes.
+        assert_eq!(metrics.warnings.len(), 2, "{:?}", metrics.warnings);
+        assert!(metrics.warnings[0].contains("`model=`"));
+        assert!(metrics.warnings[1].contains("`other=text`"));
+    }
+
+    #[test]
+    fn overlong_or_control_text_is_refused() {
+        let long = format!("model={}\nprovider=a\u{7}b\n", "x".repeat(201));
+        let metrics = parse(&long, Path::new("m"));
+        assert_eq!((metrics.model, metrics.provider), (None, None));
+        assert_eq!(metrics.warnings.len(), 2);
     }
 }

@@ -10,6 +10,7 @@ pub mod dry_run;
 pub mod metrics_file;
 pub mod placeholders;
 pub mod plan;
+pub mod pricing;
 pub mod router;
 pub mod signals;
 
@@ -27,6 +28,14 @@ use signals::SignalPipe;
 /// Runs a prepared plan and returns the exit status to pass on. Logging problems
 /// only warn: the command runs whatever happens to the log.
 pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
+    if plan.prompt_unreached && warns_unused_prompt(context) {
+        warn(format!(
+            "prompt `{}` has a file ({}), but the command does not receive the prompt file; \
+             add {{prompt_file}} or --stdin (silence with logging.warn_unused_prompt=false)",
+            plan.resolved.name,
+            plan.resolved.file_in_config.as_deref().unwrap_or_default()
+        ));
+    }
     let mut recorder = RunRecorder::open(context);
     let start = plan.run_start(&recorder, context, &args.tags);
     recorder.write(&start);
@@ -36,10 +45,17 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
     if let Some(error) = &outcome.spawn_error {
         report_spawn_error(&plan, error);
     }
-    let metrics = metrics_file::collect(&plan.metrics_file);
+    let mut metrics = metrics_file::collect(&plan.metrics_file);
     for warning in &metrics.warnings {
         warn(warning);
     }
+    let model = metrics.model.take().or_else(|| plan.model.clone());
+    let cost = pricing::run_cost(
+        context.config.as_ref(),
+        model.as_deref(),
+        &metrics.values,
+        &mut |message| warn(message),
+    );
 
     let question = after_run::plan(
         context,
@@ -55,7 +71,18 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
         exit_code: outcome.exit_code,
         signal: outcome.signal,
     };
-    let end = RunEnd::from_start(&start, ending, metrics.values, question.is_some());
+    let mut end = RunEnd::from_start(&start, ending, metrics.values, question.is_some());
+    end.provider = metrics
+        .provider
+        .take()
+        .or_else(|| plan.resolved.provider.clone())
+        .or_else(|| cost.as_ref().and_then(|c| c.provider.clone()));
+    end.model = model;
+    if let Some(cost) = cost {
+        end.cost_usd = Some(cost.usd);
+        end.cost_source = Some(cost.source);
+        end.pricing_sha256 = cost.pricing_sha256;
+    }
     recorder.write(&end);
     recorder.save_last_run(&end, context.state_dir.as_deref());
     // The run is recorded: from here on a signal may end promptrun as usual.
@@ -67,6 +94,14 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
         signals::die_of(signal);
     }
     outcome.exit_code()
+}
+
+/// Whether `logging.warn_unused_prompt` leaves the warning on (the default).
+fn warns_unused_prompt(context: &Context) -> bool {
+    context
+        .config
+        .as_ref()
+        .is_none_or(|c| c.config.logging.warn_unused_prompt != Some(false))
 }
 
 /// One line on stderr saying why the command could not start.

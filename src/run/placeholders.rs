@@ -1,4 +1,4 @@
-//! `{prompt_file}`, `{prompt}`, `{variant}` and `{run_id}` in command arguments.
+//! `{prompt_file}`, `{prompt}`, `{variant}`, `{model}` and `{run_id}` in command arguments.
 
 use std::ffi::OsString;
 
@@ -8,6 +8,8 @@ pub struct Placeholders<'a> {
     pub prompt_file: &'a str,
     pub prompt: &'a str,
     pub variant: &'a str,
+    /// The planned model (`--model`, else the config's), or "".
+    pub model: &'a str,
     pub run_id: &'a str,
 }
 
@@ -17,6 +19,7 @@ impl Placeholders<'_> {
             "prompt_file" => Some(self.prompt_file),
             "prompt" => Some(self.prompt),
             "variant" => Some(self.variant),
+            "model" => Some(self.model),
             "run_id" => Some(self.run_id),
             _ => None,
         }
@@ -68,11 +71,13 @@ mod tests {
             prompt_file: "/p/{variant}.md",
             prompt: "{variant}",
             variant: "b",
+            model: "gpt-4o",
             run_id: "01",
         };
         let fill = |s: &str| values.fill(&OsString::from(s)).into_string().unwrap();
         assert_eq!(fill("--file={prompt_file}"), "--file=/p/{variant}.md");
         assert_eq!(fill("{prompt}/{variant}/{run_id}"), "{variant}/b/01");
+        assert_eq!(fill("-m={model}"), "-m=gpt-4o");
         assert_eq!(fill("{unknown} {json: 1} {"), "{unknown} {json: 1} {");
         assert_eq!(fill("{{variant}}"), "{b}");
     }

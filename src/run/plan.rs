@@ -34,6 +34,12 @@ pub struct RunPlan {
     pub timeout: Option<Duration>,
     /// Where the command may write its metrics.
     pub metrics_file: PathBuf,
+    /// The model before the command says otherwise: `--model`, else the config's.
+    pub model: Option<String>,
+    /// True when the prompt has a file that nothing visible hands to the command:
+    /// the command came after `--` without `{prompt_file}`, `{prompt}` or a mention
+    /// of `$PROMPTRUN_PROMPT_FILE` in its arguments, and no `--stdin`.
+    pub prompt_unreached: bool,
     /// What to spawn, and how.
     pub spec: CommandSpec,
 }
@@ -65,13 +71,25 @@ impl RunPlan {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
+        let model = args.model.clone().or_else(|| resolved.model.clone());
         let argv = Placeholders {
             prompt_file: &prompt_file,
             prompt: &resolved.name,
             variant: resolved.variant.as_deref().unwrap_or(""),
+            model: model.as_deref().unwrap_or(""),
             run_id: &run_id,
         }
         .fill_all(&template);
+        let prompt_unreached = resolved.file.is_some()
+            && !args.stdin
+            && !args.command.is_empty()
+            && !template.iter().any(|arg| {
+                arg.to_str().is_some_and(|a| {
+                    ["{prompt_file}", "{prompt}", "PROMPTRUN_PROMPT_FILE"]
+                        .iter()
+                        .any(|seen| a.contains(seen))
+                })
+            });
         let metrics_file = metrics_file::file_for(&run_id, context.state_dir.as_deref());
         let spec = CommandSpec {
             env: vec![
@@ -82,6 +100,10 @@ impl RunPlan {
                     OsString::from(resolved.variant.clone().unwrap_or_default()),
                 ),
                 ("PROMPTRUN_PROMPT_FILE", OsString::from(&prompt_file)),
+                (
+                    "PROMPTRUN_MODEL",
+                    OsString::from(model.clone().unwrap_or_default()),
+                ),
                 (
                     "PROMPTRUN_METRICS_FILE",
                     metrics_file.clone().into_os_string(),
@@ -99,6 +121,8 @@ impl RunPlan {
             prompt_bytes,
             timeout,
             metrics_file,
+            model,
+            prompt_unreached,
             spec,
         })
     }

@@ -51,6 +51,10 @@ pub struct ResolvedPrompt {
     pub file: Option<PathBuf>,
     /// The command template from the config (prompt's own, else the default).
     pub command: Option<Vec<String>>,
+    /// The configured model: the variant's, else the prompt's, else the default.
+    pub model: Option<String>,
+    /// The configured provider, found the same way.
+    pub provider: Option<String>,
 }
 
 /// Resolves `requested`: exact name, then alias, then the first matching route.
@@ -69,6 +73,8 @@ pub fn resolve(
             file_in_config: None,
             file: None,
             command: None,
+            model: None,
+            provider: None,
         });
     };
     let prompts = &loaded.config.prompts;
@@ -104,11 +110,19 @@ pub fn resolve(
     };
     let prompt = &prompts[&name];
     let variant = choose_variant(&name, prompt, forced, random_unit())?;
-    let file_in_config = variant
-        .as_ref()
-        .and_then(|v| prompt.variants.get(v))
+    let variant_def = variant.as_ref().and_then(|v| prompt.variants.get(v));
+    let file_in_config = variant_def
         .and_then(|v| v.file.clone())
         .or_else(|| prompt.file.clone());
+    let defaults = &loaded.config.defaults;
+    let model = variant_def
+        .and_then(|v| v.model.clone())
+        .or_else(|| prompt.model.clone())
+        .or_else(|| defaults.model.clone());
+    let provider = variant_def
+        .and_then(|v| v.provider.clone())
+        .or_else(|| prompt.provider.clone())
+        .or_else(|| defaults.provider.clone());
     let file = file_in_config.as_deref().map(|file| {
         let path = loaded.resolve_path(file);
         std::fs::canonicalize(&path)
@@ -126,6 +140,8 @@ pub fn resolve(
             .command
             .clone()
             .or_else(|| loaded.config.defaults.command.clone()),
+        model,
+        provider,
     })
 }
 
@@ -226,6 +242,7 @@ mod tests {
             ("summarize", Resolution::Alias)
         );
         assert_eq!(by_alias.file.unwrap(), Path::new("/cfg/b.md"));
+        assert_eq!(by_alias.model, None);
         let by_route = resolve(Some(&loaded), "review-python", None).unwrap();
         assert_eq!(
             (by_route.name.as_str(), by_route.resolution),

@@ -274,7 +274,8 @@ fn never_asked_when_stdin_is_not_a_terminal() {
         "{}",
         stderr(&out)
     );
-    let out = env.run(["hello", "--", "sh", "-c", "exit 3"]);
+    // (The command takes the prompt file, so there is no warning that it cannot see it.)
+    let out = env.run(["hello", "--", "sh", "-c", "exit 3", "sh", "{prompt_file}"]);
     assert_eq!(stderr(&out), "", "no question, and nothing to say about it");
     // stderr on a terminal, stdin redirected.
     let sh = sh_on_pty(

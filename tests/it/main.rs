@@ -9,6 +9,7 @@ mod browser;
 mod ci_examples;
 mod clickhouse;
 mod clients;
+mod cost;
 mod dashboard_browser;
 mod dashboard_cmd;
 mod dashboard_fixtures;

@@ -165,6 +165,9 @@ pub fn breaches_of(
         rating_drop(now, before),
         rules.max_rating_drop,
     );
+    high("max_cost_p95_usd", now.cost_usd.p95, rules.max_cost_p95_usd);
+    let total = (now.cost_usd.runs > 0).then_some(now.cost_usd.total);
+    high("max_cost_total_usd", total, rules.max_cost_total_usd);
     found
 }
 
@@ -199,6 +202,9 @@ mod tests {
         };
         group.duration_ms.p95 = Some(p95);
         group.ratings.mean = Some(rating);
+        group.cost_usd.runs = runs;
+        group.cost_usd.p95 = Some(0.002);
+        group.cost_usd.total = 0.15;
         group
     }
 
@@ -219,7 +225,7 @@ mod tests {
         let mut incomplete = now.clone();
         incomplete.incomplete = 10;
         let before = group(100, 100, 800.0, 4.5, 0.5);
-        let cases: [(AlertRules, AlertRules, &str); 7] = [
+        let cases: [(AlertRules, AlertRules, &str); 9] = [
             (
                 rules(|r| r.min_success_rate = Some(0.90)),
                 rules(|r| r.min_success_rate = Some(0.91)),
@@ -254,6 +260,16 @@ mod tests {
                 rules(|r| r.max_rating_drop = Some(0.5)),
                 rules(|r| r.max_rating_drop = Some(0.49)),
                 "max_rating_drop",
+            ),
+            (
+                rules(|r| r.max_cost_p95_usd = Some(0.002)),
+                rules(|r| r.max_cost_p95_usd = Some(0.0019)),
+                "max_cost_p95_usd",
+            ),
+            (
+                rules(|r| r.max_cost_total_usd = Some(0.15)),
+                rules(|r| r.max_cost_total_usd = Some(0.149)),
+                "max_cost_total_usd",
             ),
         ];
         for (at, past, name) in cases {

@@ -5,6 +5,8 @@
 //!   "min_runs": 20,
 //!   "min_success_rate": 0.95,
 //!   "max_p95_ms": 30000,
+//!   "max_cost_p95_usd": 0.05,
+//!   "max_cost_total_usd": 20,
 //!   "prompts": { "review-*": { "max_p95_ms": 60000 } },
 //!   "command": ["sh", "-c", "curl -fsS -d @- \"$WEBHOOK\""]
 //! }
@@ -38,6 +40,10 @@ pub struct AlertRules {
     pub max_p95_increase_pct: Option<f64>,
     /// Highest acceptable drop of the mean rating against the previous window, in stars.
     pub max_rating_drop: Option<f64>,
+    /// Highest acceptable p95 cost of one run, in USD.
+    pub max_cost_p95_usd: Option<f64>,
+    /// Highest acceptable total cost of the prompt's runs in the window, in USD.
+    pub max_cost_total_usd: Option<f64>,
 }
 
 impl AlertRules {
@@ -52,6 +58,8 @@ impl AlertRules {
             max_incomplete_rate: over.max_incomplete_rate.or(self.max_incomplete_rate),
             max_p95_increase_pct: over.max_p95_increase_pct.or(self.max_p95_increase_pct),
             max_rating_drop: over.max_rating_drop.or(self.max_rating_drop),
+            max_cost_p95_usd: over.max_cost_p95_usd.or(self.max_cost_p95_usd),
+            max_cost_total_usd: over.max_cost_total_usd.or(self.max_cost_total_usd),
         }
     }
 
@@ -81,6 +89,10 @@ pub struct AlertsConfig {
     pub max_p95_increase_pct: Option<f64>,
     /// Highest acceptable drop of the mean rating against the previous window, in stars.
     pub max_rating_drop: Option<f64>,
+    /// Highest acceptable p95 cost of one run, in USD.
+    pub max_cost_p95_usd: Option<f64>,
+    /// Highest acceptable total cost of the prompt's runs in the window, in USD.
+    pub max_cost_total_usd: Option<f64>,
     /// Overrides by prompt name or glob; the first matching entry in name order wins,
     /// an exact name before any glob.
     pub prompts: BTreeMap<String, AlertRules>,
@@ -100,6 +112,8 @@ impl AlertsConfig {
             max_incomplete_rate: self.max_incomplete_rate,
             max_p95_increase_pct: self.max_p95_increase_pct,
             max_rating_drop: self.max_rating_drop,
+            max_cost_p95_usd: self.max_cost_p95_usd,
+            max_cost_total_usd: self.max_cost_total_usd,
         }
     }
 
@@ -205,6 +219,20 @@ fn check_rules(rules: &AlertRules, base: &[&str], problems: &mut Vec<Problem>) {
             f64::MAX,
             "a percentage, 0 or more",
         ),
+        (
+            "max_cost_p95_usd",
+            rules.max_cost_p95_usd,
+            0.0,
+            f64::MAX,
+            "US dollars, 0 or more",
+        ),
+        (
+            "max_cost_total_usd",
+            rules.max_cost_total_usd,
+            0.0,
+            f64::MAX,
+            "US dollars, 0 or more",
+        ),
     ];
     for (name, value, low, high, expected) in ranged {
         if let Some(value) = value
@@ -281,5 +309,11 @@ mod tests {
         assert!(messages[0].contains("min_success_rate must be a fraction from 0 to 1, got 95"));
         assert!(messages.iter().any(|m| m.contains("alerts.command")));
         assert!(check(&parse(r#"{"min_success_rate": 0.9, "max_p95_ms": 5}"#)).is_empty());
+        let costs =
+            parse(r#"{"max_cost_p95_usd": -0.01, "prompts": {"x": {"max_cost_total_usd": 5}}}"#);
+        let messages: Vec<String> = check(&costs).into_iter().map(|p| p.message).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("max_cost_p95_usd must be US dollars"));
+        assert_eq!(costs.rules_for("x").max_cost_total_usd, Some(5.0));
     }
 }

@@ -53,6 +53,8 @@ pub struct Filters {
     pub statuses: Vec<StatusFilter>,
     /// User hashes or unique prefixes of them; a run matches when any matches.
     pub users: Vec<String>,
+    /// Model globs; a run matches when any matches (`-` matches no model).
+    pub models: Vec<Glob>,
 }
 
 /// What a view groups runs by. Several fields make a composite key.
@@ -66,6 +68,10 @@ pub enum GroupField {
     User,
     Host,
     Resolution,
+    /// The model the run used (run_end's `model`).
+    Model,
+    /// Who served the model (run_end's `provider`).
+    Provider,
     /// The value of one tag (`tag:KEY`).
     Tag(String),
     /// When the run started, by hour, day or week.
@@ -83,13 +89,15 @@ impl GroupField {
             GroupField::User => "user".into(),
             GroupField::Host => "host".into(),
             GroupField::Resolution => "resolution".into(),
+            GroupField::Model => "model".into(),
+            GroupField::Provider => "provider".into(),
             GroupField::Tag(key) => format!("tag:{key}"),
             GroupField::Time(bucket) => bucket.name().into(),
         }
     }
 
     /// Parses `prompt`, `variant`, `version`, `command`, `user`, `host`, `resolution`,
-    /// `tag:KEY`, `hour`, `day` or `week`.
+    /// `model`, `provider`, `tag:KEY`, `hour`, `day` or `week`.
     pub fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
             "prompt" => GroupField::Prompt,
@@ -99,6 +107,8 @@ impl GroupField {
             "user" => GroupField::User,
             "host" => GroupField::Host,
             "resolution" => GroupField::Resolution,
+            "model" => GroupField::Model,
+            "provider" => GroupField::Provider,
             "hour" => GroupField::Time(Bucket::Hour),
             "day" => GroupField::Time(Bucket::Day),
             "week" => GroupField::Time(Bucket::Week),
@@ -107,7 +117,7 @@ impl GroupField {
                 _ => {
                     return Err(format!(
                         "cannot group by `{text}`: use prompt, variant, version, command, \
-                         user, host, resolution, tag:KEY, hour, day or week"
+                         user, host, resolution, model, provider, tag:KEY, hour, day or week"
                     ));
                 }
             },
@@ -125,6 +135,8 @@ pub struct RunFields {
     pub command: Option<String>,
     pub user: Option<String>,
     pub host: Option<String>,
+    pub model: Option<String>,
+    pub provider: Option<String>,
     pub tags: Vec<(String, String)>,
 }
 
@@ -148,6 +160,8 @@ impl RunFields {
             GroupField::User => or_empty(&self.user),
             GroupField::Host => or_empty(&self.host),
             GroupField::Resolution => or_empty(&self.resolution),
+            GroupField::Model => or_empty(&self.model),
+            GroupField::Provider => or_empty(&self.provider),
             GroupField::Tag(key) => self.tag(key).unwrap_or_default().to_string(),
             GroupField::Time(_) => String::new(),
         }
@@ -173,7 +187,12 @@ impl Filters {
                 .user
                 .as_deref()
                 .is_some_and(|user| self.users.iter().any(|u| user.starts_with(u.as_str())));
-        prompt_ok && variant_ok && tags_ok && user_ok
+        let model_ok = self.models.is_empty()
+            || self
+                .models
+                .iter()
+                .any(|g| g.matches(run.model.as_deref().unwrap_or("-")));
+        prompt_ok && variant_ok && tags_ok && user_ok && model_ok
     }
 
     /// Whether a run's start time is inside the window.

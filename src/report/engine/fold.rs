@@ -177,6 +177,8 @@ struct EndFold {
     status: u8,
     duration_ms: f64,
     asked: bool,
+    /// What the run cost: its `cost_usd`, else its `cost_usd` metric.
+    cost_usd: Option<f64>,
     /// Its range in `Worker::end_metrics`.
     metrics: std::ops::Range<usize>,
 }
@@ -308,9 +310,15 @@ impl<'a> Worker<'a> {
                 };
                 self.batch.push(run, Change::End { end, with_start });
                 let from = self.end_metrics.len();
+                let mut cost_usd = e.cost_usd;
                 if let Some(raw) = e.metrics {
                     let (names, buf) = (&mut self.partial.metric_names, &mut self.end_metrics);
+                    let reported = &mut cost_usd;
+                    let known = e.cost_usd.is_some();
                     number_members(raw, |name, value| {
+                        if !known && name.raw == b"cost_usd" && value >= 0.0 {
+                            *reported = Some(value);
+                        }
                         buf.push((names.id(Some(name.raw)), value))
                     });
                 }
@@ -321,6 +329,7 @@ impl<'a> Worker<'a> {
                     status: e.status,
                     duration_ms: e.duration_ms,
                     asked: e.feedback_asked,
+                    cost_usd,
                     metrics: from..self.end_metrics.len(),
                 };
                 self.follow.push(Follow::End { with_start, fold });
@@ -405,6 +414,9 @@ impl<'a> Worker<'a> {
             cell.duration_sum.add(end.duration_ms);
             for &(id, value) in metrics {
                 cell.add_metric(id, value);
+            }
+            if let Some(cost) = end.cost_usd {
+                cell.add_cost(cost);
             }
             cell.add_run(end.info.user, end.info.resolution as usize, time);
             cell.asked += end.asked as u64;

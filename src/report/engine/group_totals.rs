@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::model::{DurationStats, GroupStats, MetricStats, RatingStats};
+use super::model::{CostStats, DurationStats, GroupStats, MetricStats, RatingStats};
 use super::parse::STATUS_NAMES;
 use super::percentile::percentiles;
 
@@ -108,6 +108,9 @@ pub struct Cell {
     pub duration_sum: ExactSum,
     /// (metric id, sum, runs that reported it)
     pub metrics: Vec<(u32, ExactSum, u64)>,
+    /// Costs (USD) of the runs that have one.
+    pub costs: Vec<f64>,
+    pub cost_sum: ExactSum,
     pub users: UserSet,
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,
@@ -143,6 +146,13 @@ impl Cell {
         }
     }
 
+    /// Adds one run's cost.
+    #[inline]
+    pub fn add_cost(&mut self, usd: f64) {
+        self.costs.push(usd);
+        self.cost_sum.add(usd);
+    }
+
     /// Adds `other` into `self`; `user` and `metric` map the other side's ids to ours.
     pub fn merge(&mut self, other: Cell, user: impl Fn(u32) -> u32, metric: impl Fn(u32) -> u32) {
         for i in 0..5 {
@@ -153,6 +163,8 @@ impl Cell {
         self.incomplete += other.incomplete;
         self.durations.extend_from_slice(&other.durations);
         self.duration_sum.merge(other.duration_sum);
+        self.costs.extend_from_slice(&other.costs);
+        self.cost_sum.merge(other.cost_sum);
         for (id, sum, count) in other.metrics {
             let id = metric(id);
             match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
@@ -192,6 +204,8 @@ impl Cell {
         let completed = self.completed();
         let ps = percentiles(&mut self.durations, &[0.5, 0.9, 0.95, 0.99]);
         let max = self.durations.iter().copied().reduce(f64::max);
+        let priced = self.costs.len() as u64;
+        let cost_ps = percentiles(&mut self.costs, &[0.5, 0.95]);
         let rated: u64 = self.ratings.iter().sum();
         let rating_sum: u64 = self
             .ratings
@@ -245,6 +259,14 @@ impl Cell {
                     )
                 })
                 .collect::<BTreeMap<_, _>>(),
+            cost_usd: CostStats {
+                runs: priced,
+                total: self.cost_sum.value(),
+                mean: (priced > 0).then(|| self.cost_sum.value() / priced as f64),
+                p50: cost_ps[0],
+                p95: cost_ps[1],
+                max: self.costs.iter().copied().reduce(f64::max),
+            },
             users: self.users.len() as u64,
             first_ts: self.first_ms.map(super::time::format_ms),
             last_ts: self.last_ms.map(super::time::format_ms),
@@ -264,6 +286,7 @@ impl Cell {
                 .collect(),
             ..GroupStats::default()
         }
+        .with_tokens()
     }
 }
 

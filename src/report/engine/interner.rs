@@ -72,7 +72,9 @@ const USER: usize = 4;
 const HOST: usize = 5;
 const RESOLUTION: usize = 6;
 const TAGS: usize = 7;
-const FIELDS: usize = 8;
+const MODEL: usize = 8;
+const PROVIDER: usize = 9;
+const FIELDS: usize = 10;
 
 /// One worker's descriptors.
 pub struct Descs {
@@ -100,6 +102,8 @@ impl Descs {
                     GroupField::Host => needed[HOST] = true,
                     GroupField::Resolution => needed[RESOLUTION] = true,
                     GroupField::Tag(_) => needed[TAGS] = true,
+                    GroupField::Model => needed[MODEL] = true,
+                    GroupField::Provider => needed[PROVIDER] = true,
                     GroupField::Time(_) => {}
                 }
             }
@@ -107,6 +111,7 @@ impl Descs {
             needed[VARIANT] |= !f.variants.is_empty();
             needed[TAGS] |= !f.tags.is_empty();
             needed[USER] |= !f.users.is_empty();
+            needed[MODEL] |= !f.models.is_empty();
         }
         Descs {
             needed,
@@ -130,6 +135,8 @@ impl Descs {
             raw(e.host).filter(|_| is_run),
             raw(e.resolution).filter(|_| is_run),
             e.tags.filter(|_| is_run),
+            raw(e.model).filter(|_| is_run),
+            raw(e.provider).filter(|_| is_run),
         ];
         let mut tuple = [0u32; FIELDS];
         for (i, value) in values.into_iter().enumerate() {
@@ -158,6 +165,8 @@ impl Descs {
             user: text(USER),
             host: text(HOST),
             resolution: text(RESOLUTION),
+            model: text(MODEL),
+            provider: text(PROVIDER),
             tags: self.fields[TAGS]
                 .raw(tuple[TAGS])
                 .map(string_members)

@@ -74,6 +74,13 @@ pub struct GroupStats {
     pub participation: Option<f64>,
     /// Custom metrics by name.
     pub metrics: BTreeMap<String, MetricStats>,
+    /// What the runs cost (their `cost_usd`, else their `cost_usd` metric).
+    #[serde(default)]
+    pub cost_usd: CostStats,
+    /// Token totals, from the `input_tokens`, `output_tokens` and
+    /// `cached_input_tokens` metrics.
+    #[serde(default)]
+    pub tokens: TokenStats,
     /// Distinct users (salted hashes).
     #[serde(default)]
     pub users: u64,
@@ -121,6 +128,44 @@ pub struct RatingStats {
     pub mean: Option<f64>,
     /// How many runs got 1, 2, 3, 4 and 5 stars.
     pub dist: [u64; 5],
+}
+
+/// Cost statistics in USD, over the runs with a known cost; null where there is none.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostStats {
+    /// Runs with a known cost.
+    pub runs: u64,
+    /// Their sum.
+    pub total: f64,
+    /// Per run with a cost.
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// Token totals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenStats {
+    /// Input tokens (cached ones included).
+    pub input: f64,
+    /// Output tokens.
+    pub output: f64,
+    /// Cached input tokens.
+    pub cached_input: f64,
+}
+
+impl GroupStats {
+    /// Fills `tokens` from the token metrics.
+    pub fn with_tokens(mut self) -> Self {
+        let sum = |name: &str| self.metrics.get(name).map_or(0.0, |m| m.sum);
+        self.tokens = TokenStats {
+            input: sum("input_tokens"),
+            output: sum("output_tokens"),
+            cached_input: sum("cached_input_tokens"),
+        };
+        self
+    }
 }
 
 /// One custom metric.

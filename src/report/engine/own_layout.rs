@@ -11,7 +11,7 @@
 //! is always the event the general parser returns for the line (checked by the
 //! differential property tests in `canon_props.rs`).
 
-use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, run_id_key};
+use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, cost, run_id_key};
 use super::scan::Scanner;
 use super::time::parse_ts_ms;
 
@@ -74,7 +74,7 @@ fn run_start<'a>(s: &mut Scanner<'a>, e: &mut Event<'a>) -> Option<()> {
     other(s)
 }
 
-/// `duration_ms` to `tags`.
+/// `duration_ms` to `tags`, then the later fields, each only when present.
 #[inline(always)]
 fn run_end<'a>(s: &mut Scanner<'a>, e: &mut Event<'a>) -> Option<()> {
     lit(s, b",\"duration_ms\":")?;
@@ -105,7 +105,23 @@ fn run_end<'a>(s: &mut Scanner<'a>, e: &mut Event<'a>) -> Option<()> {
     e.version = s.string_or_null().ok()?;
     lit(s, b",\"resolution\":")?;
     e.resolution = s.string_or_null().ok()?;
-    run_fields(s, e)
+    run_fields(s, e)?;
+    if lit(s, b",\"model\":").is_some() {
+        e.model = s.string_or_null().ok()?;
+    }
+    if lit(s, b",\"provider\":").is_some() {
+        e.provider = s.string_or_null().ok()?;
+    }
+    if lit(s, b",\"cost_usd\":").is_some() {
+        e.cost_usd = cost(s).ok()?;
+    }
+    if lit(s, b",\"cost_source\":").is_some() {
+        other(s)?;
+    }
+    if lit(s, b",\"pricing_sha256\":").is_some() {
+        other(s)?;
+    }
+    Some(())
 }
 
 /// `command`, `user`, `host` and `tags`, in both run events.

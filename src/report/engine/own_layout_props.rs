@@ -96,6 +96,13 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
             resolution(),
         ),
         (text, text, text, map(text, text)),
+        (
+            proptest::option::of(text),
+            proptest::option::of(text),
+            proptest::option::of(prop_oneof![0.0f64..100.0, Just(0.0002), Just(1e-9)]),
+            proptest::option::of(prop_oneof![Just("reported"), Just("computed")]),
+            proptest::option::of(text),
+        ),
     )
         .prop_map(
             |(
@@ -103,6 +110,7 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
                 (duration_ms, status, exit_code, signal),
                 (metrics, feedback_asked, sha, resolution),
                 (command, user, host, tags),
+                (model, provider, cost_usd, cost_source, pricing_sha256),
             )| {
                 to_line(&RunEnd {
                     v: 1,
@@ -123,6 +131,11 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
                     user,
                     host,
                     tags,
+                    model,
+                    provider,
+                    cost_usd,
+                    cost_source,
+                    pricing_sha256,
                 })
             },
         );
@@ -159,7 +172,7 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Tokens that make a value invalid, out of range or merely unusual.
-const TOKENS: [&str; 20] = [
+const TOKENS: [&str; 22] = [
     "1e300",
     "-1",
     "01",
@@ -180,6 +193,8 @@ const TOKENS: [&str; 20] = [
     "2.0",
     "\"x\"",
     "[1]",
+    "-0.5",
+    ",\"model\":\"m\"",
 ];
 
 /// Asserts that whenever the fast path accepts `line`, it agrees with the general parser.
@@ -249,6 +264,29 @@ fn values_the_general_parser_refuses_are_left_to_it() {
     let end = br#"{"v":1,"type":"run_end","ts":"2026-11-24T10:15:02.123Z","run_id":"r","prompt":"p","variant":null,"duration_ms":12.5,"status":"ok","exit_code":0,"signal":null,"metrics":{},"feedback_asked":false,"prompt_sha256":null,"resolution":"name","command":"c","user":"u","host":"h","tags":{}}"#;
     assert!(parse_canonical(end).is_some());
     let text = String::from_utf8_lossy(end);
+    // The fields added later, each optional, in the writer's order only.
+    let later = text.replace(
+        "\"tags\":{}}",
+        "\"tags\":{},\"model\":\"gpt-4o\",\"provider\":\"openai\",\"cost_usd\":0.0075,\"cost_source\":\"computed\",\"pricing_sha256\":\"ab\"}",
+    );
+    let fast = parse_canonical(later.as_bytes()).expect("the new layout takes the fast path");
+    assert_eq!(fast.model.unwrap().raw, b"gpt-4o");
+    assert_eq!(fast.provider.unwrap().raw, b"openai");
+    assert_eq!(fast.cost_usd, Some(0.0075));
+    let only_cost = text.replace("\"tags\":{}}", "\"tags\":{},\"cost_usd\":0.0002}");
+    assert_eq!(
+        parse_canonical(only_cost.as_bytes()).unwrap().cost_usd,
+        Some(0.0002)
+    );
+    let swapped = text.replace(
+        "\"tags\":{}}",
+        "\"tags\":{},\"provider\":\"openai\",\"model\":\"gpt-4o\"}",
+    );
+    assert!(parse_canonical(swapped.as_bytes()).is_none());
+    assert_eq!(
+        parse_line(swapped.as_bytes()).unwrap().model.unwrap().raw,
+        b"gpt-4o"
+    );
     for (from, to) in [
         ("12.5", "1e300"),
         ("12.5", "-1"),

@@ -52,10 +52,16 @@ pub struct Event<'a> {
     pub feedback_asked: bool,
     pub rating: u8,
     pub comment: Option<RawStr<'a>>,
+    /// run_end's `model`.
+    pub model: Option<RawStr<'a>>,
+    /// run_end's `provider`.
+    pub provider: Option<RawStr<'a>>,
+    /// run_end's `cost_usd`.
+    pub cost_usd: Option<f64>,
 }
 
 /// The keys the parser reads, with their quotes and colon, by index.
-const KEYS: [&[u8]; 18] = [
+const KEYS: [&[u8]; 21] = [
     b"\"v\":",
     b"\"type\":",
     b"\"ts\":",
@@ -74,6 +80,9 @@ const KEYS: [&[u8]; 18] = [
     b"\"feedback_asked\":",
     b"\"rating\":",
     b"\"comment\":",
+    b"\"model\":",
+    b"\"provider\":",
+    b"\"cost_usd\":",
 ];
 /// Any other key.
 const OTHER: usize = KEYS.len();
@@ -209,6 +218,9 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
                 15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
                 16 if s.peek() != Some(b'n') => rating = Some(s.f64()?),
                 17 => event.comment = s.string_or_null()?,
+                18 => event.model = s.string_or_null()?,
+                19 => event.provider = s.string_or_null()?,
+                20 => event.cost_usd = cost(s)?,
                 // Most unread values are strings: skip them without the general walk.
                 _ if s.peek() == Some(b'"') => drop(s.string()?),
                 _ => s.skip_value(1)?,
@@ -291,6 +303,17 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
         _ => {}
     }
     Ok(event)
+}
+
+/// A `cost_usd` value: a number, or null. Negative costs are not believable and are
+/// read as unknown.
+#[inline(always)]
+pub(super) fn cost(s: &mut Scanner) -> Result<Option<f64>, &'static str> {
+    if s.literal(b"null") {
+        return Ok(None);
+    }
+    let value = s.f64()?;
+    Ok((value >= 0.0 && value.is_finite()).then_some(value))
 }
 
 fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {

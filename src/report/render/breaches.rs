@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::text_safe::{markdown_cell, printable};
 use crate::report::alerts::evaluate::{Breach, CheckResult};
 
-/// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `0.50`).
+/// A rule's value or threshold in its unit (`90.0%`, `1200 ms`, `+25.0%`, `$0.0075`, `0.50`).
 pub fn value(rule: &str, value: f64) -> String {
     with_decimals(rule, value, 0)
 }
@@ -35,6 +35,8 @@ fn with_decimals(rule: &str, value: f64, extra: usize) -> String {
         }
         "max_p95_ms" => format!("{value:.extra$} ms"),
         "max_p95_increase_pct" => format!("{:+.*}%", 1 + extra, value),
+        "max_cost_p95_usd" | "max_cost_total_usd" if extra == 0 => super::columns::usd(Some(value)),
+        "max_cost_p95_usd" | "max_cost_total_usd" => format!("${:.*}", 4 + extra, value),
         _ => format!("{:.*}", 2 + extra, value),
     }
 }

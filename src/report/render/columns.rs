@@ -44,17 +44,57 @@ pub fn num(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
 }
 
+/// A number with at least `min_decimals` decimals and, below 1, as many more as
+/// three significant digits need (0.0002, not 0.00), trailing zeros trimmed.
+pub fn sig(value: f64, min_decimals: usize) -> String {
+    let magnitude = value.abs();
+    if !value.is_finite() || magnitude == 0.0 || magnitude >= 1.0 {
+        return format!("{value:.min_decimals$}");
+    }
+    let lead = magnitude.log10().floor() as i64;
+    let decimals = ((2 - lead).max(0) as usize).clamp(min_decimals, 12);
+    let mut text = format!("{value:.decimals$}");
+    let keep = text
+        .find('.')
+        .map_or(text.len(), |dot| dot + 1 + min_decimals);
+    while text.len() > keep && text.ends_with('0') {
+        text.pop();
+    }
+    if text.ends_with('.') {
+        text.pop();
+    }
+    text
+}
+
+/// A number of significant digits or "-" for none.
+pub fn sig_or_dash(value: Option<f64>, min_decimals: usize) -> String {
+    value.map_or_else(|| "-".into(), |v| sig(v, min_decimals))
+}
+
+/// An amount in US dollars: `$12.35`, `$0.0075`, `$0.0002`; "-" for none.
+pub fn usd(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |v| format!("${}", sig(v, 2)))
+}
+
+/// Whether a report has costs or token counts worth columns of their own.
+pub fn has_cost(report: &crate::report::Report) -> bool {
+    let t = &report.totals;
+    t.cost_usd.runs > 0 || t.tokens.input > 0.0 || t.tokens.output > 0.0
+}
+
 /// A ratio as a percentage.
 pub fn pct(value: Option<f64>) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
 /// The key columns, then the section's columns. `metric_names` are the custom
-/// metrics found in the report (performance shows their sum and mean).
+/// metrics found in the report (performance shows their sum and mean);
+/// `with_cost` adds tokens and cost to performance.
 pub fn columns(
     section: Section,
     group_fields: &[String],
     metric_names: &BTreeSet<String>,
+    with_cost: bool,
 ) -> Vec<Column> {
     let mut columns: Vec<Column> = group_fields
         .iter()
@@ -109,13 +149,22 @@ pub fn columns(
                 col("max ms", true, |g| num(g.duration_ms.max, 1)),
                 col("total ms", true, |g| num(Some(g.duration_ms.total), 1)),
             ]);
+            if with_cost {
+                columns.extend([
+                    col("tokens in", true, |g| num(Some(g.tokens.input), 0)),
+                    col("tokens out", true, |g| num(Some(g.tokens.output), 0)),
+                    col("cost", true, |g| usd(Some(g.cost_usd.total))),
+                    col("cost/run", true, |g| usd(g.cost_usd.mean)),
+                    col("cost p95", true, |g| usd(g.cost_usd.p95)),
+                ]);
+            }
             for name in metric_names {
                 let (sum_name, mean_name) = (name.clone(), name.clone());
                 columns.push(col(&format!("{name} sum"), true, move |g| {
-                    num(g.metrics.get(&sum_name).map(|m| m.sum), 2)
+                    sig_or_dash(g.metrics.get(&sum_name).map(|m| m.sum), 2)
                 }));
                 columns.push(col(&format!("{name} mean"), true, move |g| {
-                    num(g.metrics.get(&mean_name).map(|m| m.mean), 2)
+                    sig_or_dash(g.metrics.get(&mean_name).map(|m| m.mean), 2)
                 }));
             }
         }
@@ -138,4 +187,24 @@ pub fn columns(
 /// Every custom metric name in the report.
 pub fn metric_names(report: &crate::report::Report) -> BTreeSet<String> {
     report.totals.metrics.keys().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_amounts_keep_their_digits() {
+        assert_eq!(usd(Some(0.0002)), "$0.0002");
+        assert_eq!(usd(Some(0.0075)), "$0.0075");
+        assert_eq!(usd(Some(0.00725)), "$0.00725");
+        assert_eq!(usd(Some(0.000123456)), "$0.000123");
+        assert_eq!(usd(Some(0.5)), "$0.50");
+        assert_eq!(usd(Some(12.345)), "$12.35");
+        assert_eq!(usd(Some(0.0)), "$0.00");
+        assert_eq!(usd(None), "-");
+        assert_eq!(sig(-0.0031, 2), "-0.0031");
+        assert_eq!(sig(200.0, 2), "200.00");
+        assert_eq!(sig(0.999, 2), "0.999");
+    }
 }

@@ -87,6 +87,28 @@ fn statistics() -> Vec<CsvColumn> {
         ));
     }
     columns.push(("participation".into(), Box::new(|g| opt(g.participation))));
+    let tokens: [(&str, Statistic); 3] = [
+        ("input", |g| Some(g.tokens.input)),
+        ("output", |g| Some(g.tokens.output)),
+        ("cached_input", |g| Some(g.tokens.cached_input)),
+    ];
+    for (name, value) in tokens {
+        columns.push((format!("tokens_{name}"), Box::new(move |g| opt(value(g)))));
+    }
+    columns.push((
+        "cost_runs".into(),
+        Box::new(|g| g.cost_usd.runs.to_string()),
+    ));
+    let costs: [(&str, Statistic); 5] = [
+        ("total", |g| Some(g.cost_usd.total)),
+        ("mean", |g| g.cost_usd.mean),
+        ("p50", |g| g.cost_usd.p50),
+        ("p95", |g| g.cost_usd.p95),
+        ("max", |g| g.cost_usd.max),
+    ];
+    for (name, value) in costs {
+        columns.push((format!("cost_usd_{name}"), Box::new(move |g| opt(value(g)))));
+    }
     columns
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::breaches;
 use super::charts::{self, PALETTE};
 use super::html_page::{count, escape, millis, page, value_in};
-use super::html_tables::{inputs, prompt_table, variants, worst};
+use super::html_tables::{inputs, model_table, prompt_table, variants, worst};
 use crate::report::alerts::evaluate::prompt_of;
 use crate::report::dashboard::{self, DashboardData, Headline};
 use crate::report::engine::model::GroupStats;
@@ -28,6 +28,7 @@ pub fn render_dashboard(data: &DashboardData) -> String {
         per_prompt_charts(&mut body, data);
         variants(&mut body, data);
         prompt_table(&mut body, &data.current.groups);
+        model_table(&mut body, &data.models);
     }
     inputs(&mut body, data);
     body.push_str("</main>\n");

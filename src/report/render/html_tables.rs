@@ -3,10 +3,11 @@
 
 use std::fmt::Write;
 
+use super::columns::{has_cost, usd};
 use super::html_page::{cell, count, escape, percent, value_in};
 use crate::report::alerts::evaluate::prompt_of;
 use crate::report::dashboard::{self, DashboardData};
-use crate::report::engine::model::GroupStats;
+use crate::report::engine::model::{GroupStats, Report};
 
 /// How many prompts with variants get a side-by-side table.
 const VARIANT_PROMPTS: usize = 12;
@@ -97,6 +98,60 @@ pub(super) fn prompt_table(out: &mut String, groups: &[GroupStats]) {
             &value_in("percent", g.participation),
             g.participation,
         ));
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div></section>\n");
+}
+
+/// Cost and latency by model; left out when no run has a model, a cost or tokens.
+pub(super) fn model_table(out: &mut String, models: &Report) {
+    let named = models
+        .groups
+        .iter()
+        .any(|g| g.key.get("model").is_some_and(|m| !m.is_empty()));
+    if !named && !has_cost(models) {
+        return;
+    }
+    out.push_str("<section><h2>By model</h2><p class=\"muted\">Cost is what the command reported, else its tokens at the price table's prices. Click a column to sort.</p><div class=\"scroll\"><table class=\"sortable\" id=\"models\"><thead><tr>");
+    for heading in [
+        "Model",
+        "Runs",
+        "Success",
+        "p50",
+        "p95",
+        "Tokens in",
+        "Tokens out",
+        "Cost",
+        "Cost/run",
+        "Cost p95",
+    ] {
+        let class = if heading == "Model" {
+            ""
+        } else {
+            " class=\"num\""
+        };
+        let _ = write!(out, "<th{class}>{heading}</th>");
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for g in &models.groups {
+        let model = g
+            .key
+            .get("model")
+            .filter(|m| !m.is_empty())
+            .map_or("(unknown)", String::as_str);
+        let _ = write!(out, "<tr><td class=\"name\">{}</td>", escape(model));
+        out.push_str(&cell(&count(g.runs as f64), Some(g.runs as f64)));
+        out.push_str(&cell(&value_in("percent", g.success_rate), g.success_rate));
+        for value in [g.duration_ms.p50, g.duration_ms.p95] {
+            out.push_str(&cell(&value_in("ms", value), value));
+        }
+        for tokens in [g.tokens.input, g.tokens.output] {
+            out.push_str(&cell(&count(tokens), Some(tokens)));
+        }
+        let total = (g.cost_usd.runs > 0).then_some(g.cost_usd.total);
+        for value in [total, g.cost_usd.mean, g.cost_usd.p95] {
+            out.push_str(&cell(&usd(value), value));
+        }
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div></section>\n");

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::columns::{Column, Section, columns, metric_names};
+use super::columns::{Column, Section, columns, has_cost, metric_names};
 use super::text_safe::printable;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
@@ -19,7 +19,7 @@ pub fn rows(
     section: Section,
     fields: &[String],
 ) -> (Vec<Column>, Vec<Vec<String>>) {
-    let columns = columns(section, fields, &metric_names(report));
+    let columns = columns(section, fields, &metric_names(report), has_cost(report));
     let mut rows = vec![columns.iter().map(|c| c.header.clone()).collect::<Vec<_>>()];
     for group in &report.groups {
         rows.push(columns.iter().map(|c| (c.value)(group)).collect());

@@ -38,6 +38,8 @@ pub struct WindowedReports {
     pub variants: Report,
     /// The window, by bucket and prompt, oldest bucket first.
     pub timeline: Report,
+    /// The window, by model, most runs first.
+    pub models: Report,
 }
 
 impl Selection {
@@ -77,7 +79,7 @@ impl Selection {
         }
     }
 
-    /// Reads the inputs once and computes the four views.
+    /// Reads the inputs once and computes the five views.
     pub fn compute(&self, options: &EngineOptions) -> Result<WindowedReports> {
         let previous_window = self.window.previous();
         let mut views = vec![
@@ -92,19 +94,21 @@ impl Selection {
                 vec![GroupField::Time(self.bucket), GroupField::Prompt],
                 SortKey::Key,
             ),
+            self.view(&self.window, vec![GroupField::Model], SortKey::Runs),
         ];
         if let Some(previous) = &previous_window {
             views.push(self.view(previous, vec![GroupField::Prompt], SortKey::Runs));
         }
         let mut reports = aggregate(&self.sources, &views, options)?.into_iter();
         let mut next = || reports.next().unwrap_or_default();
-        let (current, variants, timeline) = (next(), next(), next());
+        let (current, variants, timeline, models) = (next(), next(), next(), next());
         let previous = previous_window.map(|_| next());
         Ok(WindowedReports {
             current,
             previous,
             variants,
             timeline,
+            models,
         })
     }
 }
