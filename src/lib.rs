@@ -19,6 +19,7 @@ pub mod cli;
 mod cmd;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod feedback;
 pub mod record;
 pub mod report;

@@ -35,6 +35,8 @@ pub struct RouterConfig {
     pub feedback: feedback::FeedbackConfig,
     /// Thresholds for `promptrun report --check`.
     pub alerts: crate::report::alerts::rules::AlertsConfig,
+    /// Sending runs elsewhere (OTLP).
+    pub export: crate::export::otlp::settings::ExportConfig,
 }
 
 /// One prompt.
@@ -103,6 +105,9 @@ pub struct Logging {
     pub dir: Option<String>,
     /// Record the command's arguments (secrets redacted). Off by default.
     pub log_args: bool,
+    /// Remove day files older than this many days (at most once a day, after a
+    /// run, or with `promptrun purge --expired`). Unset keeps everything.
+    pub retention_days: Option<u32>,
 }
 
 /// A config read from disk, with what is needed to explain problems in it.

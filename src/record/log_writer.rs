@@ -46,10 +46,30 @@ impl EventWriter {
         let (_, file) = self.open.as_mut().expect("opened above");
         file.lock()
             .map_err(|err| format!("cannot lock {}: {err}", path.display()))?;
+        // `merge` or `purge` may have replaced the file while this one waited
+        // for its lock: append to the file the path names now.
+        for _ in 0..8 {
+            if !replaced(file, &path) {
+                break;
+            }
+            let _ = file.unlock();
+            *file = open_log(&self.dir, &path)?;
+            file.lock()
+                .map_err(|err| format!("cannot lock {}: {err}", path.display()))?;
+        }
         let written = file.write_all(line);
         let _ = file.unlock();
         written.map_err(|err| format!("cannot write to {}: {err}", path.display()))?;
         Ok(path)
+    }
+}
+
+/// Whether `path` no longer names the open `file` (renamed over or removed).
+fn replaced(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => (open.dev(), open.ino()) != (named.dev(), named.ino()),
+        _ => true,
     }
 }
 
