@@ -193,7 +193,15 @@ pub fn after_run(context: &crate::config::context::Context) {
         return;
     }
     // Stamped first: a failing expiry warns once a day, not on every run.
-    if let Err(err) = std::fs::write(&stamp, &today_text) {
+    let stamped = {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(state_dir)
+            .and_then(|()| std::fs::write(&stamp, &today_text))
+    };
+    if let Err(err) = stamped {
         crate::error::warn(format_args!(
             "cannot write {}: {err}; expired logs are not removed",
             stamp.display()

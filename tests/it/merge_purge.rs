@@ -274,6 +274,16 @@ fn purge_by_prompt_glob() {
         "a criterion is required"
     );
     assert_eq!(env.run(["purge", "--prompt", "["]).status.code(), Some(2));
+    // A gzipped log stays gzipped, without the erased runs.
+    let gz = env.log_dir().join("old/events-2026-11-01.jsonl.gz");
+    write(&gz, &gzip(fixture().as_bytes()));
+    let out = purge(&env, &["--prompt", "summ*"]);
+    assert!(out.contains("events-2026-11-01.jsonl.gz"), "{out}");
+    let bytes = std::fs::read(&gz).unwrap();
+    assert_eq!(bytes[..2], [0x1f, 0x8b]);
+    let report = report_json(&env, &[gz.to_str().unwrap()]);
+    assert!(report.to_string().contains("review"));
+    assert!(!report.to_string().contains("\"summarize\""), "{report}");
 }
 
 #[test]

@@ -78,6 +78,13 @@ impl Endpoint {
 
     /// As [`Endpoint::from_env`], from any variable lookup.
     pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let protocol = env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+            .or_else(|| env("OTEL_EXPORTER_OTLP_PROTOCOL"));
+        if let Some(protocol) = protocol.filter(|p| p.trim() != "http/protobuf") {
+            return Err(format!(
+                "OTEL_EXPORTER_OTLP_PROTOCOL={protocol}: promptrun sends OTLP over http/protobuf only"
+            ));
+        }
         let url = match (
             env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
             env("OTEL_EXPORTER_OTLP_ENDPOINT"),
@@ -218,5 +225,7 @@ mod tests {
         assert!(endpoint(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).is_err());
         assert!(endpoint(&[("OTEL_EXPORTER_OTLP_TIMEOUT", "1s")]).is_err());
         assert_eq!(percent_decode("100%"), "100%");
+        assert!(endpoint(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]).is_err());
+        assert!(endpoint(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]).is_ok());
     }
 }
