@@ -202,11 +202,11 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
         for item in &pending {
             crate::cmd::output::print_line(&describe(&item.span))?;
         }
-        crate::error::warn(format_args!(
-            "dry run: {} span(s) would be sent to {}",
+        eprintln!(
+            "promptrun: dry run: {} span(s) would be sent to {}; nothing was sent",
             pending.len(),
             endpoint.url
-        ));
+        );
         return Ok(exit::OK);
     }
 
