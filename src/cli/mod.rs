@@ -157,7 +157,7 @@ Same page as `promptrun report --format html`. It loads nothing from the network
 Each event is written once, in the file of its UTC day, in time order; the output's own
 day files are merged too, each replaced atomically under its lock. Inputs (plain or .gz)
 are only read. `promptrun report` over the output gives what it gives over the inputs.")]
-    Merge(MergeArgs),
+    Merge(Lazy<MergeArgs>),
 
     /// Remove expired logs, or erase events by date, prompt or user.
     #[command(after_help = "Examples:
@@ -169,7 +169,7 @@ are only read. `promptrun report` over the output gives what it gives over the i
 
 Criteria combine (an event must match all). Each file is rewritten atomically under the
 lock runs append with, so a run writing meanwhile is not lost.")]
-    Purge(PurgeArgs),
+    Purge(Lazy<PurgeArgs>),
 
     /// Send runs to an OpenTelemetry collector as spans (OTLP/HTTP protobuf).
     #[command(after_help = "Examples:
@@ -179,7 +179,7 @@ lock runs append with, so a run writing meanwhile is not lost.")]
 Needs PROMPTRUN_OTLP=batch|on-exit or export.mode in the config. Sends runs not sent
 before (a cursor per file in the state directory), 512 spans per request, retrying
 429 and 5xx with backoff.")]
-    Export(ExportArgs),
+    Export(Lazy<ExportArgs>),
 }
 
 /// `promptrun merge`.
