@@ -66,6 +66,9 @@ pub struct Removed {
 
 /// Removes the events matching `criteria` from the log files below `dir`.
 pub fn purge(dir: &Path, criteria: &Criteria, dry_run: bool) -> Result<Vec<Removed>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
     let files: Vec<PathBuf> = log_files::expand(&[dir.to_path_buf()])?
         .into_iter()
         .filter_map(|source| match source {

@@ -433,7 +433,7 @@ fn batch_export_sends_512_spans_a_request_and_resumes_without_duplicates() {
     write_runs(&env, 601, 3);
     let output = export(&env, &receiver.url, &[]);
     assert!(
-        stdout(&output).contains("exported 3 span(s)"),
+        stdout(&output).contains("exported 4 span(s)"),
         "{}",
         stdout(&output)
     );
@@ -566,5 +566,38 @@ fn export_is_off_unless_asked_and_dry_run_sends_nothing() {
         stdout(&since).contains("exported 0 span(s)"),
         "{}",
         stdout(&since)
+    );
+}
+
+#[test]
+fn a_file_rewritten_since_the_last_export_is_sent_again_with_a_warning() {
+    let env = TestEnv::new();
+    write_runs(&env, 1, 5);
+    let receiver = Receiver::start(vec![]);
+    assert!(export(&env, &receiver.url, &[]).status.success());
+    // purge rewrites the file: the cursor's offset means nothing in it any more.
+    let purged = env.run(["purge", "--before", "2026-11-24T10:00:02Z"]);
+    assert!(purged.status.success(), "{}", stderr(&purged));
+    let output = export(&env, &receiver.url, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("changed since it was last exported"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("exported 4 span(s)"),
+        "{}",
+        stdout(&output)
+    );
+    // The same runs give the same span ids, so a backend keyed by id keeps one of each.
+    let ids = trace_ids(&receiver.accepted());
+    assert_eq!(ids.len(), 9);
+    assert!(ids[5..].iter().all(|id| ids[..5].contains(id)));
+    assert!(export(&env, &receiver.url, &[]).status.success());
+    assert_eq!(
+        trace_ids(&receiver.accepted()).len(),
+        9,
+        "and then nothing more"
     );
 }

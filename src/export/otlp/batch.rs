@@ -135,6 +135,8 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
         let start = match cursors.files.get(&key) {
             Some(cursor) if matches(&text, cursor) => cursor.offset as usize,
             Some(_) => {
+                // Forget the stale cursor, so the first accepted span sets a new one.
+                cursors.files.remove(&key);
                 warn(format_args!(
                     "{} changed since it was last exported; sending it again from the start",
                     path.display()
@@ -241,7 +243,7 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
         for item in &chunk {
             let input = &inputs[item.file];
             let cursor = cursors.files.entry(input.key.clone()).or_default();
-            if item.offset as u64 > cursor.offset || cursor.before.is_empty() {
+            if item.offset as u64 > cursor.offset {
                 *cursor = file_cursor(&input.text, item.offset);
             }
         }
