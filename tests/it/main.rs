@@ -16,6 +16,7 @@ mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
 mod merge_purge;
+mod phoenix;
 mod report_commands;
 mod report_filters;
 mod report_formats;
