@@ -54,7 +54,7 @@ struct Cursors {
 /// A file read for export.
 struct Input {
     key: String,
-    text: Vec<u8>,
+    text: Text,
     /// Where this export started and stops reading (whole lines only).
     end: usize,
 }
@@ -126,14 +126,14 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
     let mut ends = Vec::new();
     let mut ratings: HashMap<String, Vec<span::Rating>> = HashMap::new();
     for path in files {
-        let bytes = std::fs::read(&path).map_err(|err| Error::io(&path, err))?;
-        let text = lines::decode(&bytes).map_err(|err| Error::io(&path, err))?;
         let key = std::path::absolute(&path)
             .unwrap_or_else(|_| path.clone())
             .display()
             .to_string();
-        let start = match cursors.files.get(&key) {
-            Some(cursor) if matches(&text, cursor) => cursor.offset as usize,
+        let cursor = cursors.files.get(&key).cloned();
+        let mut text = Text::read(&path, cursor.as_ref().map(|c| c.offset as usize))?;
+        let start = match cursor {
+            Some(cursor) if text.matches(&cursor) => cursor.offset as usize,
             Some(_) => {
                 // Forget the stale cursor, so the first accepted span sets a new one.
                 cursors.files.remove(&key);
@@ -141,17 +141,21 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
                     "{} changed since it was last exported; sending it again from the start",
                     path.display()
                 ));
+                if text.base > 0 {
+                    text = Text::read(&path, None)?;
+                }
                 0
             }
             None => 0,
         };
-        let end = text[start..]
+        let end = text
+            .slice(start, text.len())
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(start, |i| start + i + 1);
         let file = inputs.len();
         let mut offset = start;
-        for raw in text[start..end].split_inclusive(|&b| b == b'\n') {
+        for raw in text.slice(start, end).split_inclusive(|&b| b == b'\n') {
             offset += raw.len();
             let Ok(event) = serde_json::from_slice::<Value>(raw.trim_ascii()) else {
                 continue;
@@ -244,7 +248,7 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
             let input = &inputs[item.file];
             let cursor = cursors.files.entry(input.key.clone()).or_default();
             if item.offset as u64 > cursor.offset {
-                *cursor = file_cursor(&input.text, item.offset);
+                *cursor = input.text.cursor(item.offset);
             }
         }
         if let Some(path) = &cursor_path {
@@ -255,7 +259,7 @@ pub fn run(context: &Context, args: &ExportArgs) -> Result<i32> {
     for input in &inputs {
         cursors
             .files
-            .insert(input.key.clone(), file_cursor(&input.text, input.end));
+            .insert(input.key.clone(), input.text.cursor(input.end));
     }
     if let Some(path) = &cursor_path {
         save(path, &cursors)?;
@@ -348,21 +352,71 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn file_cursor(text: &[u8], offset: usize) -> FileCursor {
-    FileCursor {
-        offset: offset as u64,
-        before: fingerprint(text, offset),
+/// A file's text (gunzipped), or of a plain file only its part from just
+/// before the cursor on: an export reads what is new, not the whole log again.
+struct Text {
+    bytes: Vec<u8>,
+    /// The offset of `bytes[0]` in the file's text.
+    base: usize,
+}
+
+impl Text {
+    /// Reads `path`; with the offset of a cursor, a plain file from
+    /// FINGERPRINT bytes before it (when the file is that long).
+    fn read(path: &Path, cursor: Option<usize>) -> Result<Text> {
+        use std::io::{Read, Seek, SeekFrom};
+        let io = |err| Error::io(path, err);
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut head = [0u8; 2];
+        let got = file.read(&mut head).map_err(io)?;
+        let length = file.metadata().map_err(io)?.len() as usize;
+        let base = match cursor {
+            Some(offset) if !lines::is_gzip(&head[..got]) && offset <= length => {
+                offset.saturating_sub(FINGERPRINT)
+            }
+            _ => 0,
+        };
+        file.seek(SeekFrom::Start(base as u64)).map_err(io)?;
+        let mut bytes = Vec::with_capacity(length - base.min(length));
+        file.read_to_end(&mut bytes).map_err(io)?;
+        let bytes = if base == 0 {
+            lines::decode(&bytes).map_err(io)?
+        } else {
+            bytes
+        };
+        Ok(Text { bytes, base })
     }
-}
 
-fn fingerprint(text: &[u8], offset: usize) -> String {
-    let from = offset.saturating_sub(FINGERPRINT);
-    hex(&Sha256::digest(&text[from..offset]))
-}
+    /// The end of the text.
+    fn len(&self) -> usize {
+        self.base + self.bytes.len()
+    }
 
-fn matches(text: &[u8], cursor: &FileCursor) -> bool {
-    let offset = cursor.offset as usize;
-    offset <= text.len() && fingerprint(text, offset) == cursor.before
+    /// The text between two offsets (both at or after `base`).
+    fn slice(&self, from: usize, to: usize) -> &[u8] {
+        &self.bytes[from - self.base..to - self.base]
+    }
+
+    fn fingerprint(&self, offset: usize) -> String {
+        let from = offset.saturating_sub(FINGERPRINT);
+        hex(&Sha256::digest(self.slice(from, offset)))
+    }
+
+    /// The cursor at `offset`.
+    fn cursor(&self, offset: usize) -> FileCursor {
+        FileCursor {
+            offset: offset as u64,
+            before: self.fingerprint(offset),
+        }
+    }
+
+    /// Whether `cursor` still points into this text, after the same bytes.
+    fn matches(&self, cursor: &FileCursor) -> bool {
+        let offset = cursor.offset as usize;
+        offset <= self.len()
+            && offset.saturating_sub(FINGERPRINT) >= self.base
+            && self.fingerprint(offset) == cursor.before
+    }
 }
 
 /// `<state dir>/otlp-cursor-<hash of the URL>.json`: one cursor set per endpoint.
