@@ -22,6 +22,7 @@ pub mod cli;
 mod cmd;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod feedback;
 pub mod files;
 pub mod learn;

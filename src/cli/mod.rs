@@ -148,6 +148,91 @@ pub enum Command {
 
 Same page as `promptrun report --format html`. It loads nothing from the network.")]
     Dashboard(Lazy<DashboardArgs>),
+
+    /// Merge logs from many machines and CI artifacts into one set of day files.
+    #[command(after_help = "Examples:
+  promptrun merge laptop-logs/ ci-artifacts/ -o all-logs/
+  promptrun merge promptrun-logs/ new-run/ -o promptrun-logs/   fold a CI job's logs into the cache
+
+Each event is written once, in the file of its UTC day, in time order; the output's own
+day files are merged too, each replaced atomically under its lock. Inputs (plain or .gz)
+are only read. `promptrun report` over the output gives what it gives over the inputs.")]
+    Merge(Lazy<MergeArgs>),
+
+    /// Remove expired logs, or erase events by date, prompt or user.
+    #[command(after_help = "Examples:
+  promptrun purge --expired                   day files older than logging.retention_days
+  promptrun purge --before 2026-01-01         every event before that day
+  promptrun purge --before 90d --dry-run      what would go
+  promptrun purge --user me                   your runs and ratings, on this log directory
+  promptrun purge --prompt 'legal-*'
+
+Criteria combine (an event must match all). Each file is rewritten atomically under the
+lock runs append with, so a run writing meanwhile is not lost.")]
+    Purge(Lazy<PurgeArgs>),
+
+    /// Send runs to an OpenTelemetry collector as spans (OTLP/HTTP protobuf).
+    #[command(after_help = "Examples:
+  PROMPTRUN_OTLP=batch OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 promptrun export
+  promptrun export --since 7d --dry-run
+
+Needs PROMPTRUN_OTLP=batch|on-exit or export.mode in the config. Sends runs not sent
+before (a cursor per file in the state directory), 512 spans per request, retrying
+429 and 5xx with backoff.")]
+    Export(Lazy<ExportArgs>),
+}
+
+/// `promptrun merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Files or directories (every *.jsonl and *.jsonl.gz below them), `-` for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The directory to write the day files to (created when missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR", required = true)]
+    pub output: PathBuf,
+}
+
+/// `promptrun purge`.
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["expired", "before", "prompt", "user"]))]
+pub struct PurgeArgs {
+    /// Remove the day files older than logging.retention_days.
+    #[arg(long, conflicts_with_all = ["before", "prompt", "user"])]
+    pub expired: bool,
+
+    /// Remove events before this time: a date (2026-11-01), an RFC 3339 time, or a time ago (90d).
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+
+    /// Remove the runs (and ratings) of prompts matching this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub prompt: Option<String>,
+
+    /// Remove the runs (and ratings) of this user: a salted hash as in the logs, or `me`.
+    #[arg(long, value_name = "HASH|me")]
+    pub user: Option<String>,
+
+    /// Say what would be removed; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `promptrun export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Files or directories to export [default: the log directory].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only runs that ended at or after this time: a date, an RFC 3339 time, or a time ago (7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Print the spans that would be sent (as JSON lines); send nothing, move no cursor.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments clap defines only when their subcommand is used (or when help and

@@ -24,6 +24,9 @@ const SUBCOMMANDS: &[&str] = &[
     "report",
     "dashboard",
     "trends",
+    "merge",
+    "purge",
+    "export",
     "help",
 ];
 

@@ -5,9 +5,12 @@ mod check;
 mod completions;
 mod config_check;
 mod dashboard;
+mod export;
+mod merge;
 mod orientation;
 pub mod output;
 mod prompts;
+mod purge;
 mod rate;
 mod report;
 mod run;
@@ -37,5 +40,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Dashboard(args)) => dashboard::run(&cli.global, args),
         Some(Command::Trends(args)) => trends::run(&cli.global, args),
+        Some(Command::Merge(args)) => merge::run(args),
+        Some(Command::Purge(args)) => purge::run(&cli.global.context()?, args),
+        Some(Command::Export(args)) => export::run(&cli.global.context()?, args),
     }
 }

@@ -41,6 +41,8 @@ pub struct RouterConfig {
     /// A JSON price table (as `config/pricing.json`), relative to the config file;
     /// read only when a run has token metrics to price.
     pub pricing_file: Option<String>,
+    /// Sending runs elsewhere (OTLP).
+    pub export: crate::export::otlp::settings::ExportConfig,
 }
 
 /// One prompt.
@@ -130,6 +132,9 @@ pub struct Logging {
     /// Warn when a prompt's file cannot reach the command (no `{prompt_file}`,
     /// `{prompt}` or `--stdin`). On unless set to false.
     pub warn_unused_prompt: Option<bool>,
+    /// Remove day files older than this many days (at most once a day, after a
+    /// run, or with `promptrun purge --expired`). Unset keeps everything.
+    pub retention_days: Option<u32>,
 }
 
 /// A config read from disk, with what is needed to explain problems in it.

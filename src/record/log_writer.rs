@@ -60,18 +60,22 @@ impl EventWriter {
         let path = self.dir.join(&name);
         if self.open.as_ref().is_none_or(|(open, _)| *open != name) {
             let file = self.open_day_file(&name, &path)?;
-            self.open = Some((name, file));
+            self.open = Some((name.clone(), file));
+        }
+        lock_open_file(self.open.as_ref().map(|(_, file)| file), &path)?;
+        // `merge` or `purge` may have replaced the file while this one waited
+        // for its lock: append to the file the path names now.
+        for _ in 0..8 {
+            let (_, file) = self.open.as_ref().expect("opened above");
+            if !replaced(file, &path) {
+                break;
+            }
+            let _ = file.unlock();
+            let reopened = self.open_day_file(&name, &path)?;
+            lock_open_file(Some(&reopened), &path)?;
+            self.open = Some((name.clone(), reopened));
         }
         let (_, file) = self.open.as_mut().expect("opened above");
-        if !lock_within(|| file.try_lock(), LOCK_WAIT)
-            .map_err(|err| format!("cannot lock {}: {err}", path.display()))?
-        {
-            return Err(format!(
-                "{} is locked by another process for more than {} s",
-                path.display(),
-                LOCK_WAIT.as_secs()
-            ));
-        }
         let written = append_whole_line(file, line);
         let _ = file.unlock();
         written.map_err(|err| format!("cannot write to {}: {err}", path.display()))?;
@@ -91,6 +95,30 @@ impl EventWriter {
         let dir = self.checked.as_ref().expect("checked above");
         dir.open_file(name, libc::O_RDWR | libc::O_APPEND | libc::O_CREAT, 0o600)
             .map_err(|err| format!("refusing log file {}: {err}", path.display()))
+    }
+}
+
+/// Locks the open day file, waiting at most [`LOCK_WAIT`].
+fn lock_open_file(file: Option<&File>, path: &Path) -> Result<(), String> {
+    let file = file.expect("a day file is open");
+    if lock_within(|| file.try_lock(), LOCK_WAIT)
+        .map_err(|err| format!("cannot lock {}: {err}", path.display()))?
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is locked by another process for more than {} s",
+        path.display(),
+        LOCK_WAIT.as_secs()
+    ))
+}
+
+/// Whether `path` no longer names the open `file` (renamed over or removed).
+fn replaced(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => (open.dev(), open.ino()) != (named.dev(), named.ino()),
+        _ => true,
     }
 }
 

@@ -90,6 +90,10 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
     if let Some(question) = question {
         after_run::ask_and_record(question, &end, &mut recorder);
     }
+    // After the command, never before it: the span of the run (when
+    // PROMPTRUN_OTLP or export.mode says on-exit), then the daily expiry of old logs.
+    crate::export::otlp::on_exit::after_run(context, &end);
+    crate::export::purge::after_run(context);
     if let Some(signal) = outcome.interrupt_to_pass_on() {
         signals::die_of(signal);
     }

@@ -31,9 +31,10 @@ fn workflow_commands(file: &str) -> Vec<String> {
     commands
 }
 
-const EXPECTED: [&str; 3] = [
+const EXPECTED: [&str; 4] = [
     "cargo install --locked --path .",
     "examples/ci/run-prompts.sh promptrun-logs",
+    "examples/ci/compact-logs.sh promptrun-logs",
     "examples/ci/report.sh promptrun-logs promptrun-report",
 ];
 
@@ -86,7 +87,9 @@ fn ci_step(env: &TestEnv, command: &str, config: &Path, summary: &Path) -> Outpu
 fn run_workflow(env: &TestEnv, config: &Path) -> (Output, Output, PathBuf) {
     let summary = env.path("step-summary.md");
     let prompts = ci_step(env, EXPECTED[1], config, &summary);
-    let report = ci_step(env, EXPECTED[2], config, &summary);
+    let compact = ci_step(env, EXPECTED[2], config, &summary);
+    assert!(compact.status.success(), "{}", stderr(&compact));
+    let report = ci_step(env, EXPECTED[3], config, &summary);
     (prompts, report, summary)
 }
 
@@ -235,4 +238,44 @@ fn with_the_earlier_logs_restored_the_workflow_catches_a_slowdown() {
     let breaches: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("breaches.json")).unwrap()).unwrap();
     assert_eq!(breaches["breaches"][0]["rule"], "max_p95_increase_pct");
+}
+
+#[test]
+fn compacting_keeps_one_file_per_day_each_event_once_and_drops_old_days() {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl};
+    let env = TestEnv::new();
+    let ts = |days: i64| {
+        (chrono::Utc::now() - chrono::Duration::days(days))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let recent = jsonl(&[FixtureRun::ok("hello", &ts(2), 0.5)]);
+    let old = jsonl(&[FixtureRun::ok("hello", &ts(60), 0.5)]);
+    // A restored cache, the same runs again from a downloaded artifact, an old day.
+    env.write("promptrun-logs/restored/events.jsonl", &recent);
+    env.write("promptrun-logs/artifact-1/events.jsonl", &recent);
+    env.write("promptrun-logs/old.jsonl", &old);
+    let summary = env.path("step-summary.md");
+    let config = repo_root().join("config/router-config.json");
+    let compact = ci_step(&env, EXPECTED[2], &config, &summary);
+    assert!(compact.status.success(), "{}", stderr(&compact));
+    let dir = env.work().join("promptrun-logs");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("events-") && names[0].ends_with(".jsonl"));
+    let events = crate::support::read_events(&dir);
+    assert_eq!(
+        events.len(),
+        recent.lines().count(),
+        "each event once, the old day gone"
+    );
+    // Compacting again changes nothing.
+    assert!(
+        ci_step(&env, EXPECTED[2], &config, &summary)
+            .status
+            .success()
+    );
+    assert_eq!(crate::support::read_events(&dir), events);
 }
