@@ -6,7 +6,7 @@
 //! schema version is refused with a reason, as is anything malformed.
 //!
 //! Lines in the exact layout promptrun writes are read by a fast path first
-//! (`canon.rs`); any other line, or any doubt, comes here, with the same result.
+//! (`own_layout.rs`); any other line, or any doubt, comes here, with the same result.
 
 use super::own_layout::parse_canonical;
 use super::scan::{RawStr, Scanner};
