@@ -13,6 +13,7 @@ mod dashboard_fixtures;
 mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
+mod report_fast_path;
 mod report_filters;
 mod report_formats;
 mod report_input_edges;

@@ -155,6 +155,37 @@ fn key_at(bytes: &[u8], at: usize, guess: usize) -> Option<usize> {
     }
 }
 
+/// The engine's line parser: the fast path for promptrun's own layout first, then
+/// the general parser; or, with the fast path switched off
+/// (`PROMPTRUN_NO_FAST_PARSE`), the general parser alone. Both give the same
+/// events, so a number that changes with the switch points at the fast path.
+#[derive(Debug, Clone)]
+pub struct LineParser {
+    order: KeyOrder,
+    own_layout: bool,
+}
+
+impl LineParser {
+    /// A parser that tries the own-layout fast path first when `own_layout` is true.
+    pub fn new(own_layout: bool) -> Self {
+        LineParser {
+            order: KeyOrder::default(),
+            own_layout,
+        }
+    }
+
+    /// Parses one line (without its newline). `Err` is the reason it is skipped.
+    #[inline]
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Event<'a>, String> {
+        if self.own_layout
+            && let Some(event) = parse_canonical(line)
+        {
+            return Ok(event);
+        }
+        parse_general(line, &mut self.order)
+    }
+}
+
 /// Parses one line (without its newline). `Err` is the reason it is skipped.
 pub fn parse_line(line: &[u8]) -> Result<Event<'_>, String> {
     parse_line_with(line, &mut KeyOrder::default())
