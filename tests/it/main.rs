@@ -28,4 +28,5 @@ mod run_io;
 mod run_logging;
 mod run_process_group;
 mod run_shim;
+mod run_startup;
 mod trends;
