@@ -1,14 +1,27 @@
 //! A deterministic generator of realistic promptrun event logs, for the report
 //! benchmark (benches/report.sh).
 //!
-//! `cargo run --release --example gen_logs -- OUT.jsonl SIZE_MIB [SEED]`
+//! `cargo run --release --example gen_logs -- OUT.jsonl SIZE_MIB [SEED] [--layout own|other]`
 //!
 //! Hundreds of prompts and variants, tags, metrics, users and hosts; run_start,
 //! run_end and feedback events slightly interleaved as concurrent runs write them;
 //! about 2% incomplete runs, 0.5% duplicated events, re-ratings, and a few
 //! malformed lines (truncated, not JSON, unknown type, future version).
+//!
+//! Events are written through promptrun's own event types (`promptrun::record::event`),
+//! so the log is exactly what promptrun writes, and follows the schema when it changes.
+//! `--layout other` writes the same events as another writer might, which the
+//! report parser reads on its general path instead of the fast path for its own
+//! layout: keys in another order (sorted), the fields reports do not read left out,
+//! and whole numbers without a fraction (`1`, not `1.0`). SIZE_MIB counts the
+//! events as promptrun would write them, so both layouts of a seed hold the same
+//! events and give the same report.
 
+use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
+
+use promptrun::record::event::{Feedback, RunEnd, RunStart, RunStatus, timestamp, to_line};
+use serde_json::Value;
 
 struct Rng(u64);
 
@@ -36,27 +49,15 @@ fn hex64(rng: &mut Rng) -> String {
     (0..4).map(|_| format!("{:016x}", rng.next())).collect()
 }
 
+/// An event `ts` for a time in milliseconds since the epoch.
 fn ts(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // civil_from_days (H. Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms.rem_euclid(1000)
-    )
+    timestamp(chrono::DateTime::from_timestamp_millis(ms).expect("a time in range"))
+}
+
+/// `value` rounded to `digits` decimals, as the old text generator printed them.
+fn round(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
 }
 
 struct Prompt {
@@ -67,15 +68,109 @@ struct Prompt {
     median_ms: f64,
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: gen_logs OUT.jsonl SIZE_MIB [SEED]");
-        std::process::exit(2);
+/// How the lines are laid out.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    /// As promptrun writes them.
+    Own,
+    /// As another writer might: see the module docs.
+    Other,
+}
+
+/// Fields of promptrun's events that reports do not read, left out by `--layout other`.
+const UNREAD: [&str; 6] = [
+    "requested",
+    "prompt_file",
+    "promptrun",
+    "exit_code",
+    "signal",
+    "source",
+];
+
+/// One of promptrun's lines (with its newline) in the other layout; a line that
+/// is not a JSON object (the malformed ones) stays as it is.
+fn other_layout(line: &[u8]) -> Vec<u8> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(line) else {
+        return line.to_vec();
+    };
+    let mut members: Vec<(String, Value)> = map
+        .into_iter()
+        .filter(|(key, _)| !UNREAD.contains(&key.as_str()))
+        .map(|(key, value)| (key, whole_numbers(value)))
+        .collect();
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Vec::with_capacity(line.len());
+    out.push(b'{');
+    for (n, (key, value)) in members.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key).expect("a string serialises");
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).expect("a value serialises");
     }
-    let target = args[2].parse::<u64>().expect("SIZE_MIB is a number") << 20;
-    let mut rng = Rng(args.get(3).and_then(|s| s.parse().ok()).unwrap_or(42));
-    let file = std::fs::File::create(&args[1]).expect("create the output file");
+    out.extend_from_slice(b"}\n");
+    out
+}
+
+/// `value` with every whole float written as an integer (`1`, not `1.0`).
+fn whole_numbers(value: Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (key, whole_numbers(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `OUT SIZE_MIB [SEED]` and `--layout own|other` anywhere.
+fn arguments() -> (String, u64, u64, Layout) {
+    let usage = || -> ! {
+        eprintln!("usage: gen_logs OUT.jsonl SIZE_MIB [SEED] [--layout own|other]");
+        std::process::exit(2);
+    };
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "an ordinary `main`: std's start-up fills the arguments"
+    )]
+    let mut args = std::env::args().skip(1);
+    let mut positional = Vec::new();
+    let mut layout = Layout::Own;
+    while let Some(arg) = args.next() {
+        let value = match arg.strip_prefix("--layout") {
+            Some("") => args.next().unwrap_or_else(|| usage()),
+            Some(inline) => inline.strip_prefix('=').unwrap_or_else(|| usage()).into(),
+            None => {
+                positional.push(arg);
+                continue;
+            }
+        };
+        layout = match value.as_str() {
+            "own" => Layout::Own,
+            "other" => Layout::Other,
+            _ => usage(),
+        };
+    }
+    if !(2..=3).contains(&positional.len()) {
+        usage();
+    }
+    let size = positional[1].parse::<u64>().unwrap_or_else(|_| usage()) << 20;
+    let seed = positional
+        .get(2)
+        .map_or(42, |s| s.parse().unwrap_or_else(|_| usage()));
+    (positional.swap_remove(0), size, seed, layout)
+}
+
+fn main() {
+    let (path, target, seed, layout) = arguments();
+    let mut rng = Rng(seed);
+    let file = std::fs::File::create(&path).expect("create the output file");
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let words = [
         "summarize",
@@ -108,25 +203,23 @@ fn main() {
     let resolutions = ["name", "name", "name", "alias", "route", "adhoc"];
     let mut now: i64 = 1_790_000_000_000; // 2026-09-21
     let mut written = 0u64;
-    let mut pending: Vec<(i64, String)> = Vec::new();
-    let emit = |out: &mut BufWriter<std::fs::File>, line: &str, written: &mut u64| {
-        out.write_all(line.as_bytes()).unwrap();
-        out.write_all(b"\n").unwrap();
-        *written += line.len() as u64 + 1;
+    let mut pending: Vec<(i64, Vec<u8>)> = Vec::new();
+    // `written` counts the line as promptrun writes it, whatever the layout.
+    let emit = |out: &mut BufWriter<std::fs::File>, line: &[u8], written: &mut u64| {
+        match layout {
+            Layout::Own => out.write_all(line),
+            Layout::Other => out.write_all(&other_layout(line)),
+        }
+        .expect("write the log");
+        *written += line.len() as u64;
     };
     let mut run = 0u64;
     while written < target {
         run += 1;
         now += 200 + rng.below(4000) as i64;
         let p = &prompts[(rng.below(400) * rng.below(400) / 400) as usize];
-        let variant = if p.variants.is_empty() {
-            "null".to_string()
-        } else {
-            format!(
-                "\"{}\"",
-                p.variants[rng.below(p.variants.len() as u64) as usize]
-            )
-        };
+        let variant = (!p.variants.is_empty())
+            .then(|| p.variants[rng.below(p.variants.len() as u64) as usize].clone());
         let run_id = format!(
             "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
             (now >> 16) as u32,
@@ -138,72 +231,109 @@ fn main() {
         let user = &users[rng.below(users.len() as u64) as usize];
         let host = &hosts[rng.below(hosts.len() as u64) as usize];
         let resolution = resolutions[rng.below(6) as usize];
-        let tags = format!(
-            "{{\"team\":\"{}\",\"env\":\"{}\"}}",
-            teams[rng.below(5) as usize],
-            if rng.chance(0.3) { "ci" } else { "local" }
-        );
-        let common = format!(
-            "\"run_id\":\"{run_id}\",\"prompt\":\"{}\",\"variant\":{variant}",
-            p.name
-        );
-        let start = format!(
-            "{{\"v\":1,\"type\":\"run_start\",\"ts\":\"{}\",{common},\"requested\":\"{}\",\"resolution\":\"{resolution}\",\"prompt_file\":\"prompts/{}.md\",\"prompt_sha256\":\"{}\",\"command\":\"{}\",\"user\":\"{user}\",\"host\":\"{host}\",\"tags\":{tags},\"promptrun\":\"0.1.0\"}}",
-            ts(now),
-            p.name,
-            p.name,
-            p.sha,
-            p.command
-        );
+        let tags = BTreeMap::from([
+            ("team".to_string(), teams[rng.below(5) as usize].to_string()),
+            (
+                "env".to_string(),
+                if rng.chance(0.3) { "ci" } else { "local" }.to_string(),
+            ),
+        ]);
+        let start = to_line(&RunStart {
+            v: 1,
+            kind: "run_start",
+            ts: ts(now),
+            run_id: run_id.clone(),
+            prompt: p.name.clone(),
+            variant: variant.clone(),
+            requested: p.name.clone(),
+            resolution,
+            prompt_file: Some(format!("prompts/{}.md", p.name)),
+            prompt_sha256: Some(p.sha.clone()),
+            command: p.command.to_string(),
+            args: None,
+            user: user.clone(),
+            host: host.clone(),
+            tags: tags.clone(),
+            promptrun: "0.1.0",
+        });
         emit(&mut out, &start, &mut written);
         let duration = p.median_ms * (-(rng.unit().ln()) * 0.7 + 0.3) + rng.unit();
         let status = match rng.below(1000) {
-            0..=899 => "ok",
-            900..=969 => "error",
-            970..=979 => "signal",
-            980..=989 => "timeout",
-            _ => "spawn_failed",
+            0..=899 => RunStatus::Ok,
+            900..=969 => RunStatus::Error,
+            970..=979 => RunStatus::Signal,
+            980..=989 => RunStatus::Timeout,
+            _ => RunStatus::SpawnFailed,
         };
-        let exit = match status {
-            "ok" => "0",
-            "error" => "1",
-            _ => "null",
+        let exit_code = match status {
+            RunStatus::Ok => Some(0),
+            RunStatus::Error => Some(1),
+            _ => None,
         };
         let metrics = if rng.chance(0.7) {
             let tin = 100 + rng.below(4000);
             let tout = 50 + rng.below(1500);
-            format!(
-                "{{\"tokens_in\":{tin},\"tokens_out\":{tout},\"cost_usd\":{:.6}}}",
-                (tin * 3 + tout * 15) as f64 / 1e6
-            )
+            BTreeMap::from([
+                ("tokens_in".to_string(), tin as f64),
+                ("tokens_out".to_string(), tout as f64),
+                (
+                    "cost_usd".to_string(),
+                    round((tin * 3 + tout * 15) as f64 / 1e6, 6),
+                ),
+            ])
         } else {
-            "{}".into()
+            BTreeMap::new()
         };
         let asked = rng.chance(0.3);
         let end_ts = now + duration.round() as i64;
         if !rng.chance(0.02) {
-            let end = format!(
-                "{{\"v\":1,\"type\":\"run_end\",\"ts\":\"{}\",{common},\"duration_ms\":{duration:.3},\"status\":\"{status}\",\"exit_code\":{exit},\"signal\":{},\"metrics\":{metrics},\"feedback_asked\":{asked},\"prompt_sha256\":\"{}\",\"resolution\":\"{resolution}\",\"command\":\"{}\",\"user\":\"{user}\",\"host\":\"{host}\",\"tags\":{tags}}}",
-                ts(end_ts),
-                if status == "signal" { "15" } else { "null" },
-                p.sha,
-                p.command
-            );
+            let end = to_line(&RunEnd {
+                v: 1,
+                kind: "run_end",
+                ts: ts(end_ts),
+                run_id: run_id.clone(),
+                prompt: p.name.clone(),
+                variant: variant.clone(),
+                duration_ms: round(duration, 3),
+                status,
+                exit_code,
+                signal: (status == RunStatus::Signal).then_some(15),
+                metrics,
+                feedback_asked: asked,
+                prompt_sha256: Some(p.sha.clone()),
+                resolution,
+                command: p.command.to_string(),
+                user: user.clone(),
+                host: host.clone(),
+                tags,
+                model: None,
+                provider: None,
+                cost_usd: None,
+                cost_source: None,
+                pricing_sha256: None,
+            });
             pending.push((end_ts, end));
             if (asked && rng.chance(0.6)) || rng.chance(0.03) {
                 for again in 0..if rng.chance(0.05) { 2 } else { 1 } {
-                    let fb = format!(
-                        "{{\"v\":1,\"type\":\"feedback\",\"ts\":\"{}\",{common},\"prompt_sha256\":\"{}\",\"rating\":{},\"comment\":{},\"source\":\"prompt\",\"user\":\"{user}\"}}",
-                        ts(end_ts + 2000 + again * 60_000),
-                        p.sha,
-                        1 + (rng.below(5) + rng.below(5)).min(4),
-                        if rng.chance(0.2) {
-                            "\"too long, but \\\"useful\\\"\""
-                        } else {
-                            "null"
-                        }
-                    );
-                    pending.push((end_ts + 2000 + again * 60_000, fb));
+                    let at = end_ts + 2000 + again * 60_000;
+                    let rating = 1 + (rng.below(5) + rng.below(5)).min(4) as u8;
+                    let comment = rng
+                        .chance(0.2)
+                        .then(|| "too long, but \"useful\"".to_string());
+                    let feedback = to_line(&Feedback {
+                        v: 1,
+                        kind: "feedback",
+                        ts: ts(at),
+                        run_id: run_id.clone(),
+                        prompt: p.name.clone(),
+                        variant: variant.clone(),
+                        prompt_sha256: Some(p.sha.clone()),
+                        rating,
+                        comment,
+                        source: "prompt",
+                        user: user.clone(),
+                    });
+                    pending.push((at, feedback));
                 }
             }
         }
@@ -216,13 +346,14 @@ fn main() {
             }
         }
         if run.is_multiple_of(20_000) {
+            let text = String::from_utf8_lossy(&start[..start.len() - 1]);
             let bad = match rng.below(4) {
-                0 => start[..start.len() / 2].to_string(),
+                0 => text[..text.len() / 2].to_string(),
                 1 => "this is not json".to_string(),
-                2 => start.replace("run_start", "run_paused"),
-                _ => start.replace("\"v\":1", "\"v\":7"),
+                2 => text.replace("run_start", "run_paused"),
+                _ => text.replace("\"v\":1", "\"v\":7"),
             };
-            emit(&mut out, &bad, &mut written);
+            emit(&mut out, format!("{bad}\n").as_bytes(), &mut written);
         }
     }
     for (_, line) in pending.into_iter().rev() {

@@ -3,10 +3,15 @@
 # the same per-prompt aggregates on the same ~1 GiB generated log, in one run.
 # Prints the medians, the ratio and the peak RSS of both.
 #
+# Also times promptrun's general parser, which logs from other writers take: on
+# the same events written in another layout (`gen_logs --layout other`: keys in
+# another order, unread fields left out, `1` for `1.0`), and on promptrun's own
+# log with the fast path switched off (PROMPTRUN_NO_FAST_PARSE=1).
+#
 #   benches/report.sh [SIZE_MIB]     (default 1024)
 #
 # Installs hyperfine and GNU time (apt) and DuckDB (pip, in a virtualenv under
-# target/) when missing. Needs about 2 GiB of free disk under target/.
+# target/) when missing. Needs about 3 GiB of free disk under target/.
 # RUNS=N sets hyperfine's runs (default 5). On a shared machine, run it when the
 # machine is otherwise idle: both tools use every core.
 set -euo pipefail
@@ -15,6 +20,7 @@ SIZE_MIB="${1:-1024}"
 OUT=target/bench
 mkdir -p "$OUT"
 LOG="$OUT/events-${SIZE_MIB}MiB.jsonl"
+LOG_OTHER="$OUT/events-${SIZE_MIB}MiB-other-layout.jsonl"
 
 need_apt() {
   if ! command -v "$1" >/dev/null 2>&1; then
@@ -33,6 +39,7 @@ fi
 
 cargo build --release --quiet --bin promptrun --example gen_logs
 [ -s "$LOG" ] || target/release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
+[ -s "$LOG_OTHER" ] || target/release/examples/gen_logs "$LOG_OTHER" "$SIZE_MIB" 42 --layout other
 PROMPTRUN=target/release/promptrun
 
 # The same aggregates per prompt and variant: runs (deduplicated by run_id), ok,
@@ -59,14 +66,18 @@ GROUP BY ALL ORDER BY runs DESC
 print(len(rows), "groups; top:", rows[0][:6])
 PY
 
-echo "== input: $(du -h "$LOG" | cut -f1) $LOG"
-echo "== one run each, for a look at the outputs"
-$PROMPTRUN report --format json "$LOG" 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); g=r["groups"][0]; print("promptrun:", len(r["groups"]), "groups; inputs", r["inputs"]["lines"], "lines", r["inputs"]["skipped"], "skipped; top:", g["prompt"], g["variant"], g["runs"], g["ok"], round(g["duration_ms"]["mean"],3), g["duration_ms"]["p95"])'
+echo "== input: $(du -h "$LOG" | cut -f1) $LOG; other layout: $(du -h "$LOG_OTHER" | cut -f1)"
+echo "== one run each, for a look at the outputs (the two layouts hold the same events)"
+summary='import json,sys; r=json.load(sys.stdin); g=r["groups"][0]; print(sys.argv[1], len(r["groups"]), "groups; inputs", r["inputs"]["lines"], "lines", r["inputs"]["skipped"], "skipped; top:", g["prompt"], g["variant"], g["runs"], g["ok"], round(g["duration_ms"]["mean"],3), g["duration_ms"]["p95"])'
+$PROMPTRUN report --format json "$LOG" 2>/dev/null | python3 -c "$summary" "promptrun:"
+$PROMPTRUN report --format json "$LOG_OTHER" 2>/dev/null | python3 -c "$summary" "promptrun, other layout:"
 "$VENV/bin/python" "$OUT/duckdb_report.py" "$LOG"
 
 echo "== wall time (hyperfine)"
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/report-hyperfine.json" \
   -n promptrun "$PROMPTRUN report --format json $LOG > /dev/null" \
+  -n promptrun-other-layout "$PROMPTRUN report --format json $LOG_OTHER > /dev/null" \
+  -n promptrun-no-fast-parse "PROMPTRUN_NO_FAST_PARSE=1 $PROMPTRUN report --format json $LOG > /dev/null" \
   -n duckdb "$VENV/bin/python $OUT/duckdb_report.py $LOG > /dev/null"
 
 peak_rss_kib() {
@@ -85,6 +96,9 @@ pm, dm = results["promptrun"]["min"], results["duckdb"]["min"]
 print(f"fastest run: promptrun {pm:.3f} s, duckdb {dm:.3f} s -> {dm / pm:.2f}x")
 cpu = {k: r["user"] + r["system"] for k, r in results.items()}
 print(f"mean CPU time (user+sys): promptrun {cpu['promptrun']:.3f} s, duckdb {cpu['duckdb']:.3f} s")
+for name in ("promptrun-other-layout", "promptrun-no-fast-parse"):
+    m = results[name]["median"]
+    print(f"general parser, {name[10:]}: median {m:.3f} s, {m / p:.2f}x promptrun's own layout, {d / m:.2f}x faster than duckdb")
 print(f"peak RSS: promptrun {rss_p:.1f} MiB, duckdb {rss_d:.1f} MiB -> {rss_p / rss_d:.2f} of DuckDB's")
 print("targets (>= 2x faster, < 128 MiB, < 1/4 of DuckDB):",
       "MET" if d / p >= 2 and rss_p < 128 and rss_p < rss_d / 4 else "NOT MET")

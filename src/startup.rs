@@ -47,9 +47,10 @@ fn catch_file_size_limit() {
     }
 }
 
-/// The two C maths functions the binary calls (through indicatif's rate estimate and
-/// plotters' axis ticks), from the pure-Rust `libm` crate, so that libm.so is not
-/// loaded and relocated at every start, in front of every prompt.
+/// The C maths functions the binary calls (through indicatif's rate estimate and
+/// plotters' axis ticks and number printing), from the pure-Rust `libm` crate, so
+/// that libm.so is not loaded and relocated at every start, in front of every
+/// prompt. A test (`tests/it/run_startup.rs`) checks that it is not.
 mod c_maths {
     /// Natural logarithm, for callers of the C `log`.
     #[unsafe(no_mangle)]
@@ -61,6 +62,13 @@ mod c_maths {
     #[unsafe(no_mangle)]
     pub extern "C" fn pow(x: f64, y: f64) -> f64 {
         libm::pow(x, y)
+    }
+
+    /// Decimal logarithm, for callers of the C `log10` (plotters' number printing;
+    /// without it a debug build, at least, loads libm.so).
+    #[unsafe(no_mangle)]
+    pub extern "C" fn log10(x: f64) -> f64 {
+        libm::log10(x)
     }
 
     #[cfg(test)]
@@ -76,6 +84,9 @@ mod c_maths {
             assert_eq!(super::pow(10.0, -3.0), 0.001);
             assert_eq!(super::pow(2.25, 0.5), 1.5);
             assert_eq!(super::pow(0.0, 0.0), 1.0);
+            assert_eq!(super::log10(1000.0), 3.0);
+            assert_eq!(super::log10(1.0), 0.0);
+            assert!(super::log10(-1.0).is_nan());
         }
     }
 }

@@ -4,6 +4,13 @@
 //! can be merged and aggregated in any order without joins. Fields are only ever
 //! added, with defaults; none is renamed or removed. `config/events.schema.json`
 //! is the machine-readable form of this module.
+//!
+//! The order of the fields in [`RunStart`], [`RunEnd`] and [`Feedback`] is the
+//! order their lines are written in, and it is what the report parser's fast path
+//! (`src/report/engine/own_layout.rs`) matches, key by key. Reordering, renaming
+//! or adding a field here sends promptrun's own logs to the general parser (same
+//! numbers, slower) until that file matches again; its tests
+//! (`own_layout_props.rs`) fail until then.
 
 use std::collections::BTreeMap;
 

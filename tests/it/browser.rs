@@ -14,8 +14,17 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
 
-/// Where Debian's `chromium` package puts the browser.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The variable that names the browser to use, when it is not on PATH as one of
+/// [`CHROMIUM_NAMES`].
+pub const CHROMIUM_VARIABLE: &str = "PROMPTRUN_TEST_CHROMIUM";
+
+/// The names Chromium and Chrome go by on PATH, in the order they are looked for.
+pub const CHROMIUM_NAMES: [&str; 4] = [
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
 
 /// The flags every launch uses: headless, no sandbox (root in CI), nothing that
 /// phones home, and a fresh profile.
@@ -37,15 +46,38 @@ pub fn chromium_flags(profile: &Path) -> Vec<String> {
     .collect()
 }
 
-/// The browser path, or a failing test that says how to install it.
+/// The browser: `$PROMPTRUN_TEST_CHROMIUM`, else the first of [`CHROMIUM_NAMES`]
+/// on PATH; without one, a failing test that says how to get one.
 pub fn chromium() -> PathBuf {
-    let path = PathBuf::from(CHROMIUM);
-    assert!(
-        path.exists(),
-        "{CHROMIUM} is missing: the dashboard tests need a real browser. \
-         Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this in CI)."
-    );
-    path
+    if let Some(path) = std::env::var_os(CHROMIUM_VARIABLE).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            is_executable(&path),
+            "{CHROMIUM_VARIABLE}={} is not an executable file",
+            path.display()
+        );
+        return path;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    CHROMIUM_NAMES
+        .iter()
+        .flat_map(|name| dirs.iter().map(move |dir| dir.join(name)))
+        .find(|candidate| is_executable(candidate))
+        .unwrap_or_else(|| {
+            panic!(
+                "no Chromium found: the dashboard tests drive a real headless browser. \
+                 Looked for {} on PATH. Install one (Debian or Ubuntu: \
+                 `apt-get update && apt-get install -y chromium`; .ci/run does this in CI), \
+                 or set {CHROMIUM_VARIABLE} to a Chromium or Chrome binary.",
+                CHROMIUM_NAMES.join(", ")
+            )
+        })
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// What a page did while loading.

@@ -287,10 +287,11 @@ fn never_asked_when_stdin_is_not_a_terminal() {
     assert_eq!(code, Some(3), "{output}");
     assert!(!output.contains("Rate"), "{output}");
     let events = env.events();
+    let ends = of_type(&events, "run_end");
+    assert_eq!(ends.len(), 3, "every run was logged: {events:?}");
     assert!(
-        of_type(&events, "run_end")
-            .iter()
-            .all(|e| e["feedback_asked"] == false)
+        ends.iter().all(|e| e["feedback_asked"] == false),
+        "{ends:?}"
     );
     assert!(of_type(&events, "feedback").is_empty());
     assert_valid_events(&events);

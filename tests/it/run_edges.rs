@@ -29,13 +29,8 @@ fn ctrl_c_stops_a_shell_loop_around_promptrun() {
         started.display()
     );
     // bash, because it implements "stop the loop when the child died of SIGINT".
-    let mut bash = std::process::Command::new("bash");
-    bash.args(["-c", &script])
-        .current_dir(env.work())
-        .env("PROMPTRUN", binary())
-        .env("HOME", env.path("home"))
-        .env("XDG_STATE_HOME", env.path("state"))
-        .env("PROMPTRUN_LOG_DIR", env.log_dir())
+    let mut bash = env.shell_with("bash", &script);
+    bash.stdin(std::process::Stdio::inherit())
         .env("TERM", "xterm");
     let mut session = rexpect::session::spawn_command(bash, Some(20_000)).unwrap();
     assert!(wait_for_file(&started, std::time::Duration::from_secs(20)));

@@ -72,7 +72,9 @@ impl TestEnv {
         command
     }
 
-    /// `program` in the working directory with only the isolated environment.
+    /// `program` in the working directory with only the isolated environment:
+    /// nothing of the developer's (`PROMPTRUN_*`, `DO_NOT_TRACK`, `OTEL_*`,
+    /// `NO_COLOR`, ...) reaches it.
     fn isolated(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut command = Command::new(program);
         command
@@ -122,8 +124,10 @@ pub fn read_events(dir: &Path) -> Vec<Value> {
     events
 }
 
-/// Validates every event against `config/events.schema.json` with a real JSON Schema validator.
+/// Validates every event against `config/events.schema.json` with a real JSON
+/// Schema validator; there must be some.
 pub fn assert_valid_events(events: &[Value]) {
+    assert!(!events.is_empty(), "no events to validate");
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(repo_root().join("config/events.schema.json")).unwrap(),
     )
@@ -198,8 +202,35 @@ impl TestEnv {
     /// `sh -c SCRIPT` in the same isolated environment as `cmd`, with the binary
     /// under test in $PROMPTRUN, for loops and pipelines around promptrun.
     pub fn shell(&self, script: &str) -> Command {
-        let mut command = self.isolated("sh");
+        self.shell_with("sh", script)
+    }
+
+    /// [`TestEnv::shell`] with another shell (`bash`, for what only bash does).
+    pub fn shell_with(&self, shell: &str, script: &str) -> Command {
+        let mut command = self.isolated(shell);
         command.args(["-c", script]).env("PROMPTRUN", binary());
         command
     }
+}
+
+/// The developer's environment stays out of every command the harness starts
+/// (run the suite with `DO_NOT_TRACK=1 PROMPTRUN_NO_LOG=1 ...` set to see it matter).
+#[test]
+fn the_harness_keeps_the_developers_environment_out() {
+    let env = TestEnv::new();
+    let out = env.shell("env").output().unwrap();
+    let variables: Vec<String> = stdout(&out)
+        .lines()
+        .filter_map(|line| Some(line.split_once('=')?.0.to_string()))
+        .collect();
+    assert!(variables.contains(&"HOME".to_string()), "{variables:?}");
+    let leaked: Vec<&String> = variables
+        .iter()
+        .filter(|name| {
+            (name.starts_with("PROMPTRUN_") && *name != "PROMPTRUN_LOG_DIR")
+                || name.starts_with("OTEL_")
+                || ["DO_NOT_TRACK", "NO_COLOR", "CI", "TERM"].contains(&name.as_str())
+        })
+        .collect();
+    assert!(leaked.is_empty(), "leaked into the test: {leaked:?}");
 }

@@ -214,6 +214,7 @@ fn hour_and_week_buckets_group_by_their_start() {
         .iter()
         .map(|b| b["bucket"].as_str().unwrap())
         .collect();
+    assert!(!starts.is_empty(), "{weekly:#}");
     assert!(
         starts
             .iter()
@@ -229,6 +230,7 @@ fn hour_and_week_buckets_group_by_their_start() {
         .iter()
         .map(|b| b["bucket"].as_str().unwrap())
         .collect();
+    assert!(!hours.is_empty(), "{hourly:#}");
     assert!(
         hours.iter().all(|h| h.ends_with("T09:00:00.000Z")),
         "{hours:?}"

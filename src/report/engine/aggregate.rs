@@ -35,7 +35,7 @@ pub fn aggregate(
             .map(|index| {
                 let (reader, table) = (&reader, &table);
                 scope.spawn(move || {
-                    let mut worker = Worker::new(index as u32, table, views);
+                    let mut worker = Worker::new(index as u32, table, views, options.own_layout);
                     let mut buf = Vec::new();
                     loop {
                         // Each worker reads its own chunk, so the bytes are in its

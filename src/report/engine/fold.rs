@@ -14,7 +14,7 @@ use super::filter::RunFields;
 use super::group_totals::Cell;
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descs, RawInterner, resolution_index};
-use super::parse::{Event, KeyOrder, Kind, parse_line_with};
+use super::parse::{Event, Kind, LineParser};
 use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
@@ -148,7 +148,7 @@ pub struct Worker<'a> {
     /// run_starts of this chunk whose run_end has not come yet.
     /// (Where their lines start in the chunk.)
     pending: FastMap<u128, usize>,
-    key_order: KeyOrder,
+    parser: LineParser,
     /// This chunk's changes to the run table, applied at its end.
     batch: Batch,
     /// What to do with each change's result, in the batch's order.
@@ -184,7 +184,8 @@ struct EndFold {
 }
 
 impl<'a> Worker<'a> {
-    pub fn new(index: u32, table: &'a RunTable, specs: &'a [ViewSpec]) -> Self {
+    /// `own_layout`: try the parser's fast path for promptrun's own layout first.
+    pub fn new(index: u32, table: &'a RunTable, specs: &'a [ViewSpec], own_layout: bool) -> Self {
         let mut partial = Partial {
             descs: Descs::new(specs),
             metric_names: RawInterner::default(),
@@ -200,7 +201,7 @@ impl<'a> Worker<'a> {
             keep_comments: specs.iter().any(|s| s.comments > 0),
             partial,
             pending: FastMap::default(),
-            key_order: KeyOrder::default(),
+            parser: LineParser::new(own_layout),
             batch: Batch::default(),
             follow: Vec::new(),
             end_metrics: Vec::new(),
@@ -230,7 +231,7 @@ impl<'a> Worker<'a> {
             } else if line.iter().all(u8::is_ascii_whitespace) {
                 // Blank lines are not events; nothing to report.
             } else {
-                match parse_line_with(line, &mut self.key_order) {
+                match self.parser.parse(line) {
                     Ok(event) => self.event(&event, start - line.len() - 1),
                     Err(reason) => self.skip(chunk, line_no, reason),
                 }
@@ -344,7 +345,7 @@ impl<'a> Worker<'a> {
             let rest = &data[line_start..];
             let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
             // It parsed a moment ago, so it parses again.
-            if let Ok(e) = parse_line_with(line, &mut self.key_order) {
+            if let Ok(e) = self.parser.parse(line) {
                 let (_, info) = self.run_info(&e, true);
                 let time_ms = e.ts_ms;
                 self.batch

@@ -1,5 +1,5 @@
 //! The line parser's fast path: events in the exact layout promptrun writes
-//! (`src/event.rs`: fixed key order, compact JSON, `args` absent).
+//! (`src/record/event.rs`: fixed key order, compact JSON, `args` absent).
 //!
 //! Each key, with its quotes, colon and the comma before it, is compared as one
 //! fixed-size literal, so a line costs one pass over its values and no key
@@ -9,7 +9,7 @@
 //! any value the general parser would refuse) gives `None`, and
 //! [`super::parse::parse_line_with`] falls back to the general parser: a `Some`
 //! is always the event the general parser returns for the line (checked by the
-//! differential property tests in `canon_props.rs`).
+//! differential property tests in `own_layout_props.rs`).
 
 use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, cost, run_id_key};
 use super::scan::Scanner;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::own_layout::parse_canonical;
-use super::parse::{KeyOrder, parse_general, parse_line};
+use super::parse::{KeyOrder, LineParser, parse_general, parse_line};
 use crate::record::event::{Feedback, RunEnd, RunStart, RunStatus, timestamp, to_line};
 
 /// Printable ASCII, quotes and backslashes included (the writer escapes them).
@@ -259,9 +259,24 @@ proptest! {
     }
 }
 
+/// A run_end in promptrun's own layout.
+const OWN_END: &[u8] = br#"{"v":1,"type":"run_end","ts":"2026-11-24T10:15:02.123Z","run_id":"r","prompt":"p","variant":null,"duration_ms":12.5,"status":"ok","exit_code":0,"signal":null,"metrics":{},"feedback_asked":false,"prompt_sha256":null,"resolution":"name","command":"c","user":"u","host":"h","tags":{}}"#;
+
+#[test]
+fn switched_off_the_fast_path_leaves_every_line_to_the_general_parser() {
+    assert!(parse_canonical(OWN_END).is_some());
+    let (mut on, mut off) = (LineParser::new(true), LineParser::new(false));
+    let fresh = format!("{on:?}");
+    let (fast, general) = (on.parse(OWN_END).unwrap(), off.parse(OWN_END).unwrap());
+    assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+    // Only the general parser learns the key order as it reads.
+    assert_eq!(format!("{on:?}"), fresh, "the fast path read it");
+    assert_ne!(format!("{off:?}"), fresh, "the general parser read it");
+}
+
 #[test]
 fn values_the_general_parser_refuses_are_left_to_it() {
-    let end = br#"{"v":1,"type":"run_end","ts":"2026-11-24T10:15:02.123Z","run_id":"r","prompt":"p","variant":null,"duration_ms":12.5,"status":"ok","exit_code":0,"signal":null,"metrics":{},"feedback_asked":false,"prompt_sha256":null,"resolution":"name","command":"c","user":"u","host":"h","tags":{}}"#;
+    let end = OWN_END;
     assert!(parse_canonical(end).is_some());
     let text = String::from_utf8_lossy(end);
     // The fields added later, each optional, in the writer's order only.

@@ -6,7 +6,7 @@
 //! schema version is refused with a reason, as is anything malformed.
 //!
 //! Lines in the exact layout promptrun writes are read by a fast path first
-//! (`canon.rs`); any other line, or any doubt, comes here, with the same result.
+//! (`own_layout.rs`); any other line, or any doubt, comes here, with the same result.
 
 use super::own_layout::parse_canonical;
 use super::scan::{RawStr, Scanner};
@@ -161,6 +161,37 @@ fn key_at(bytes: &[u8], at: usize, guess: usize) -> Option<usize> {
             (differ == 0).then_some(key.len())
         }
         None => bytes[at..].starts_with(key).then_some(key.len()),
+    }
+}
+
+/// The engine's line parser: the fast path for promptrun's own layout first, then
+/// the general parser; or, with the fast path switched off
+/// (`PROMPTRUN_NO_FAST_PARSE`), the general parser alone. Both give the same
+/// events, so a number that changes with the switch points at the fast path.
+#[derive(Debug, Clone)]
+pub struct LineParser {
+    order: KeyOrder,
+    own_layout: bool,
+}
+
+impl LineParser {
+    /// A parser that tries the own-layout fast path first when `own_layout` is true.
+    pub fn new(own_layout: bool) -> Self {
+        LineParser {
+            order: KeyOrder::default(),
+            own_layout,
+        }
+    }
+
+    /// Parses one line (without its newline). `Err` is the reason it is skipped.
+    #[inline]
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Event<'a>, String> {
+        if self.own_layout
+            && let Some(event) = parse_canonical(line)
+        {
+            return Ok(event);
+        }
+        parse_general(line, &mut self.order)
     }
 }
 

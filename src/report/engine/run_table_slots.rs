@@ -4,22 +4,82 @@
 //! An entry is the run id, the start time packed with the flags, status and
 //! resolution in one word, the descriptor and the user. A lookup reads the
 //! entry where the hash lands and usually stops there, so a run costs one cache
-//! miss. The table grows by half when it is 70% full.
+//! miss. The table grows by half when it is 70% full. The packing of the word
+//! is checked when the crate compiles (the `const _` assertions below).
 
-use super::run_table::{RunInfo, RunKey, RunSlot};
+use super::group_totals::RESOLUTIONS;
+use super::parse::{MAX_DURATION_MS, STATUS_NAMES};
+use super::run_table::{RunInfo, RunKey, RunSlot, flag};
+
+/// A field packed in an entry's word: `width` bits from bit `shift`.
+#[derive(Clone, Copy)]
+struct Bits {
+    shift: u32,
+    width: u32,
+}
+
+impl Bits {
+    const fn mask(self) -> u64 {
+        (u64::MAX >> (64 - self.width)) << self.shift
+    }
+
+    /// The field's value in `word`.
+    const fn get(self, word: u64) -> u64 {
+        (word & self.mask()) >> self.shift
+    }
+
+    /// `value` (cut to the field's width) in the field's place.
+    const fn put(self, value: u64) -> u64 {
+        (value << self.shift) & self.mask()
+    }
+}
 
 /// The entry holds a run (an all-zero entry is empty).
-const PRESENT: u64 = 1;
-const FLAGS_SHIFT: u32 = 1;
-const STATUS_SHIFT: u32 = 5;
-const RESOLUTION_SHIFT: u32 = 8;
-/// The time sits in the top 50 bits, signed: ±2^49 ms is ±17,000 years, far
+const PRESENT: Bits = Bits { shift: 0, width: 1 };
+/// [`flag`] bits.
+const FLAGS: Bits = Bits { shift: 1, width: 4 };
+/// The run_end status index.
+const STATUS: Bits = Bits { shift: 5, width: 3 };
+/// The resolution index.
+const RESOLUTION: Bits = Bits { shift: 8, width: 3 };
+/// The start time in the top 50 bits, signed: ±2^49 ms is ±17,000 years, far
 /// past what a `ts` can say (years 0 to 9999).
-const TIME_SHIFT: u32 = 14;
-const TIME_LIMIT: i64 = 1 << (63 - TIME_SHIFT);
-const THREE_BITS: u64 = 0b111;
-const FOUR_BITS: u64 = 0b1111;
+const TIME: Bits = Bits {
+    shift: 14,
+    width: 50,
+};
+const TIME_LIMIT: i64 = 1 << (TIME.width - 1);
 const FIRST_CAPACITY: usize = 1024;
+
+/// True when every field has a width, fits in 64 bits and overlaps no other.
+const fn disjoint(fields: &[Bits]) -> bool {
+    let mut taken = 0u64;
+    let mut i = 0;
+    while i < fields.len() {
+        let field = fields[i];
+        if field.width == 0 || field.shift + field.width > 64 || taken & field.mask() != 0 {
+            return false;
+        }
+        taken |= field.mask();
+        i += 1;
+    }
+    true
+}
+
+// The packing, checked when it compiles: the fields do not overlap, the time is
+// the top of the word (read back with an arithmetic shift, for its sign), and
+// every value a field holds fits its width.
+const _: () = assert!(disjoint(&[PRESENT, FLAGS, STATUS, RESOLUTION, TIME]));
+const _: () = assert!(TIME.shift + TIME.width == 64);
+const _: () = assert!(STATUS_NAMES.len() as u64 <= 1 << STATUS.width);
+const _: () = assert!(RESOLUTIONS.len() as u64 <= 1 << RESOLUTION.width);
+const _: () = assert!(
+    (flag::START | flag::END | flag::ASKED | flag::RATED) as u64 <= FLAGS.mask() >> FLAGS.shift
+);
+// A run's start is its ts (years 0 to 9999, a day either side for offsets) less
+// its duration: inside the time field without clamping.
+const _: () = assert!(-62_167_219_200_000 - 86_400_000 - (MAX_DURATION_MS as i64) >= -TIME_LIMIT);
+const _: () = assert!(253_402_300_799_999 + 86_400_000 < TIME_LIMIT);
 
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C, align(32))]
@@ -33,11 +93,11 @@ struct Entry {
 impl Entry {
     fn new(key: RunKey, slot: &RunSlot) -> Entry {
         let time = slot.time_ms.clamp(-TIME_LIMIT, TIME_LIMIT - 1);
-        let word = (time << TIME_SHIFT) as u64
-            | (slot.info.resolution as u64 & THREE_BITS) << RESOLUTION_SHIFT
-            | (slot.status as u64 & THREE_BITS) << STATUS_SHIFT
-            | (slot.flags as u64 & FOUR_BITS) << FLAGS_SHIFT
-            | PRESENT;
+        let word = TIME.put(time as u64)
+            | RESOLUTION.put(slot.info.resolution as u64)
+            | STATUS.put(slot.status as u64)
+            | FLAGS.put(slot.flags as u64)
+            | PRESENT.put(1);
         Entry {
             key,
             word,
@@ -47,21 +107,20 @@ impl Entry {
     }
 
     fn slot(&self) -> RunSlot {
-        let bits = |shift: u32| ((self.word >> shift) & THREE_BITS) as u8;
         RunSlot {
-            time_ms: self.word as i64 >> TIME_SHIFT,
+            time_ms: self.word as i64 >> TIME.shift,
             info: RunInfo {
                 desc: self.desc,
                 user: self.user,
-                resolution: bits(RESOLUTION_SHIFT),
+                resolution: RESOLUTION.get(self.word) as u8,
             },
-            flags: ((self.word >> FLAGS_SHIFT) & FOUR_BITS) as u8,
-            status: bits(STATUS_SHIFT),
+            flags: FLAGS.get(self.word) as u8,
+            status: STATUS.get(self.word) as u8,
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.word & PRESENT == 0
+        PRESENT.get(self.word) == 0
     }
 }
 
