@@ -148,6 +148,16 @@ pub enum Command {
 
 Same page as `promptrun report --format html`. It loads nothing from the network.")]
     Dashboard(Lazy<DashboardArgs>),
+
+    /// Compare a prompt's variants, or its current version against the previous one:
+    /// each arm's numbers, the difference with an anytime-valid interval, and a verdict.
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(Lazy<CompareArgs>),
+
+    /// What to do next, from the logs: promote winners, revert worse edits, fix
+    /// failing, slow or rarely rated prompts, tidy the config (--apply does what it can).
+    #[command(after_help = RECOMMEND_EXAMPLES)]
+    Recommend(Lazy<RecommendArgs>),
 }
 
 /// Arguments clap defines only when their subcommand is used (or when help and

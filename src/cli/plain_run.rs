@@ -24,6 +24,8 @@ const SUBCOMMANDS: &[&str] = &[
     "report",
     "dashboard",
     "trends",
+    "compare",
+    "recommend",
     "help",
 ];
 

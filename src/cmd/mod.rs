@@ -2,12 +2,14 @@
 //! report flags into inputs, filters and a window); this module only dispatches.
 
 mod check;
+mod compare;
 mod completions;
 mod config_check;
 mod dashboard;
 pub mod output;
 mod prompts;
 mod rate;
+mod recommend;
 mod report;
 mod run;
 mod selection;
@@ -35,5 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Dashboard(args)) => dashboard::run(&cli.global, args),
         Some(Command::Trends(args)) => trends::run(&cli.global, args),
+        Some(Command::Compare(args)) => compare::run(&cli.global, args),
+        Some(Command::Recommend(args)) => recommend::run(&cli.global, args),
     }
 }
