@@ -1,7 +1,167 @@
-//! `promptrun recommend`.
-use crate::cli::{GlobalArgs, RecommendArgs};
-use crate::error::Result;
+//! `promptrun recommend`: one pass over the logs (the trend views and the arm
+//! and resolution views together), the verdicts, the ranked actions, and with
+//! `--apply` the config edits.
 
-pub fn run(_global: &GlobalArgs, _args: &RecommendArgs) -> Result<i32> {
-    Ok(0)
+use super::selection::{self, DEFAULT_WINDOW};
+use crate::cli::{GlobalArgs, LearnFormat, RecommendArgs, TimeBucket};
+use crate::config::LoadedConfig;
+use crate::config::edit::ConfigChange;
+use crate::config::validate::{self, Severity};
+use crate::error::{Error, Result, exit};
+use crate::report::alerts::rules;
+use crate::report::arms::arm_view;
+use crate::report::compare::{self, CompareOptions};
+use crate::report::engine::time;
+use crate::report::recommend::{self, Applied, Inputs, Recommendations, WindowJson};
+use crate::report::render::recommend_text;
+use crate::report::{GroupField, SortKey, ViewSpec, trends};
+
+/// Prints the recommendations; with `--apply` makes the config changes first.
+pub fn run(global: &GlobalArgs, args: &RecommendArgs) -> Result<i32> {
+    let context = super::compare::load_context(global, &args.paths)?;
+    let alerts = rules::from_config(context.config.as_ref())?;
+    let sources = selection::sources(&context, &args.paths)?;
+    let (filters, shown) = selection::filters(&args.filters)?;
+    let window = WindowJson {
+        since: filters.since_ms.map(time::format_ms),
+        until: filters.until_ms.map(time::format_ms),
+    };
+    let resolutions = ViewSpec {
+        filters: filters.clone(),
+        group_by: vec![GroupField::Prompt, GroupField::Resolution],
+        sort: SortKey::Key,
+        ..ViewSpec::default()
+    };
+    let prompt_globs = filters.prompts.clone();
+    let trend = selection::window(
+        sources,
+        &args.filters,
+        TimeBucket::Day,
+        Some(DEFAULT_WINDOW),
+    )?;
+    let (reports, mut extra) = trend.compute_with(
+        &selection::engine_options(),
+        vec![arm_view(filters, shown), resolutions],
+    )?;
+    let resolutions = extra.pop().unwrap_or_default();
+    let arms = extra.pop().unwrap_or_default();
+    selection::report_skips(&arms, args.strict)?;
+    let trends = trends::compute(
+        &alerts,
+        &reports.timeline,
+        &reports.current,
+        reports.previous.as_ref(),
+        trend.bucket.name(),
+        trend.window.label(),
+        trend.window.previous().map(|w| w.label()),
+    );
+    let compare = compare::compute(
+        arms,
+        &CompareOptions {
+            default_variants: super::compare::default_variants(&context),
+            ..CompareOptions::default()
+        },
+    );
+    let selects =
+        |name: &str| prompt_globs.is_empty() || prompt_globs.iter().any(|g| g.matches(name));
+    let mut recommendations = recommend::compute(&Inputs {
+        compare: &compare,
+        resolutions: &resolutions,
+        current: &reports.current,
+        trends: &trends,
+        config: context.config.as_ref(),
+        selects: &selects,
+        window: window.clone(),
+    });
+    let applied = match (&context.config, args.apply) {
+        (Some(loaded), true) => apply(loaded, &mut recommendations)?,
+        (None, true) => {
+            return Err(Error::Usage(
+                "--apply needs a router config to change: give --config".into(),
+            ));
+        }
+        _ => None,
+    };
+    let doc = Recommendations {
+        schema: recommend::RECOMMEND_SCHEMA,
+        window,
+        trend_window: trend.window.label(),
+        recommendations,
+        applied,
+    };
+    let text = match args.format {
+        LearnFormat::Table => recommend_text::table(&doc),
+        LearnFormat::Markdown => recommend_text::markdown(&doc),
+        LearnFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+    };
+    super::output::write_to(args.output.as_deref(), text.as_bytes())?;
+    Ok(exit::OK)
+}
+
+/// Makes every change it can (a later change to the same value wins over none:
+/// the first, best-ranked one is kept), checks the result like `config check`,
+/// and writes it after saving the old file as `<config>.bak`.
+fn apply(
+    loaded: &LoadedConfig,
+    recommendations: &mut [recommend::Recommendation],
+) -> Result<Option<Applied>> {
+    let mut text = loaded.text.clone();
+    let mut done: Vec<ConfigChange> = Vec::new();
+    for r in recommendations.iter_mut() {
+        let Some(change) = &r.change else { continue };
+        let clash = done.iter().any(|d| match (d, change) {
+            (
+                ConfigChange::SetDefaultVariant { prompt: a, .. },
+                ConfigChange::SetDefaultVariant { prompt: b, .. },
+            ) => a == b,
+            (ConfigChange::AddAlias { alias: a, .. }, ConfigChange::AddAlias { alias: b, .. }) => {
+                a == b
+            }
+            _ => false,
+        });
+        if clash {
+            continue;
+        }
+        if let Some(next) = change.apply(&text) {
+            text = next;
+            r.applied = true;
+            done.push(change.clone());
+        }
+    }
+    if done.is_empty() {
+        return Ok(None);
+    }
+    let path = &loaded.path;
+    let backup = {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".bak");
+        std::path::PathBuf::from(name)
+    };
+    let edited = LoadedConfig::parse(path, text.clone()).map_err(|err| {
+        Error::Config(format!(
+            "the edited config would not load, nothing changed: {err}"
+        ))
+    })?;
+    let problems: Vec<String> = validate::check(&edited)
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.render(&edited))
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::Config(format!(
+            "the edited config would not pass `config check`, nothing changed:\n{}",
+            problems.join("\n")
+        )));
+    }
+    std::fs::write(&backup, &loaded.text).map_err(|err| Error::io(&backup, err))?;
+    std::fs::write(path, &text).map_err(|err| Error::io(path, err))?;
+    Ok(Some(Applied {
+        config: path.display().to_string(),
+        backup: backup.display().to_string(),
+        changes: done,
+    }))
 }
