@@ -1,6 +1,5 @@
 //! `promptrun compare`: one pass of the engine grouped by arm, then the verdicts.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::selection;
@@ -45,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
         prompt,
         mode,
         all_versions: args.all_versions,
-        default_variants: default_variants(&context),
+        default_variants: compare::default_variants(context.config.as_ref()),
     };
     let result = compare::compute(report, &options);
     if let (Some(name), true) = (&options.prompt, result.comparisons.is_empty()) {
@@ -101,14 +100,4 @@ pub fn load_context(global: &GlobalArgs, paths: &[PathBuf]) -> Result<Context> {
             .context()
             .unwrap_or_else(|_| Context::with_config(global.log_dir_path(), None)))
     }
-}
-
-/// Each configured prompt's `default_variant`.
-pub fn default_variants(context: &Context) -> BTreeMap<String, String> {
-    context
-        .config
-        .iter()
-        .flat_map(|loaded| loaded.config.prompts.iter())
-        .filter_map(|(name, prompt)| Some((name.clone(), prompt.default_variant.clone()?)))
-        .collect()
 }

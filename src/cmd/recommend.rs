@@ -9,12 +9,9 @@ use crate::config::edit::ConfigChange;
 use crate::config::validate::{self, Severity};
 use crate::error::{Error, Result, exit};
 use crate::report::alerts::rules;
-use crate::report::arms::arm_view;
-use crate::report::compare::{self, CompareOptions};
 use crate::report::engine::time;
-use crate::report::recommend::{self, Applied, Inputs, Recommendations, WindowJson};
+use crate::report::recommend::{self, Applied, Recommendations, WindowJson};
 use crate::report::render::recommend_text;
-use crate::report::{GroupField, SortKey, ViewSpec, trends};
 
 /// Prints the recommendations; with `--apply` makes the config changes first.
 pub fn run(global: &GlobalArgs, args: &RecommendArgs) -> Result<i32> {
@@ -26,53 +23,27 @@ pub fn run(global: &GlobalArgs, args: &RecommendArgs) -> Result<i32> {
         since: filters.since_ms.map(time::format_ms),
         until: filters.until_ms.map(time::format_ms),
     };
-    let resolutions = ViewSpec {
-        filters: filters.clone(),
-        group_by: vec![GroupField::Prompt, GroupField::Resolution],
-        sort: SortKey::Key,
-        ..ViewSpec::default()
-    };
-    let prompt_globs = filters.prompts.clone();
     let trend = selection::window(
         sources,
         &args.filters,
         TimeBucket::Day,
         Some(DEFAULT_WINDOW),
     )?;
-    let (reports, mut extra) = trend.compute_with(
+    let (reports, extra) = trend.compute_with(
         &selection::engine_options(),
-        vec![arm_view(filters, shown), resolutions],
+        recommend::learn_views(&filters, &shown),
     )?;
-    let resolutions = extra.pop().unwrap_or_default();
-    let arms = extra.pop().unwrap_or_default();
-    selection::report_skips(&arms, args.strict)?;
-    let trends = trends::compute(
+    let learned = recommend::learn(
+        context.config.as_ref(),
         &alerts,
-        &reports.timeline,
-        &reports.current,
-        reports.previous.as_ref(),
-        trend.bucket.name(),
-        trend.window.label(),
-        trend.window.previous().map(|w| w.label()),
+        &trend,
+        &reports,
+        extra,
+        &filters.prompts,
+        window.clone(),
     );
-    let compare = compare::compute(
-        arms,
-        &CompareOptions {
-            default_variants: super::compare::default_variants(&context),
-            ..CompareOptions::default()
-        },
-    );
-    let selects =
-        |name: &str| prompt_globs.is_empty() || prompt_globs.iter().any(|g| g.matches(name));
-    let mut recommendations = recommend::compute(&Inputs {
-        compare: &compare,
-        resolutions: &resolutions,
-        current: &reports.current,
-        trends: &trends,
-        config: context.config.as_ref(),
-        selects: &selects,
-        window: window.clone(),
-    });
+    selection::report_skips(&learned.arms_inputs, args.strict)?;
+    let mut recommendations = learned.recommendations;
     let applied = match (&context.config, args.apply) {
         (Some(loaded), true) => apply(loaded, &mut recommendations)?,
         (None, true) => {

@@ -511,3 +511,12 @@ pub fn superiority_words(c: &Comparison) -> String {
         c.p_superiority * 100.0
     )
 }
+
+/// Each configured prompt's `default_variant`.
+pub fn default_variants(config: Option<&crate::config::LoadedConfig>) -> BTreeMap<String, String> {
+    config
+        .iter()
+        .flat_map(|loaded| loaded.config.prompts.iter())
+        .filter_map(|(name, prompt)| Some((name.clone(), prompt.default_variant.clone()?)))
+        .collect()
+}

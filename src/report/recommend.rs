@@ -8,11 +8,17 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::alerts::evaluate::prompt_of;
+use super::alerts::rules::AlertsConfig;
+use super::arms::arm_view;
+use super::compare::CompareOptions;
 use super::compare::{CompareReport, Comparison, amount};
 use super::engine::model::{GroupStats, Report};
+use super::engine::{Filters, GroupField, SortKey, ViewSpec};
 use super::trends::Trends;
+use super::window::views::{Selection, WindowedReports};
 use crate::config::LoadedConfig;
 use crate::config::edit::ConfigChange;
+use crate::config::glob::Glob;
 use crate::learn::verdict::Metric;
 
 /// The `schema` of `recommend --format json`.
@@ -132,6 +138,80 @@ pub struct Inputs<'a> {
     /// `--prompt` globs, so unselected configured prompts are not "never run".
     pub selects: &'a dyn Fn(&str) -> bool,
     pub window: WindowJson,
+}
+
+/// The views compare and recommend add to a windowed pass: the arms and the
+/// runs by prompt and resolution, over `filters`.
+pub fn learn_views(
+    filters: &Filters,
+    shown: &BTreeMap<String, serde_json::Value>,
+) -> Vec<ViewSpec> {
+    let resolutions = ViewSpec {
+        filters: filters.clone(),
+        group_by: vec![GroupField::Prompt, GroupField::Resolution],
+        sort: SortKey::Key,
+        ..ViewSpec::default()
+    };
+    vec![arm_view(filters.clone(), shown.clone()), resolutions]
+}
+
+/// What the learn views say.
+pub struct Learned {
+    pub compare: CompareReport,
+    pub recommendations: Vec<Recommendation>,
+    /// What the arm view read (for skipped lines).
+    pub arms_inputs: Report,
+}
+
+/// The verdicts and the ranked recommendations from a windowed pass and the
+/// results of [`learn_views`].
+pub fn learn(
+    config: Option<&LoadedConfig>,
+    alerts: &AlertsConfig,
+    trend: &Selection,
+    reports: &WindowedReports,
+    mut extra: Vec<Report>,
+    prompt_globs: &[Glob],
+    window: WindowJson,
+) -> Learned {
+    let resolutions = extra.pop().unwrap_or_default();
+    let arms = extra.pop().unwrap_or_default();
+    let arms_inputs = Report {
+        inputs: arms.inputs.clone(),
+        ..Report::default()
+    };
+    let trends = super::trends::compute(
+        alerts,
+        &reports.timeline,
+        &reports.current,
+        reports.previous.as_ref(),
+        trend.bucket.name(),
+        trend.window.label(),
+        trend.window.previous().map(|w| w.label()),
+    );
+    let compare = super::compare::compute(
+        arms,
+        &CompareOptions {
+            default_variants: super::compare::default_variants(config),
+            ..CompareOptions::default()
+        },
+    );
+    let selects =
+        |name: &str| prompt_globs.is_empty() || prompt_globs.iter().any(|g| g.matches(name));
+    let recommendations = compute(&Inputs {
+        compare: &compare,
+        resolutions: &resolutions,
+        current: &reports.current,
+        trends: &trends,
+        config,
+        selects: &selects,
+        window,
+    });
+    Learned {
+        compare,
+        recommendations,
+        arms_inputs,
+    }
 }
 
 /// The ranked recommendations.

@@ -71,6 +71,17 @@ fn apply_promotes_the_winner_and_adds_an_alias_in_place() {
     );
     assert!(!env.work().join("router-config.json.bak").exists());
 
+    // The dashboard shows the verdict and the top recommendation.
+    let out = env.run(["dashboard", "--since", "30d", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(
+        page.contains("<h2>Verdicts and recommendations</h2>"),
+        "{page}"
+    );
+    assert!(page.contains("winner: b (rating +"));
+    assert!(page.contains("<strong>promote variant b of summarize"));
+
     let out = env.run(["recommend", "--apply"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
