@@ -520,3 +520,79 @@ pub fn default_variants(config: Option<&crate::config::LoadedConfig>) -> BTreeMa
         .filter_map(|(name, prompt)| Some((name.clone(), prompt.default_variant.clone()?)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::engine::model::GroupStats;
+
+    fn group(variant: &str, version: &str, last: &str, runs: u64) -> GroupStats {
+        let mut g = GroupStats::default();
+        for (k, v) in [("prompt", "p"), ("variant", variant), ("version", version)] {
+            g.key.insert(k.into(), v.into());
+        }
+        g.runs = runs;
+        g.ok = runs;
+        g.statuses.insert("ok".into(), runs);
+        g.first_ts = Some("2026-11-01T00:00:00.000Z".into());
+        g.last_ts = Some(last.into());
+        g
+    }
+
+    fn report() -> Report {
+        Report {
+            groups: vec![
+                group("a", "old", "2026-11-10T00:00:00.000Z", 50),
+                group("a", "new", "2026-11-20T00:00:00.000Z", 30),
+                group("b", "vb", "2026-11-20T00:00:00.000Z", 40),
+                group("c", "vc", "2026-11-20T00:00:00.000Z", 5),
+            ],
+            ..Report::default()
+        }
+    }
+
+    fn pairs(doc: &CompareReport) -> Vec<(&str, String, String)> {
+        doc.comparisons
+            .iter()
+            .map(|c| (c.kind, c.a.label(), c.b.label()))
+            .collect()
+    }
+
+    impl ArmJson {
+        fn label(&self) -> String {
+            format!("{}@{}", self.name, self.version.as_deref().unwrap_or("*"))
+        }
+    }
+
+    #[test]
+    fn variants_at_their_current_version_and_versions_per_variant() {
+        let doc = compute(report(), &CompareOptions::default());
+        // Baseline: most runs among the current arms (b: 40 > a@new: 30 > c: 5).
+        assert_eq!(
+            pairs(&doc),
+            vec![
+                ("variants", "b@vb".into(), "a@new".into()),
+                ("variants", "b@vb".into(), "c@vc".into()),
+                ("versions", "old@old".into(), "new@new".into()),
+            ]
+        );
+        let options = CompareOptions {
+            default_variants: [("p".to_string(), "c".to_string())].into(),
+            mode: Mode::Variants("a".into(), "c".into()),
+            all_versions: true,
+            prompt: Some("p".into()),
+        };
+        let doc = compute(report(), &options);
+        assert_eq!(pairs(&doc), vec![("variants", "a@*".into(), "c@*".into())]);
+        assert_eq!(doc.comparisons[0].a.runs, 80, "both versions of a pooled");
+        let doc = compute(
+            report(),
+            &CompareOptions {
+                mode: Mode::Versions,
+                ..CompareOptions::default()
+            },
+        );
+        assert_eq!(pairs(&doc).len(), 1);
+        assert!(doc.comparisons[0].summary.starts_with("no winner yet"));
+    }
+}
