@@ -34,6 +34,9 @@ fn arm_cells(arm: &ArmJson) -> [String; 6] {
     ]
 }
 
+/// How many single-arm prompts the table names.
+const SHOWN_SINGLE: usize = 20;
+
 const HEAD: [&str; 6] = [
     "arm",
     "runs",
@@ -130,11 +133,17 @@ pub fn table(report: &CompareReport) -> String {
         let _ = writeln!(out, "  {}", guardrails(c));
         let _ = writeln!(out, "  {}", c.summary);
     }
-    if !report.single_arm_prompts.is_empty() {
+    let single = &report.single_arm_prompts;
+    if !single.is_empty() {
+        let shown = single.len().min(SHOWN_SINGLE);
+        let more = match single.len() - shown {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         let _ = writeln!(
             out,
-            "\none arm only (nothing to compare): {}",
-            report.single_arm_prompts.join(", ")
+            "\none arm only (nothing to compare): {}{more}",
+            single[..shown].join(", ")
         );
     }
     out
