@@ -334,9 +334,9 @@ Examples:
   promptrun recommend --apply                        also make the config changes it can
 
 --apply edits router-config.json in place (only the bytes of each change; a copy of
-the old file goes to router-config.json.bak) and checks the result like `config check`.
-Without --apply nothing is changed. Exit status: 0; 2 for bad options or a config that
-cannot be edited; 3 with --strict when a line had to be skipped; 4 when an input or
+the old file goes to router-config.json.bak) and skips an edit that `config check` would
+fail. Without --apply nothing is changed. Exit status: 0; 2 for bad options or --apply
+without a config; 3 with --strict when a line had to be skipped; 4 when an input or
 the config cannot be read or written.";
 
 /// `promptrun recommend`.

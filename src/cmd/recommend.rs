@@ -7,7 +7,7 @@ use crate::cli::{GlobalArgs, LearnFormat, RecommendArgs, TimeBucket};
 use crate::config::LoadedConfig;
 use crate::config::edit::ConfigChange;
 use crate::config::validate::{self, Severity};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, Result, exit, warn};
 use crate::report::alerts::rules;
 use crate::report::engine::time;
 use crate::report::recommend::{self, Applied, Recommendations, WindowJson};
@@ -82,6 +82,7 @@ fn apply(
 ) -> Result<Option<Applied>> {
     let mut text = loaded.text.clone();
     let mut done: Vec<ConfigChange> = Vec::new();
+    let baseline = config_errors(&loaded.path, &text).map_or(usize::MAX, |e| e.len());
     for r in recommendations.iter_mut() {
         let Some(change) = &r.change else { continue };
         let clash = done.iter().any(|d| match (d, change) {
@@ -97,10 +98,25 @@ fn apply(
         if clash {
             continue;
         }
-        if let Some(next) = change.apply(&text) {
-            text = next;
-            r.applied = true;
-            done.push(change.clone());
+        let Some(next) = change.apply(&text) else {
+            continue;
+        };
+        // Each change must leave `config check` no worse than it found the file.
+        match config_errors(&loaded.path, &next) {
+            Some(errors) if errors.len() <= baseline => {
+                text = next;
+                r.applied = true;
+                done.push(change.clone());
+            }
+            Some(errors) => warn(format_args!(
+                "not applied: {} would fail `config check`:\n  {}",
+                change.describe(),
+                errors.join("\n  ")
+            )),
+            None => warn(format_args!(
+                "not applied: {} would leave a config that does not load",
+                change.describe()
+            )),
         }
     }
     if done.is_empty() {
@@ -112,22 +128,6 @@ fn apply(
         name.push(".bak");
         std::path::PathBuf::from(name)
     };
-    let edited = LoadedConfig::parse(path, text.clone()).map_err(|err| {
-        Error::Config(format!(
-            "the edited config would not load, nothing changed: {err}"
-        ))
-    })?;
-    let problems: Vec<String> = validate::check(&edited)
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| p.render(&edited))
-        .collect();
-    if !problems.is_empty() {
-        return Err(Error::Config(format!(
-            "the edited config would not pass `config check`, nothing changed:\n{}",
-            problems.join("\n")
-        )));
-    }
     std::fs::write(&backup, &loaded.text).map_err(|err| Error::io(&backup, err))?;
     std::fs::write(path, &text).map_err(|err| Error::io(path, err))?;
     Ok(Some(Applied {
@@ -135,4 +135,16 @@ fn apply(
         backup: backup.display().to_string(),
         changes: done,
     }))
+}
+
+/// The `config check` errors of config text, or `None` when it does not load.
+fn config_errors(path: &std::path::Path, text: &str) -> Option<Vec<String>> {
+    let edited = LoadedConfig::parse(path, text.to_string()).ok()?;
+    Some(
+        validate::check(&edited)
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| p.render(&edited))
+            .collect(),
+    )
 }
