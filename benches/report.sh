@@ -80,6 +80,20 @@ hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/report-hyperfine.js
   -n promptrun-no-fast-parse "PROMPTRUN_NO_FAST_PARSE=1 $PROMPTRUN report --format json $LOG > /dev/null" \
   -n duckdb "$VENV/bin/python $OUT/duckdb_report.py $LOG > /dev/null"
 
+echo "== compare against report: one engine pass each (hyperfine)"
+# compare groups by prompt, variant and version in a single view and then runs the
+# verdicts on the groups, so it must not take longer than report over the same log.
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/compare-hyperfine.json" \
+  -n report "$PROMPTRUN report --format json $LOG > /dev/null" \
+  -n compare "$PROMPTRUN compare --format json $LOG > /dev/null"
+python3 - "$OUT/compare-hyperfine.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+r, c = results["report"]["median"], results["compare"]["median"]
+print(f"median wall time: report {r:.3f} s, compare {c:.3f} s -> compare/report = {c / r:.2f}",
+      "(target <= 1.00 within noise:", "MET)" if c <= r * 1.05 else "NOT MET)")
+PY
+
 peak_rss_kib() {
   /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
 }

@@ -71,6 +71,18 @@ mod c_maths {
         libm::log10(x)
     }
 
+    /// e to the power `x`, for callers of the C `exp` (the statistics in `learn`).
+    #[unsafe(no_mangle)]
+    pub extern "C" fn exp(x: f64) -> f64 {
+        libm::exp(x)
+    }
+
+    /// ln(1 + x), for callers of the C `log1p` (the statistics in `learn`).
+    #[unsafe(no_mangle)]
+    pub extern "C" fn log1p(x: f64) -> f64 {
+        libm::log1p(x)
+    }
+
     #[cfg(test)]
     mod tests {
         // `f64::ln` and `powf` call these very symbols, so the checks use exact values.

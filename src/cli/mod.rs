@@ -180,6 +180,16 @@ Needs PROMPTRUN_OTLP=batch|on-exit or export.mode in the config. Sends runs not 
 before (a cursor per file in the state directory), 512 spans per request, retrying
 429 and 5xx with backoff.")]
     Export(Lazy<ExportArgs>),
+
+    /// Compare a prompt's variants, or its current version against the previous one:
+    /// each arm's numbers, the difference with an anytime-valid interval, and a verdict.
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(Lazy<CompareArgs>),
+
+    /// What to do next, from the logs: promote winners, revert worse edits, fix
+    /// failing, slow or rarely rated prompts, tidy the config (--apply does what it can).
+    #[command(after_help = RECOMMEND_EXAMPLES)]
+    Recommend(Lazy<RecommendArgs>),
 }
 
 /// `promptrun merge`.

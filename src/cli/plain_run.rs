@@ -33,6 +33,8 @@ const SUBCOMMANDS: &[&str] = &[
     "merge",
     "purge",
     "export",
+    "compare",
+    "recommend",
     "help",
 ];
 

@@ -273,3 +273,112 @@ pub enum TimeBucket {
     Day,
     Week,
 }
+
+pub(super) const COMPARE_EXAMPLES: &str = "\
+Examples:
+  promptrun compare                                  every prompt with more than one arm
+  promptrun compare summarize --variants bullets,terse
+  promptrun compare review --versions                the current version against the previous
+  promptrun compare --since 30d --format json -o compare.json
+
+An arm is a prompt's variant at one prompt version (prompt_sha256); a comparison never
+mixes versions unless --all-versions. Exit status: 0 whatever the verdict; 2 for bad
+options; 3 with --strict when a line had to be skipped; 4 when an input cannot be read;
+with --fail-on-regression, 1 when a current version is worse than the previous one.";
+
+/// `promptrun compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// The prompt to compare (default: every prompt with more than one arm), then
+    /// log files or directories; `-` for stdin [default: the log directory].
+    #[arg(value_name = "PROMPT|PATH")]
+    pub args: Vec<PathBuf>,
+
+    /// Compare these two variants of the prompt (A is the baseline).
+    #[arg(
+        id = "pair",
+        long = "variants",
+        value_name = "A,B",
+        value_delimiter = ',',
+        conflicts_with = "versions"
+    )]
+    pub pair: Vec<String>,
+
+    /// Compare each variant's current prompt version against its previous one.
+    #[arg(long)]
+    pub versions: bool,
+
+    /// Pool all prompt versions of a variant instead of its current version.
+    #[arg(long, conflicts_with = "versions")]
+    pub all_versions: bool,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LearnFormat::Table)]
+    pub format: LearnFormat,
+
+    /// Write to FILE instead of stdout (`-` is stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 3) instead of skipping malformed lines.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Exit 1 when a version comparison names the previous version the winner.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+pub(super) const RECOMMEND_EXAMPLES: &str = "\
+Examples:
+  promptrun recommend                                what to do, most important first
+  promptrun recommend --since 30d --format markdown
+  promptrun recommend --apply                        also make the config changes it can
+
+--apply edits router-config.json in place (only the bytes of each change; a copy of
+the old file goes to router-config.json.bak) and skips an edit that `config check` would
+fail. Without --apply nothing is changed. Exit status: 0; 2 for bad options or --apply
+without a config; 3 with --strict when a line had to be skipped; 4 when an input or
+the config cannot be read or written.";
+
+/// `promptrun recommend`.
+#[derive(Debug, Clone, Args)]
+pub struct RecommendArgs {
+    /// Log files or directories; `-` for stdin [default: the log directory].
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LearnFormat::Table)]
+    pub format: LearnFormat,
+
+    /// Write to FILE instead of stdout (`-` is stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 3) instead of skipping malformed lines.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Make the config changes that can be made (set default_variant to a winner,
+    /// add an alias), after saving router-config.json.bak.
+    #[arg(long)]
+    pub apply: bool,
+}
+
+/// Output formats of compare and recommend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LearnFormat {
+    /// Aligned text for people.
+    Table,
+    /// The documented JSON document.
+    Json,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}

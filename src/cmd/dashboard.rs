@@ -8,6 +8,8 @@ use crate::cli::{DashboardArgs, FilterArgs, GlobalArgs, TimeBucket};
 use crate::error::{Result, exit, warn};
 use crate::report::alerts::rules;
 use crate::report::dashboard::DashboardData;
+use crate::report::engine::time;
+use crate::report::recommend::{self, WindowJson};
 
 /// What selects the runs of a page.
 pub struct PageArgs<'a> {
@@ -44,10 +46,29 @@ pub fn page(global: &GlobalArgs, args: &PageArgs) -> Result<String> {
     let alerts = rules::from_config(context.config.as_ref())?;
     let sources = selection::sources(&context, args.paths)?;
     let selection = selection::window(sources, args.filters, args.bucket, Some(DEFAULT_WINDOW))?;
-    let reports = selection.compute(&selection::engine_options())?;
+    let mut filters = selection.filters.clone();
+    filters.since_ms = selection.window.start.map(|start| start.timestamp_millis());
+    filters.until_ms = Some(selection.window.end.timestamp_millis());
+    let window = WindowJson {
+        since: filters.since_ms.map(time::format_ms),
+        until: filters.until_ms.map(time::format_ms),
+    };
+    let (reports, extra) = selection.compute_with(
+        &selection::engine_options(),
+        recommend::learn_views(&filters, &selection.shown_filters),
+    )?;
     selection::report_skips(&reports.current, args.strict)?;
+    let learned = recommend::learn(
+        context.config.as_ref(),
+        &alerts,
+        &selection,
+        &reports,
+        extra,
+        &selection.filters.prompts,
+        window,
+    );
     let generated = crate::record::event::timestamp(chrono::Utc::now());
-    let data = DashboardData::new(&selection, reports, &alerts, generated);
+    let data = DashboardData::new(&selection, reports, &alerts, generated).with_learned(learned);
     Ok(crate::report::render::html::render_dashboard(&data))
 }
 

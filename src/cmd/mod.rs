@@ -2,6 +2,7 @@
 //! report flags into inputs, filters and a window); this module only dispatches.
 
 mod check;
+mod compare;
 mod completions;
 mod config_check;
 mod dashboard;
@@ -12,6 +13,7 @@ pub mod output;
 mod prompts;
 mod purge;
 mod rate;
+mod recommend;
 mod report;
 mod run;
 mod selection;
@@ -43,5 +45,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Merge(args)) => merge::run(args),
         Some(Command::Purge(args)) => purge::run(&cli.global.context()?, args),
         Some(Command::Export(args)) => export::run(&cli.global.context()?, args),
+        Some(Command::Compare(args)) => compare::run(&cli.global, args),
+        Some(Command::Recommend(args)) => recommend::run(&cli.global, args),
     }
 }

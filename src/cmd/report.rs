@@ -54,10 +54,16 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
     let sources = selection::sources(&context, paths)?;
     let view = view_spec(args)?;
     let group_fields: Vec<String> = view.group_by.iter().map(GroupField::name).collect();
-    let report = aggregate(&sources, &[view], &selection::engine_options())?
+    let mut report = aggregate(&sources, &[view], &selection::engine_options())?
         .pop()
         .unwrap_or_default();
     selection::report_skips(&report, args.strict)?;
+    if args.format == ReportFormat::Json {
+        let prior = crate::report::arms::prior(&report.totals);
+        for group in &mut report.groups {
+            group.score = Some(crate::report::arms::group_score(group, &prior));
+        }
+    }
     let render_options = RenderOptions {
         sections: Part::sections_of(&kinds.iter().map(|kind| part(*kind)).collect::<Vec<_>>()),
         colour: selection::colour_allowed(args.output.as_deref()),

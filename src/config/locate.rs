@@ -45,6 +45,25 @@ pub fn locate(text: &str, path: &[Segment], key: bool) -> Position {
     position_of(text, found)
 }
 
+/// The byte range of the value at `path` in `text`, when every segment exists
+/// (for textual edits that leave the rest of the file byte for byte).
+pub fn value_span(text: &str, path: &[Segment]) -> Option<std::ops::Range<usize>> {
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    scanner.skip_ws();
+    for segment in path {
+        scanner.at = match segment {
+            Segment::Key(name) => scanner.find_member(name, false),
+            Segment::Index(index) => scanner.find_element(*index),
+        }?;
+    }
+    let start = scanner.at;
+    scanner.skip_value()?;
+    Some(start..scanner.at)
+}
+
 fn position_of(text: &str, offset: usize) -> Position {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

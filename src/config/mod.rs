@@ -3,6 +3,7 @@
 pub mod context;
 pub mod dirs;
 pub mod discover;
+pub mod edit;
 pub mod feedback;
 pub mod glob;
 pub mod locate;

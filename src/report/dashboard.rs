@@ -48,6 +48,34 @@ pub struct DashboardData {
     pub most_failing: Vec<GroupStats>,
     /// Prompts with more than one variant, each with its variant groups.
     pub variant_sets: Vec<(String, Vec<GroupStats>)>,
+    /// The verdicts of `compare` over the window's arms.
+    pub verdicts: Vec<super::compare::Comparison>,
+    /// The first [`TOP_RECOMMENDATIONS`] of `recommend`.
+    pub recommendations: Vec<super::recommend::Recommendation>,
+}
+
+/// How many verdicts the dashboard shows (decided ones first).
+pub const TOP_VERDICTS: usize = 10;
+
+/// How many recommendations the dashboard shows.
+pub const TOP_RECOMMENDATIONS: usize = 5;
+
+impl DashboardData {
+    /// Adds the verdicts and the top recommendations.
+    pub fn with_learned(mut self, learned: super::recommend::Learned) -> Self {
+        self.verdicts = learned.compare.comparisons;
+        // Decided verdicts first, then the most runs.
+        self.verdicts.sort_by_key(|c| {
+            (
+                !matches!(c.outcome.kind, "winner" | "vetoed"),
+                std::cmp::Reverse(c.a.runs + c.b.runs),
+            )
+        });
+        self.verdicts.truncate(TOP_VERDICTS);
+        self.recommendations = learned.recommendations;
+        self.recommendations.truncate(TOP_RECOMMENDATIONS);
+        self
+    }
 }
 
 /// How many prompts the per-prompt charts show; the table has them all.

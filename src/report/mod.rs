@@ -8,8 +8,11 @@
 //! - [`trends`], [`alerts`], [`dashboard`]: what the windows say.
 
 pub mod alerts;
+pub mod arms;
+pub mod compare;
 pub mod dashboard;
 pub mod engine;
+pub mod recommend;
 pub mod render;
 pub mod trends;
 pub mod window;

@@ -190,7 +190,7 @@ fn random_unit() -> f64 {
 }
 
 /// Up to three configured names or aliases closest to `requested`.
-fn suggestions(loaded: &LoadedConfig, requested: &str) -> Vec<String> {
+pub fn suggestions(loaded: &LoadedConfig, requested: &str) -> Vec<String> {
     let mut scored: Vec<(f64, &str)> = loaded
         .config
         .prompts

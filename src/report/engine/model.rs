@@ -96,6 +96,11 @@ pub struct GroupStats {
     /// The latest comments (newest first), only with `--comments`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<Comment>,
+    /// The group's 0–100 display score with its 90% band and parts (success,
+    /// rating), from `learn::score` with the report's rating prior; in
+    /// `report --format json` groups only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::report::arms::ScoreJson>,
 }
 
 /// A rating's comment.

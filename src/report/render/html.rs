@@ -24,6 +24,7 @@ pub fn render_dashboard(data: &DashboardData) -> String {
     } else {
         headline_cards(&mut body, data);
         alerts(&mut body, data);
+        learned(&mut body, data);
         over_time(&mut body, data);
         per_prompt_charts(&mut body, data);
         variants(&mut body, data);
@@ -144,6 +145,65 @@ fn alerts(out: &mut String, data: &DashboardData) {
             );
         }
         out.push_str("</tbody></table></div></details>");
+    }
+    out.push_str("</section>\n");
+}
+
+/// The verdicts of `compare` and the top recommendations.
+fn learned(out: &mut String, data: &DashboardData) {
+    if data.verdicts.is_empty() && data.recommendations.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"learn\"><h2>Verdicts and recommendations</h2>");
+    if !data.verdicts.is_empty() {
+        out.push_str(
+            "<div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Prompt</th><th>Compared</th>\
+             <th class=\"num\">Runs</th><th class=\"num\">Rated</th><th class=\"num\">Score A</th>\
+             <th class=\"num\">Score B</th><th>Verdict</th></tr></thead><tbody>",
+        );
+        for c in &data.verdicts {
+            let class = match c.outcome.kind {
+                "winner" => "good",
+                "vetoed" => "flag",
+                _ => "muted",
+            };
+            let _ = write!(
+                out,
+                "<tr><td class=\"name\">{}</td><td>{} {} vs {}</td><td class=\"num\">{} / {}</td>\
+                 <td class=\"num\">{} / {}</td><td class=\"num\" data-v=\"{}\">{:.0} [{:.0}, {:.0}]</td>\
+                 <td class=\"num\" data-v=\"{}\">{:.0} [{:.0}, {:.0}]</td><td class=\"{class}\">{}</td></tr>",
+                escape(&c.prompt),
+                escape(c.kind),
+                escape(&c.a.name),
+                escape(&c.b.name),
+                c.a.runs,
+                c.b.runs,
+                c.a.rated,
+                c.b.rated,
+                c.a.score.value,
+                c.a.score.value,
+                c.a.score.lo,
+                c.a.score.hi,
+                c.b.score.value,
+                c.b.score.value,
+                c.b.score.lo,
+                c.b.score.hi,
+                escape(&c.summary)
+            );
+        }
+        out.push_str("</tbody></table></div><p class=\"muted\">Scores (0–100) are for display; verdicts use the anytime-valid interval of the rating (or success) difference. <code>promptrun compare</code> has the details.</p>");
+    }
+    if !data.recommendations.is_empty() {
+        out.push_str("<h3>What to do next</h3><ol class=\"recommendations\">");
+        for r in &data.recommendations {
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong><br><span class=\"muted\">{}</span></li>",
+                escape(&r.action),
+                escape(&r.evidence)
+            );
+        }
+        out.push_str("</ol><p class=\"muted\"><code>promptrun recommend</code> lists them all; <code>--apply</code> makes the config changes it can.</p>");
     }
     out.push_str("</section>\n");
 }

@@ -10,9 +10,11 @@ mod table;
 // Dashboard, trends and alert output.
 pub mod breaches;
 pub mod charts;
+pub mod compare_text;
 pub mod html;
 pub mod html_page;
 mod html_tables;
+pub mod recommend_text;
 pub mod text_safe;
 pub mod text_width;
 pub mod trends_html;

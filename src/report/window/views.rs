@@ -81,6 +81,15 @@ impl Selection {
 
     /// Reads the inputs once and computes the five views.
     pub fn compute(&self, options: &EngineOptions) -> Result<WindowedReports> {
+        Ok(self.compute_with(options, Vec::new())?.0)
+    }
+
+    /// The four views and `extra` views, in the same one pass over the inputs.
+    pub fn compute_with(
+        &self,
+        options: &EngineOptions,
+        extra: Vec<ViewSpec>,
+    ) -> Result<(WindowedReports, Vec<Report>)> {
         let previous_window = self.window.previous();
         let mut views = vec![
             self.view(&self.window, vec![GroupField::Prompt], SortKey::Runs),
@@ -99,16 +108,22 @@ impl Selection {
         if let Some(previous) = &previous_window {
             views.push(self.view(previous, vec![GroupField::Prompt], SortKey::Runs));
         }
+        let extras = extra.len();
+        views.extend(extra);
         let mut reports = aggregate(&self.sources, &views, options)?.into_iter();
         let mut next = || reports.next().unwrap_or_default();
         let (current, variants, timeline, models) = (next(), next(), next(), next());
         let previous = previous_window.map(|_| next());
-        Ok(WindowedReports {
-            current,
-            previous,
-            variants,
-            timeline,
-            models,
-        })
+        let rest = (0..extras).map(|_| next()).collect();
+        Ok((
+            WindowedReports {
+                current,
+                previous,
+                variants,
+                timeline,
+                models,
+            },
+            rest,
+        ))
     }
 }
