@@ -68,7 +68,7 @@ pub fn chromium() -> PathBuf {
             panic!(
                 "no Chromium found: the dashboard tests drive a real headless browser. \
                  Looked for {} on PATH. Install one (Debian or Ubuntu: \
-                 `apt-get update && apt-get install -y chromium`; .ci/run does this in CI), \
+                 `apt-get update && apt-get install -y chromium`; tests/run.sh does this as root), \
                  or set {CHROMIUM_VARIABLE} to a Chromium or Chrome binary.",
                 CHROMIUM_NAMES.join(", ")
             )

@@ -11,7 +11,7 @@ use crate::support::{binary, repo_root};
 
 const HOW_TO_INSTALL: &str = "python3 -m venv target/ci-venv-chdb && \
     target/ci-venv-chdb/bin/pip install chdb==4.4.0, then run the tests with \
-    PROMPTRUN_TEST_PYTHON=target/ci-venv-chdb/bin/python (as .ci/run does); \
+    PROMPTRUN_TEST_PYTHON=target/ci-venv-chdb/bin/python (tests/run.sh does this); \
     or set PROMPTRUN_SKIP_CHDB=1 to skip this test";
 
 #[test]

@@ -75,7 +75,7 @@ fn llm() -> Option<PathBuf> {
              \x20   python3 -m venv target/ci-venv\n\
              \x20   target/ci-venv/bin/pip install llm==0.36 llm-echo==0.5\n\
              \x20   PROMPTRUN_TEST_LLM=$PWD/target/ci-venv/bin/llm cargo test\n\
-             (.ci/run does this), or set PROMPTRUN_SKIP_LLM=1 to skip these tests"
+             (tests/run.sh does this), or set PROMPTRUN_SKIP_LLM=1 to skip these tests"
         )
     }))
 }
