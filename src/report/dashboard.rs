@@ -78,6 +78,11 @@ impl DashboardData {
     }
 }
 
+/// How many prompts the dashboard's prompt table lists (most runs first): beyond
+/// a few hundred a page stops being read and only grows (1 M prompts made a
+/// 440 MB page); the report's CSV has them all.
+pub const TABLE_PROMPTS: usize = 300;
+
 /// How many prompts the per-prompt charts show; the table has them all.
 pub const CHART_PROMPTS: usize = 15;
 

@@ -52,7 +52,20 @@ pub(super) fn variants(out: &mut String, data: &DashboardData) {
 }
 
 pub(super) fn prompt_table(out: &mut String, groups: &[GroupStats]) {
-    out.push_str("<section><h2>Every prompt</h2><p class=\"muted\">Click a column to sort.</p><div class=\"scroll\"><table class=\"sortable\" id=\"prompts\"><thead><tr>");
+    let shown = &groups[..groups.len().min(crate::report::dashboard::TABLE_PROMPTS)];
+    let heading = if shown.len() < groups.len() {
+        format!(
+            "<section><h2>Prompts</h2><p class=\"muted\">The {} prompts with the most runs, of {}; \
+             <code>promptrun report --format csv</code> lists them all. Click a column to sort.</p>",
+            shown.len(),
+            groups.len()
+        )
+    } else {
+        "<section><h2>Every prompt</h2><p class=\"muted\">Click a column to sort.</p>".to_string()
+    };
+    let groups = shown;
+    out.push_str(&heading);
+    out.push_str("<div class=\"scroll\"><table class=\"sortable\" id=\"prompts\"><thead><tr>");
     for heading in [
         "Prompt",
         "Runs",
