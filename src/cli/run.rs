@@ -80,8 +80,24 @@ pub fn parse_tag(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Parses durations such as `90s`, `5m`, `1h30m`, `250ms`, or a plain number of seconds.
+/// The longest duration promptrun accepts (365 days): longer ones are typing
+/// mistakes, and a deadline that far cannot overflow the monotonic clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+
+/// Parses durations such as `90s`, `5m`, `1h30m`, `250ms`, or a plain number of
+/// seconds, up to [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_any_duration(text)?;
+    if duration > MAX_DURATION {
+        return Err(format!(
+            "duration `{}` is longer than the maximum of 365 days",
+            text.trim()
+        ));
+    }
+    Ok(duration)
+}
+
+fn parse_any_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("expected a duration such as 90s, 5m, 1h30m or 250ms, got `{text}`");
     let text = text.trim();
     if text.is_empty() {

@@ -103,6 +103,10 @@ pub struct Logging {
     pub dir: Option<String>,
     /// Record the command's arguments (secrets redacted). Off by default.
     pub log_args: bool,
+    /// More to redact when `log_args` is on: globs (`*`, `?`, `[abc]`) matched
+    /// against every word of the arguments (a match is hidden) and against every
+    /// flag, variable, header or query name (its value is hidden).
+    pub redact: Vec<String>,
 }
 
 /// A config read from disk, with what is needed to explain problems in it.

@@ -124,7 +124,10 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
         pid: child.id(),
         group: own_group,
     };
-    let deadline = spec.timeout.map(|timeout| started + timeout);
+    // Checked: a deadline past what the clock can hold never comes.
+    let deadline = spec
+        .timeout
+        .and_then(|timeout| started.checked_add(timeout));
     let mut kill_at: Option<Instant> = None;
     let mut killed = false;
     let mut terminal_interrupt = None;
@@ -156,7 +159,8 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
             && now >= deadline
         {
             target.signal(libc::SIGTERM);
-            kill_at = Some(now + spec.kill_grace);
+            // A grace past what the clock can hold means no grace, not a panic.
+            kill_at = Some(now.checked_add(spec.kill_grace).unwrap_or(now));
         }
         if let Some(kill) = kill_at
             && now >= kill
