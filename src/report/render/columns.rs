@@ -39,10 +39,18 @@ fn col(header: &str, numeric: bool, value: impl Fn(&GroupStats) -> String + 'sta
     }
 }
 
-/// A number with at most `decimals` decimals, or "-" for none.
+/// A number with at most `decimals` decimals, "-" for none, and `overflow` for
+/// a sum that went past the largest number (rather than `inf`).
 pub fn num(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
+    match value {
+        None => "-".into(),
+        Some(v) if !v.is_finite() => OVERFLOW.into(),
+        Some(v) => format!("{v:.decimals$}"),
+    }
 }
+
+/// What tables and CSV show for a number that overflowed.
+pub const OVERFLOW: &str = "overflow";
 
 /// A ratio as a percentage.
 pub fn pct(value: Option<f64>) -> String {

@@ -23,7 +23,16 @@ const STATUSES: [&str; 5] = ["ok", "error", "signal", "timeout", "spawn_failed"]
 const RESOLUTIONS: [&str; 4] = ["name", "alias", "route", "adhoc"];
 
 fn opt(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+    value.map(number).unwrap_or_default()
+}
+
+/// A number in full precision, or `overflow` when it went past the largest one.
+fn number(value: f64) -> String {
+    if value.is_finite() {
+        value.to_string()
+    } else {
+        super::columns::OVERFLOW.to_string()
+    }
 }
 
 /// A column: its header and how to write a group's value.
@@ -138,8 +147,8 @@ impl Renderer for Csv {
             row.extend(statistics.iter().map(|(_, value)| value(group)));
             for metric in &metrics {
                 let stats = group.metrics.get(metric);
-                row.push(stats.map(|m| m.sum.to_string()).unwrap_or_default());
-                row.push(stats.map(|m| m.mean.to_string()).unwrap_or_default());
+                row.push(stats.map(|m| number(m.sum)).unwrap_or_default());
+                row.push(stats.map(|m| number(m.mean)).unwrap_or_default());
             }
             writer.write_record(&row)?;
         }
