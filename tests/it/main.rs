@@ -29,4 +29,5 @@ mod run_io;
 mod run_logging;
 mod run_process_group;
 mod run_shim;
+mod security_text;
 mod trends;
