@@ -16,7 +16,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
 
-    /// Record a KEY=VALUE tag with the run (repeatable).
+    /// Record a KEY=VALUE tag with the run (repeatable, each key once). At most
+    /// 32 tags, keys of 128 bytes and values of 1 KiB are recorded; longer ones
+    /// are cut, with a warning.
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
 
