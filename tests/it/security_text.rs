@@ -91,6 +91,18 @@ fn rate_and_pending_print_hostile_names_escaped() {
 }
 
 #[test]
+fn prompts_and_dry_run_escape_names() {
+    let env = env_with_hostile_prompt();
+    let out = env.run(["prompts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_neutral(&stdout(&out));
+    let out = env.run([HOSTILE, "--dry-run", "--", "echo", HOSTILE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_neutral(&stdout(&out));
+    assert_eq!(stdout(&out).lines().count(), 7, "{}", stdout(&out));
+}
+
+#[test]
 fn skip_warnings_escape_file_names() {
     let env = TestEnv::new();
     let name = "logs-in/ev\u{1b}[2Jil\u{202e}\r\nBREACH.jsonl";
