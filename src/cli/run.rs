@@ -89,7 +89,7 @@ pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
 /// Parses durations such as `90s`, `5m`, `1h30m`, `250ms`, or a plain number of
 /// seconds, up to [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let duration = parse_any_duration(text)?;
+    let duration = parse_duration_unbounded(text)?;
     if duration > MAX_DURATION {
         return Err(format!(
             "duration `{}` is longer than the maximum of 365 days",
@@ -99,7 +99,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-fn parse_any_duration(text: &str) -> Result<Duration, String> {
+/// [`parse_duration`] without the cap, for spans that are not deadlines
+/// (`report --since 100000d`: a time ago, checked against the clock by its caller).
+pub fn parse_duration_unbounded(text: &str) -> Result<Duration, String> {
     let bad = || format!("expected a duration such as 90s, 5m, 1h30m or 250ms, got `{text}`");
     let text = text.trim();
     if text.is_empty() {
