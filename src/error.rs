@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::report::render::text_safe::printable;
+use crate::report::render::text_safe::{printable, printable_lines};
 
 /// The exit codes promptrun documents (README, "Exit status").
 pub mod exit {
@@ -122,9 +122,12 @@ pub fn describe_io(err: &std::io::Error) -> String {
     }
 }
 
-/// Prints a warning on stderr in promptrun's one-line format; whatever the
-/// message holds (a file name, a config key) cannot break the line or reach
-/// the terminal as a control sequence.
+/// Prints a warning on stderr in promptrun's format (one line, and indented
+/// lines for what it lists); whatever the message holds (a file name, a config
+/// key) cannot start a line of its own or reach the terminal as a control sequence.
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("promptrun: warning: {}", printable(&message.to_string()));
+    eprintln!(
+        "promptrun: warning: {}",
+        printable_lines(&message.to_string())
+    );
 }

@@ -31,13 +31,19 @@ pub fn printable(text: &str) -> String {
     out
 }
 
-/// [`printable`] line by line, for a message that is meant to span lines (an
-/// error listing candidates): its own newlines stay, everything else is escaped.
+/// [`printable`] line by line, for a message that may list items on lines of
+/// their own, indented by two spaces (`error: ...:\n  candidate`): a newline
+/// stays only before such an indented line; any other is escaped, so nothing
+/// can start a line of its own that looks like promptrun's.
 pub fn printable_lines(text: &str) -> String {
-    text.split('\n')
-        .map(printable)
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push_str(if line.starts_with("  ") { "\n" } else { "\\n" });
+        }
+        out.push_str(&printable(line));
+    }
+    out
 }
 
 fn needs_escape(c: char) -> bool {
@@ -81,6 +87,10 @@ mod tests {
         assert_eq!(printable("\x1b[31mred"), "\\x1b[31mred");
         assert_eq!(printable("a\u{202e}b\tc\r"), "a\\u{202e}b\\tc\\r");
         assert_eq!(printable("plain \\ näme"), "plain \\ näme");
+        assert_eq!(
+            printable_lines("ambiguous:\n  a\x1b\nBREACH\n  b"),
+            "ambiguous:\n  a\\x1b\\nBREACH\n  b"
+        );
         assert_eq!(markdown_cell("a|b\n<i>"), "a\\|b\\\\n\\<i\\>");
     }
 
