@@ -4,8 +4,10 @@
 //!
 //! The limits (README, "Events"): at most [`MAX_TAGS`] tags, keys of at most
 //! [`MAX_TAG_KEY`] bytes, values of at most [`MAX_TAG_VALUE`] bytes; at most
-//! [`MAX_ARGS`] logged arguments of at most [`MAX_ARG`] bytes each. A run_start
-//! then stays far below 1 MiB: 32 × 1.1 KiB of tags and 128 × 4 KiB of arguments.
+//! [`MAX_ARGS`] logged arguments of at most [`MAX_ARG`] bytes each and
+//! [`MAX_ARGS_JSON`] in all. A run_start then stays below 1 MiB: at most about
+//! 220 KiB of tags (as JSON), 256 KiB of arguments, and the names, each no
+//! longer than one argument the kernel passes (128 KiB).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +23,8 @@ pub const MAX_TAG_VALUE: usize = 1024;
 pub const MAX_ARGS: usize = 128;
 /// The longest argument `logging.log_args` records, in bytes.
 pub const MAX_ARG: usize = 4096;
+/// The most bytes the logged arguments take in an event line, as JSON.
+pub const MAX_ARGS_JSON: usize = 256 * 1024;
 
 /// What marks a cut value.
 const CUT: &str = "…";
@@ -69,28 +73,34 @@ pub fn tags(given: &[(String, String)]) -> Result<(BTreeMap<String, String>, Vec
 }
 
 /// The arguments `logging.log_args` records: each at most [`MAX_ARG`] bytes, at
-/// most [`MAX_ARGS`] of them, with a warning when anything is cut.
+/// most [`MAX_ARGS`] of them and [`MAX_ARGS_JSON`] bytes once written as JSON
+/// (control characters grow sixfold as `\u001b`), with a warning when anything
+/// is cut.
 pub fn args(args: Vec<String>) -> (Vec<String>, Option<String>) {
     let total = args.len();
-    let mut was_cut = total > MAX_ARGS;
-    let mut out: Vec<String> = args
-        .into_iter()
-        .take(MAX_ARGS)
-        .map(|arg| {
-            if arg.len() > MAX_ARG {
-                was_cut = true;
-                format!("{}{CUT}", cut(&arg, MAX_ARG))
-            } else {
-                arg
-            }
-        })
-        .collect();
-    if total > MAX_ARGS {
-        out.push(format!("{CUT} {} more", total - MAX_ARGS));
+    let mut was_cut = false;
+    let mut written = 0;
+    let mut out: Vec<String> = Vec::with_capacity(total.min(MAX_ARGS));
+    for arg in args {
+        let arg = if arg.len() > MAX_ARG {
+            was_cut = true;
+            format!("{}{CUT}", cut(&arg, MAX_ARG))
+        } else {
+            arg
+        };
+        written += serde_json::to_string(&arg).map_or(arg.len() * 6, |json| json.len() + 1);
+        if out.len() == MAX_ARGS || written > MAX_ARGS_JSON {
+            break;
+        }
+        out.push(arg);
+    }
+    if out.len() < total {
+        was_cut = true;
+        out.push(format!("{CUT} {} more", total - out.len()));
     }
     let warning = was_cut.then(|| {
         format!(
-            "logging.log_args: arguments recorded cut to {MAX_ARGS} of at most {MAX_ARG} bytes each"
+            "logging.log_args: arguments recorded cut to {MAX_ARGS} of at most {MAX_ARG} bytes each, {} KiB in all", MAX_ARGS_JSON / 1024
         )
     });
     (out, warning)
@@ -138,8 +148,16 @@ mod tests {
 
     #[test]
     fn logged_args_are_bounded() {
-        let (out, warning) = args(vec!["x".repeat(MAX_ARG + 10); MAX_ARGS + 5]);
+        let (out, warning) = args(vec!["x".repeat(100); MAX_ARGS + 5]);
         assert_eq!(out.len(), MAX_ARGS + 1);
+        assert_eq!(out[MAX_ARGS], "… 5 more");
+        assert!(warning.is_some());
+        // Escapes count: 4 KiB of ESC is 24 KiB of JSON.
+        let (out, _) = args(vec!["\u{1b}".repeat(MAX_ARG); 100]);
+        let json = serde_json::to_string(&out).unwrap();
+        assert!(json.len() <= MAX_ARGS_JSON + 100, "{}", json.len());
+        let (out, warning) = args(vec!["x".repeat(MAX_ARG + 10); 3]);
+        assert_eq!(out.len(), 3);
         assert!(out.iter().all(|a| a.len() <= MAX_ARG + CUT.len()));
         assert!(warning.is_some());
         assert_eq!(args(vec!["-m".into()]), (vec!["-m".to_string()], None));
