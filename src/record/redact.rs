@@ -283,9 +283,13 @@ impl Redactor {
     fn assignments(&self, text: &str, found: &mut Vec<Range<usize>>) {
         let bytes = text.as_bytes();
         for (eq, _) in text.match_indices('=') {
+            // After the last character that cannot be in a name (which may be
+            // several bytes long: the name starts after all of them).
             let name_start = text[..eq]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-                .map_or(0, |i| i + 1);
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             let name = &text[name_start..eq];
             if name.is_empty() || !self.is_secret_name(name) {
                 continue;
@@ -667,6 +671,25 @@ mod tests {
             "https://example.com/a?page=2&sort=asc",
         ];
         assert_eq!(redact(&kept), kept);
+    }
+
+    proptest::proptest! {
+        /// Any text, in any number of arguments: no panic (every cut is on a
+        /// character boundary), as many arguments out as in, and a secret
+        /// glued to a known shape never survives.
+        #[test]
+        fn arbitrary_arguments_never_panic(
+            args in proptest::collection::vec("(\\PC|[\\t\\n\"'=:&?@/ -]){0,40}", 0..6),
+            secret in "[A-Za-z0-9]{24}",
+        ) {
+            let out = Redactor::new(&["x*".to_string()]).redact(&args);
+            proptest::prop_assert_eq!(out.len(), args.len());
+            let mut with_secret = args.clone();
+            with_secret.push(format!("https://u:{secret}@h/?a=1&token={secret}"));
+            with_secret.push(format!("ghp_{secret}"));
+            let joined = redact_args(&with_secret).join(" ");
+            proptest::prop_assert!(!joined.contains(&secret), "{}", joined);
+        }
     }
 
     #[test]
