@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use crate::report::render::text_safe::{printable, printable_lines};
+
 /// The exit codes promptrun documents (README, "Exit status").
 pub mod exit {
     /// Success.
@@ -41,7 +43,7 @@ pub enum Error {
     Config(String),
 
     /// The prompt name matches nothing in the config.
-    #[error("unknown prompt `{name}` in {config}{}", did_you_mean(.suggestions))]
+    #[error("unknown prompt `{}` in {}{}", printable(.name), printable(&.config.display().to_string()), did_you_mean(.suggestions))]
     UnknownPrompt {
         name: String,
         config: PathBuf,
@@ -79,11 +81,11 @@ pub enum Error {
 fn did_you_mean(suggestions: &[String]) -> String {
     match suggestions {
         [] => String::from(" (see `promptrun prompts`)"),
-        [one] => format!("; did you mean `{one}`?"),
+        [one] => format!("; did you mean `{}`?", printable(one)),
         many => format!(
             "; did you mean one of: {}?",
             many.iter()
-                .map(|s| format!("`{s}`"))
+                .map(|s| format!("`{}`", printable(s)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -125,7 +127,12 @@ pub fn describe_io(err: &std::io::Error) -> String {
     }
 }
 
-/// Prints a warning on stderr in promptrun's one-line format.
+/// Prints a warning on stderr in promptrun's format (one line, and indented
+/// lines for what it lists); whatever the message holds (a file name, a config
+/// key) cannot start a line of its own or reach the terminal as a control sequence.
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("promptrun: warning: {message}");
+    eprintln!(
+        "promptrun: warning: {}",
+        printable_lines(&message.to_string())
+    );
 }

@@ -50,7 +50,8 @@ pub fn run(argv: Vec<std::ffi::OsString>) -> i32 {
         Ok(code) => code,
         Err(error::Error::StdoutClosed) => error::exit::OK,
         Err(err) => {
-            eprintln!("promptrun: error: {err}");
+            let message = report::render::text_safe::printable_lines(&err.to_string());
+            eprintln!("promptrun: error: {message}");
             err.exit_code()
         }
     }

@@ -77,6 +77,12 @@ mod c_maths {
         libm::exp(x)
     }
 
+    /// Base-2 logarithm, for callers of the C `log2` (secret redaction's entropy).
+    #[unsafe(no_mangle)]
+    pub extern "C" fn log2(x: f64) -> f64 {
+        libm::log2(x)
+    }
+
     /// ln(1 + x), for callers of the C `log1p` (the statistics in `learn`).
     #[unsafe(no_mangle)]
     pub extern "C" fn log1p(x: f64) -> f64 {

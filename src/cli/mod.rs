@@ -384,6 +384,15 @@ mod tests {
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("").is_err());
         assert!(parse_duration("-1").is_err());
+        assert_eq!(parse_duration("365d"), Ok(MAX_DURATION));
+        for huge in ["366d", "2562047788015215h", "1e300", "inf", "NaN"] {
+            assert!(parse_duration(huge).is_err(), "{huge}");
+        }
+        assert!(
+            parse_duration("2562047788015215h")
+                .unwrap_err()
+                .contains("365 days")
+        );
     }
 
     #[test]

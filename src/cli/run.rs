@@ -21,7 +21,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub model: Option<String>,
 
-    /// Record a KEY=VALUE tag with the run (repeatable).
+    /// Record a KEY=VALUE tag with the run (repeatable, each key once). At most
+    /// 32 tags, keys of 128 bytes and values of 1 KiB are recorded; longer ones
+    /// are cut, with a warning.
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
 
@@ -86,8 +88,26 @@ pub fn parse_tag(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Parses durations such as `90s`, `5m`, `1h30m`, `250ms`, or a plain number of seconds.
+/// The longest duration promptrun accepts (365 days): longer ones are typing
+/// mistakes, and a deadline that far cannot overflow the monotonic clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+
+/// Parses durations such as `90s`, `5m`, `1h30m`, `250ms`, or a plain number of
+/// seconds, up to [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration_unbounded(text)?;
+    if duration > MAX_DURATION {
+        return Err(format!(
+            "duration `{}` is longer than the maximum of 365 days",
+            text.trim()
+        ));
+    }
+    Ok(duration)
+}
+
+/// [`parse_duration`] without the cap, for spans that are not deadlines
+/// (`report --since 100000d`: a time ago, checked against the clock by its caller).
+pub fn parse_duration_unbounded(text: &str) -> Result<Duration, String> {
     let bad = || format!("expected a duration such as 90s, 5m, 1h30m or 250ms, got `{text}`");
     let text = text.trim();
     if text.is_empty() {

@@ -4,6 +4,7 @@ use crate::cli::GlobalArgs;
 use crate::config::validate::{self, Severity};
 use crate::config::{LoadedConfig, discover};
 use crate::error::{Error, Result, exit};
+use crate::report::render::text_safe::printable;
 
 /// Prints each problem as `path:line:column: message`; 0 when valid, 2 when not.
 pub fn run(global: &GlobalArgs) -> Result<i32> {
@@ -26,7 +27,7 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
     let loaded = match LoadedConfig::parse(&path, text) {
         Ok(loaded) => loaded,
         Err(err) => {
-            eprintln!("{err}");
+            eprintln!("{}", printable(&err.to_string()));
             return Ok(exit::USAGE);
         }
     };
@@ -37,7 +38,7 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
         (at.line, at.column)
     });
     for problem in &problems {
-        eprintln!("{}", problem.render(&loaded));
+        eprintln!("{}", printable(&problem.render(&loaded)));
     }
     let errors = problems
         .iter()
@@ -47,13 +48,13 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
     if errors > 0 {
         eprintln!(
             "{}: {errors} error(s), {warnings} warning(s)",
-            loaded.path.display()
+            printable(&loaded.path.display().to_string())
         );
         Ok(exit::USAGE)
     } else {
         crate::cmd::output::print_line(&format!(
             "{}: ok ({} prompts, {} routes, {warnings} warning(s))",
-            loaded.path.display(),
+            printable(&loaded.path.display().to_string()),
             loaded.config.prompts.len(),
             loaded.config.routes.len()
         ))?;

@@ -137,6 +137,12 @@ fn print_table(rows: &[PromptRow], cwd: &Path) -> Result<()> {
             row.description.unwrap_or("").to_string(),
         ]);
     }
+    // Names, aliases, descriptions and paths come from the config.
+    for line in lines.iter_mut().skip(1) {
+        for cell in line.iter_mut() {
+            *cell = crate::report::render::text_safe::printable(cell);
+        }
+    }
     let widths: Vec<usize> = (0..5)
         .map(|col| {
             lines

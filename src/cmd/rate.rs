@@ -14,6 +14,7 @@ use crate::record::event;
 use crate::record::last_run::LastRun;
 use crate::record::log_writer::EventWriter;
 use crate::record::privacy::{self, IdentityHasher};
+use crate::report::render::text_safe::printable;
 
 /// How far back `--pending` looks, in days.
 const PENDING_DAYS: u64 = 7;
@@ -94,8 +95,9 @@ fn find_by_prefix(context: &Context, text: &str) -> Result<(RatedRun, PathBuf)> 
     report_notes(&found.notes);
     match found.runs.as_slice() {
         [] => Err(Error::Usage(format!(
-            "no run with an id starting with `{text}` in {} ({} day file(s) searched); list unrated runs with `promptrun rate --pending`",
-            dir.display(),
+            "no run with an id starting with `{}` in {} ({} day file(s) searched); list unrated runs with `promptrun rate --pending`",
+            printable(text),
+            printable(&dir.display().to_string()),
             found.files
         ))),
         [run] => Ok((rated_run(run), dir)),
@@ -105,7 +107,8 @@ fn find_by_prefix(context: &Context, text: &str) -> Result<(RatedRun, PathBuf)> 
 
 fn ambiguous(text: &str, runs: &[FoundRun]) -> String {
     let mut message = format!(
-        "run id prefix `{text}` is ambiguous: it matches {} runs; give more of the id:",
+        "run id prefix `{}` is ambiguous: it matches {} runs; give more of the id:",
+        printable(text),
         runs.len()
     );
     for run in runs.iter().rev().take(CANDIDATES_SHOWN) {
@@ -202,14 +205,16 @@ fn rated_run(run: &FoundRun) -> RatedRun {
 /// `<run id>  <ts>  <prompt> (variant v)  <status>`.
 fn run_line(run: &FoundRun) -> String {
     let status = match (&run.status, run.exit_code) {
-        (Some(status), Some(code)) if status != "ok" => format!("{status} (exit {code})"),
-        (Some(status), _) => status.clone(),
+        (Some(status), Some(code)) if status != "ok" => {
+            format!("{} (exit {code})", printable(status))
+        }
+        (Some(status), _) => printable(status),
         (None, _) => "no run_end".to_string(),
     };
     format!(
         "{}  {}  {}  {status}",
-        run.run_id,
-        run.ts,
+        printable(&run.run_id),
+        printable(&run.ts),
         describe(&run.prompt, run.variant.as_deref(), "")
     )
 }
@@ -217,12 +222,13 @@ fn run_line(run: &FoundRun) -> String {
 /// `<id> summarize (variant b)` for messages; without an id, just the prompt and variant.
 fn describe(prompt: &str, variant: Option<&str>, run_id: &str) -> String {
     let variant = variant
-        .map(|v| format!(" (variant {v})"))
+        .map(|v| format!(" (variant {})", printable(v)))
         .unwrap_or_default();
+    let prompt = printable(prompt);
     if run_id.is_empty() {
         format!("{prompt}{variant}")
     } else {
-        format!("{run_id} {prompt}{variant}")
+        format!("{} {prompt}{variant}", printable(run_id))
     }
 }
 

@@ -135,7 +135,7 @@ pub fn report_skips(report: &Report, strict: bool) -> Result<()> {
     let examples: String = inputs
         .skipped_examples
         .iter()
-        .map(|e| format!("\n  {e}"))
+        .map(|e| format!("\n  {}", crate::report::render::text_safe::printable(e)))
         .collect();
     if strict {
         return Err(Error::BadInput(format!(

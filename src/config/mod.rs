@@ -136,6 +136,10 @@ pub struct Logging {
     /// Remove day files older than this many days (at most once a day, after a
     /// run, or with `promptrun purge --expired`). Unset keeps everything.
     pub retention_days: Option<u32>,
+    /// More to redact when `log_args` is on: globs (`*`, `?`, `[abc]`) matched
+    /// against every word of the arguments (a match is hidden) and against every
+    /// flag, variable, header or query name (its value is hidden).
+    pub redact: Vec<String>,
 }
 
 /// A config read from disk, with what is needed to explain problems in it.
@@ -152,6 +156,22 @@ pub struct LoadedConfig {
     /// The config was discovered, not named, so the prompt files it names must
     /// belong to the user too (see [`trust`]).
     pub strict_files: bool,
+}
+
+/// Config bytes as text; bytes that are not UTF-8 are an error naming the byte
+/// offset (and line) of the first bad byte.
+fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        let line = 1 + err.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        Error::Config(format!(
+            "{}:{line}: not UTF-8 at byte offset {offset}; save the file as UTF-8",
+            path.display()
+        ))
+    })
 }
 
 /// The largest config or prompt file promptrun reads: a bound, so that a file
@@ -180,16 +200,13 @@ impl LoadedConfig {
         let (bytes, meta) = read_regular(path, Links::Follow, MAX_FILE_BYTES)
             .map_err(|source| Error::io(path, source))?;
         let strict_files = trust::check_config(path, &meta, origin)?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Error::io(
-                path,
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                ),
-            )
-        })?;
+        let text = utf8(path, bytes)?;
         Ok((text, strict_files))
+    }
+
+    /// Parses config bytes that came from `path` (see [`utf8`]).
+    pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self> {
+        Self::parse(path, utf8(path, bytes)?)
     }
 
     /// Parses config text that came from `path`.
@@ -312,5 +329,82 @@ mod tests {
         let err = LoadedConfig::parse(Path::new("c.json"), text).unwrap_err();
         // `1` is the 28th character (29th byte).
         assert!(err.to_string().starts_with("c.json:1:28: "), "{err}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_named_by_offset() {
+        let bytes = b"{\n  \"prompts\": {\"a\xff\": {}}\n}".to_vec();
+        let err = LoadedConfig::parse_bytes(Path::new("c.json"), bytes).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.json:2: not UTF-8 at byte offset 18; save the file as UTF-8"
+        );
+    }
+
+    /// A config error is one line that starts with the file's name.
+    fn assert_one_line_naming_the_file(result: Result<LoadedConfig>) {
+        if let Err(err) = result {
+            let message = err.to_string();
+            assert!(message.starts_with("dir/router-config.json:"), "{message}");
+            assert!(!message.contains('\n'), "{message:?}");
+        }
+    }
+
+    /// JSON values of every shape, nested a few levels, with keys the model knows.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let key = prop_oneof![
+            Just("prompts".to_string()),
+            Just("routes".to_string()),
+            Just("defaults".to_string()),
+            Just("timeout".to_string()),
+            Just("logging".to_string()),
+            Just("redact".to_string()),
+            Just("file".to_string()),
+            Just("match".to_string()),
+            Just("prompt".to_string()),
+            Just("variants".to_string()),
+            Just("weight".to_string()),
+            Just("feedback".to_string()),
+            Just("alerts".to_string()),
+            "\\PC{0,6}",
+        ];
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            "\\PC{0,8}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map(key.clone(), inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let path = Path::new("dir/router-config.json");
+            assert_one_line_naming_the_file(LoadedConfig::parse_bytes(path, bytes));
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(value in json_value()) {
+            let path = Path::new("dir/router-config.json");
+            let loaded = LoadedConfig::parse_bytes(path, value.to_string().into_bytes());
+            if let Ok(loaded) = &loaded {
+                // Checking and locating a parsed config must not panic either.
+                for problem in validate::check(loaded) {
+                    let line = problem.render(loaded);
+                    assert!(line.starts_with("dir/router-config.json:"), "{line}");
+                }
+                let _ = loaded.unknown_key_warnings();
+            }
+            assert_one_line_naming_the_file(loaded);
+        }
     }
 }

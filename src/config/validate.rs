@@ -210,6 +210,14 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
             ));
         }
     }
+    for (index, pattern) in config.logging.redact.iter().enumerate() {
+        let path = vec![key("logging"), key("redact"), Segment::Index(index)];
+        if pattern.is_empty() {
+            problems.push(Problem::error(path, "a redact pattern cannot be empty"));
+        } else if let Err(message) = glob::Glob::new(pattern) {
+            problems.push(Problem::error(path, message));
+        }
+    }
     problems.extend(super::feedback::check(&config.feedback));
     problems.extend(crate::report::alerts::rules::check(&config.alerts));
     problems

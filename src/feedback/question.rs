@@ -54,7 +54,9 @@ enum Input {
 
 /// The question's text: `Rate "summarize" (variant b) 1-5, Enter to skip`.
 pub fn question_text(prompt: &str, variant: Option<&str>) -> String {
-    match variant {
+    use crate::report::render::text_safe::printable;
+    let prompt = printable(prompt);
+    match variant.map(printable) {
         Some(variant) => format!("Rate \"{prompt}\" (variant {variant}) 1-5, Enter to skip"),
         None => format!("Rate \"{prompt}\" 1-5, Enter to skip"),
     }

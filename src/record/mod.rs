@@ -3,7 +3,9 @@
 
 pub mod event;
 pub mod last_run;
+pub mod limits;
 pub mod log_files;
 pub mod log_writer;
 pub mod privacy;
+pub mod redact;
 pub mod run_recorder;

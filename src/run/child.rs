@@ -101,9 +101,25 @@ impl RunOutcome {
 pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
     let own_group = !has_controlling_terminal();
     let mut command = Command::new(&spec.argv[0]);
+    use std::os::unix::process::CommandExt;
     if own_group {
-        use std::os::unix::process::CommandExt;
         command.process_group(0);
+    }
+    // If promptrun itself is killed (SIGKILL, the OOM killer), the command gets
+    // SIGTERM instead of running on orphaned (README, "Signals").
+    // SAFETY: prctl, getppid and raise are async-signal-safe; nothing is allocated.
+    let parent = unsafe { libc::getpid() };
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // promptrun died between fork and prctl: act as the signal would have.
+            if libc::getppid() != parent {
+                libc::raise(libc::SIGTERM);
+            }
+            Ok(())
+        });
     }
     command.args(&spec.argv[1..]);
     command.envs(spec.env.iter().map(|(key, value)| (key, value)));
@@ -124,7 +140,10 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
         pid: child.id(),
         group: own_group,
     };
-    let deadline = spec.timeout.map(|timeout| started + timeout);
+    // Checked: a deadline past what the clock can hold never comes.
+    let deadline = spec
+        .timeout
+        .and_then(|timeout| started.checked_add(timeout));
     let mut kill_at: Option<Instant> = None;
     let mut killed = false;
     let mut terminal_interrupt = None;
@@ -156,7 +175,8 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
             && now >= deadline
         {
             target.signal(libc::SIGTERM);
-            kill_at = Some(now + spec.kill_grace);
+            // A grace past what the clock can hold means no grace, not a panic.
+            kill_at = Some(now.checked_add(spec.kill_grace).unwrap_or(now));
         }
         if let Some(kill) = kill_at
             && now >= kill

@@ -53,7 +53,12 @@ pub fn describe(plan: &RunPlan, stdin: bool, context: &Context) -> String {
             .map_or("none".to_string(), |t| format!("{t:?}"))
     ));
     lines.push(format!("log dir:    {log}"));
-    lines.join("\n")
+    // Names and paths come from the config and the command line: one line each.
+    lines
+        .iter()
+        .map(|line| crate::report::render::text_safe::printable(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Quotes arguments the way a POSIX shell would need them.

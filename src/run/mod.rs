@@ -37,7 +37,10 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
         ));
     }
     let mut recorder = RunRecorder::open(context);
-    let start = plan.run_start(&recorder, context, &args.tags);
+    for warning in &plan.warnings {
+        warn(warning);
+    }
+    let start = plan.run_start(&recorder, context);
     recorder.write(&start);
 
     let signals = SignalPipe::install().ok();
@@ -117,6 +120,6 @@ fn report_spawn_error(plan: &RunPlan, error: &std::io::Error) {
     };
     eprintln!(
         "promptrun: error: cannot run `{}`: {what}",
-        plan.spec.argv[0].to_string_lossy()
+        crate::report::render::text_safe::printable(&plan.spec.argv[0].to_string_lossy())
     );
 }

@@ -13,9 +13,12 @@ use super::router::{self, Resolution, ResolvedPrompt};
 use crate::cli::{RunArgs, parse_duration};
 use crate::config::LoadedConfig;
 use crate::config::context::Context;
+use crate::config::locate::Segment;
 use crate::error::{Error, Result};
 use crate::record::event::{self, RunStart, SCHEMA_VERSION};
+use crate::record::limits;
 use crate::record::privacy::{self, IdentityHasher};
+use crate::record::redact::Redactor;
 use crate::record::run_recorder::RunRecorder;
 use chrono::Utc;
 
@@ -42,6 +45,10 @@ pub struct RunPlan {
     pub prompt_unreached: bool,
     /// What to spawn, and how.
     pub spec: CommandSpec,
+    /// The tags as recorded (bounded by `record::limits`).
+    pub tags: BTreeMap<String, String>,
+    /// What was cut to keep the run's lines readable, to warn about.
+    pub warnings: Vec<String>,
 }
 
 impl RunPlan {
@@ -59,6 +66,7 @@ impl RunPlan {
         let run_id = uuid::Uuid::now_v7().to_string();
         let template = command_template(&resolved, args)?;
         let timeout = effective_timeout(args.timeout, config)?;
+        let (tags, warnings) = limits::tags(&args.tags)?;
         let prompt_bytes = read_prompt(&resolved, config)?;
         if args.stdin && resolved.file.is_none() {
             return Err(Error::Usage(format!(
@@ -124,25 +132,23 @@ impl RunPlan {
             model,
             prompt_unreached,
             spec,
+            tags,
+            warnings,
         })
     }
 
     /// The run_start event of this plan: identities hashed with the salt, arguments
     /// only when `logging.log_args` is on (and then redacted).
-    pub fn run_start(
-        &self,
-        recorder: &RunRecorder,
-        context: &Context,
-        tags: &[(String, String)],
-    ) -> RunStart {
+    pub fn run_start(&self, recorder: &RunRecorder, context: &Context) -> RunStart {
         let hasher = recorder
             .is_enabled()
             .then(|| IdentityHasher::load_or_create(context.state_dir.as_deref()));
         let identity = |value: String| hasher.as_ref().map(|h| h.hash(&value)).unwrap_or_default();
-        let log_args = context
+        let logging = context
             .config
             .as_ref()
-            .is_some_and(|c| c.config.logging.log_args);
+            .map(|c| &c.config.logging)
+            .filter(|logging| logging.log_args);
         let resolved = &self.resolved;
         RunStart {
             v: SCHEMA_VERSION,
@@ -156,10 +162,17 @@ impl RunPlan {
             prompt_file: resolved.file_in_config.clone(),
             prompt_sha256: self.prompt_bytes.as_deref().map(privacy::sha256_hex),
             command: self.program_name(),
-            args: log_args.then(|| privacy::redact_args(&self.template_args())),
+            args: logging.map(|logging| {
+                let redacted = Redactor::new(&logging.redact).redact(&self.template_args());
+                let (args, warning) = limits::args(redacted);
+                if let Some(warning) = warning {
+                    crate::error::warn(warning);
+                }
+                args
+            }),
             user: identity(privacy::user_name()),
             host: identity(privacy::host_name()),
-            tags: tags.iter().cloned().collect::<BTreeMap<_, _>>(),
+            tags: self.tags.clone(),
             promptrun: env!("CARGO_PKG_VERSION"),
         }
     }
@@ -190,11 +203,17 @@ fn effective_timeout(
     let timeout = match (flag, configured) {
         (Some(timeout), _) => Some(timeout),
         (None, Some(text)) => Some(parse_duration(text).map_err(|message| {
+            let at = config.map(|c| {
+                let path = [
+                    Segment::Key("defaults".into()),
+                    Segment::Key("timeout".into()),
+                ];
+                let position = c.position(&path, false);
+                format!("{}:{}:{}", c.path.display(), position.line, position.column)
+            });
             Error::Config(format!(
                 "{}: defaults.timeout: {message}",
-                config
-                    .map(|c| c.path.display().to_string())
-                    .unwrap_or_default()
+                at.unwrap_or_default()
             ))
         })?),
         (None, None) => None,

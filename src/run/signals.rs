@@ -10,8 +10,19 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-/// The signals promptrun forwards to its command.
-pub const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+/// The signals promptrun forwards to its command. Besides the terminal's and
+/// TERM, the ones whose default is to end a process that others send to a job
+/// (USR1, USR2, ALRM): forwarded, the command decides, and the run is recorded
+/// instead of promptrun dying without a run_end.
+pub const FORWARDED: [libc::c_int; 7] = [
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+];
 
 static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
 
@@ -179,8 +190,81 @@ pub fn send_group(pgid: u32, signal: libc::c_int) {
     unsafe { libc::kill(-(pgid as libc::pid_t), signal) };
 }
 
-/// True while any process is left in the group `pgid`.
+/// True while a live process is left in the group `pgid`. A zombie (dead, not
+/// yet reaped by its parent, say an init that never reaps) still makes the group
+/// exist for kill(2) but has nothing left to stop, so it does not count; /proc
+/// tells them apart, and without /proc kill(2) decides.
 pub fn group_alive(pgid: u32) -> bool {
     // SAFETY: signal 0 only checks that the group exists and may be signalled.
-    unsafe { libc::kill(-(pgid as libc::pid_t), 0) == 0 }
+    let exists = unsafe { libc::kill(-(pgid as libc::pid_t), 0) == 0 };
+    if !exists {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| name.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("stat")).ok())
+        .any(|stat| live_in_group(&stat, pgid))
+}
+
+/// From a `/proc/<pid>/stat` line: the process is in group `pgid` and not a
+/// zombie. The command name may hold spaces and `)`, so fields are read after
+/// the last `)`: state, ppid, pgrp.
+fn live_in_group(stat: &str, pgid: u32) -> bool {
+    let Some(close) = stat.rfind(')') else {
+        return false;
+    };
+    let mut fields = stat[close + 1..].split_whitespace();
+    let state = fields.next().unwrap_or("");
+    let group = fields.nth(1).and_then(|g| g.parse::<u32>().ok());
+    group == Some(pgid) && !matches!(state, "Z" | "X" | "x")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_of_zombies_is_not_alive() {
+        use std::os::unix::process::CommandExt;
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "exit 0"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        // Not reaped: the child is a zombie in a group of its own.
+        let zombie = (0..500).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                stat.rsplit(')')
+                    .next()
+                    .unwrap()
+                    .trim_start()
+                    .starts_with('Z')
+            })
+        });
+        assert!(zombie, "the child did not become a zombie");
+        // SAFETY: signal 0 only checks existence.
+        assert_eq!(unsafe { libc::kill(-(pid as libc::pid_t), 0) }, 0);
+        assert!(!group_alive(pid));
+        child.wait().unwrap();
+        assert!(!group_alive(pid));
+    }
+
+    #[test]
+    fn live_members_are_read_from_stat_lines() {
+        assert!(live_in_group("12 (sh) S 1 12 12 0", 12));
+        assert!(!live_in_group("12 (sh) Z 1 12 12 0", 12));
+        assert!(!live_in_group("12 (sh) S 1 13 13 0", 12));
+        assert!(live_in_group("12 (a) b) R 1 12 12 0", 12));
+    }
 }

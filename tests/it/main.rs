@@ -43,4 +43,5 @@ mod run_process_group;
 mod run_shim;
 mod run_startup;
 mod security_files;
+mod security_text;
 mod trends;

@@ -267,7 +267,7 @@ pub fn from_config(
     let errors: Vec<String> = check(&loaded.config.alerts)
         .iter()
         .filter(|problem| problem.severity == crate::config::validate::Severity::Error)
-        .map(|problem| problem.render(loaded))
+        .map(|problem| crate::report::render::text_safe::printable(&problem.render(loaded)))
         .collect();
     if errors.is_empty() {
         return Ok(loaded.config.alerts.clone());

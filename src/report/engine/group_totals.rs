@@ -255,6 +255,7 @@ impl Cell {
                             sum,
                             mean: sum / count as f64,
                             count,
+                            overflow: !sum.is_finite(),
                         },
                     )
                 })

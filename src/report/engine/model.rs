@@ -176,9 +176,15 @@ impl GroupStats {
 /// One custom metric.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetricStats {
+    /// The sum; null in JSON when it overflowed (see `overflow`).
     pub sum: f64,
+    /// The mean; null in JSON when the sum overflowed.
     pub mean: f64,
     /// Runs that reported the metric.
     #[serde(default)]
     pub count: u64,
+    /// Present and true when the sum went past the largest number (about
+    /// 1.8e308): tables and CSV show `overflow`, JSON has null sum and mean.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overflow: bool,
 }

@@ -162,7 +162,7 @@ pub fn parse_point(text: &str, now_ms: i64) -> Result<i64, String> {
             .and_then(|w| std::time::Duration::try_from_secs_f64(w * 604_800.0).ok())
             .ok_or_else(String::new)
     } else {
-        crate::cli::parse_duration(text)
+        crate::cli::parse_duration_unbounded(text)
     };
     let point = match ago {
         Ok(ago) if text.ends_with(|c: char| c.is_ascii_alphabetic()) => {

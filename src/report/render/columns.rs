@@ -39,16 +39,24 @@ fn col(header: &str, numeric: bool, value: impl Fn(&GroupStats) -> String + 'sta
     }
 }
 
-/// A number with at most `decimals` decimals, or "-" for none.
+/// A number with at most `decimals` decimals, "-" for none, and `overflow` for
+/// a sum that went past the largest number (rather than `inf`).
 pub fn num(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
+    match value {
+        None => "-".into(),
+        Some(v) if !v.is_finite() => OVERFLOW.into(),
+        Some(v) => format!("{v:.decimals$}"),
+    }
 }
 
 /// A number with at least `min_decimals` decimals and, below 1, as many more as
 /// three significant digits need (0.0002, not 0.00), trailing zeros trimmed.
 pub fn sig(value: f64, min_decimals: usize) -> String {
+    if !value.is_finite() {
+        return OVERFLOW.into();
+    }
     let magnitude = value.abs();
-    if !value.is_finite() || magnitude == 0.0 || magnitude >= 1.0 {
+    if magnitude == 0.0 || magnitude >= 1.0 {
         return format!("{value:.min_decimals$}");
     }
     let lead = magnitude.log10().floor() as i64;
@@ -81,6 +89,8 @@ pub fn has_cost(report: &crate::report::Report) -> bool {
     let t = &report.totals;
     t.cost_usd.runs > 0 || t.tokens.input > 0.0 || t.tokens.output > 0.0
 }
+/// What tables and CSV show for a number that overflowed.
+pub const OVERFLOW: &str = "overflow";
 
 /// A ratio as a percentage.
 pub fn pct(value: Option<f64>) -> String {

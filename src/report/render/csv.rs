@@ -5,11 +5,13 @@
 //! (`metric_<name>_sum`, `metric_<name>_mean`) last, so adding a metric never
 //! moves another column. Numbers are written in full precision, ratios as
 //! fractions (0.5, not 50%), and a missing value (no variant, no rating) as an
-//! empty cell.
+//! empty cell. Text from the logs (group values, metric names) goes through
+//! [`spreadsheet_cell`], so a prompt named `=cmd|...` is not a formula.
 
 use std::io::{self, Write};
 
 use super::columns::metric_names;
+use super::text_safe::spreadsheet_cell;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
 use crate::report::engine::model::GroupStats;
@@ -21,7 +23,16 @@ const STATUSES: [&str; 5] = ["ok", "error", "signal", "timeout", "spawn_failed"]
 const RESOLUTIONS: [&str; 4] = ["name", "alias", "route", "adhoc"];
 
 fn opt(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+    value.map(number).unwrap_or_default()
+}
+
+/// A number in full precision, or `overflow` when it went past the largest one.
+fn number(value: f64) -> String {
+    if value.is_finite() {
+        value.to_string()
+    } else {
+        super::columns::OVERFLOW.to_string()
+    }
 }
 
 /// A column: its header and how to write a group's value.
@@ -35,11 +46,21 @@ fn statistics() -> Vec<CsvColumn> {
         ("users".into(), Box::new(|g| g.users.to_string())),
         (
             "first_ts".into(),
-            Box::new(|g| g.first_ts.clone().unwrap_or_default()),
+            Box::new(|g| {
+                g.first_ts
+                    .as_deref()
+                    .map(spreadsheet_cell)
+                    .unwrap_or_default()
+            }),
         ),
         (
             "last_ts".into(),
-            Box::new(|g| g.last_ts.clone().unwrap_or_default()),
+            Box::new(|g| {
+                g.last_ts
+                    .as_deref()
+                    .map(spreadsheet_cell)
+                    .unwrap_or_default()
+            }),
         ),
         ("success_rate".into(), Box::new(|g| opt(g.success_rate))),
         ("incomplete".into(), Box::new(|g| g.incomplete.to_string())),
@@ -122,24 +143,34 @@ impl Renderer for Csv {
         let statistics = statistics();
         let metrics: Vec<String> = metric_names(report).into_iter().collect();
         let mut writer = ::csv::Writer::from_writer(out);
-        let mut header: Vec<String> = options.group_fields.clone();
+        let mut header: Vec<String> = options
+            .group_fields
+            .iter()
+            .map(|field| spreadsheet_cell(field))
+            .collect();
         header.extend(statistics.iter().map(|(name, _)| name.clone()));
         for metric in &metrics {
-            header.push(format!("metric_{metric}_sum"));
-            header.push(format!("metric_{metric}_mean"));
+            header.push(spreadsheet_cell(&format!("metric_{metric}_sum")));
+            header.push(spreadsheet_cell(&format!("metric_{metric}_mean")));
         }
         writer.write_record(&header)?;
         for group in &report.groups {
             let mut row: Vec<String> = options
                 .group_fields
                 .iter()
-                .map(|field| group.key.get(field).cloned().unwrap_or_default())
+                .map(|field| {
+                    group
+                        .key
+                        .get(field)
+                        .map(|value| spreadsheet_cell(value))
+                        .unwrap_or_default()
+                })
                 .collect();
             row.extend(statistics.iter().map(|(_, value)| value(group)));
             for metric in &metrics {
                 let stats = group.metrics.get(metric);
-                row.push(stats.map(|m| m.sum.to_string()).unwrap_or_default());
-                row.push(stats.map(|m| m.mean.to_string()).unwrap_or_default());
+                row.push(stats.map(|m| number(m.sum)).unwrap_or_default());
+                row.push(stats.map(|m| number(m.mean)).unwrap_or_default());
             }
             writer.write_record(&row)?;
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::text_safe::{markdown_cell, printable};
+use super::text_safe::{markdown_cell, printable, spreadsheet_cell};
 use crate::report::render::text_width;
 use crate::report::trends::{TrendChange, TrendPoint, Trends};
 
@@ -196,7 +196,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
         writer.write_record([
             "bucket",
             &p.bucket,
-            &p.prompt,
+            &spreadsheet_cell(&p.prompt),
             &p.runs.to_string(),
             &num(p.success_rate),
             &num(p.p95_ms),
@@ -216,7 +216,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
         writer.write_record([
             "change",
             "",
-            &c.prompt,
+            &spreadsheet_cell(&c.prompt),
             &c.current.runs.to_string(),
             &num(c.current.success_rate),
             &num(c.current.p95_ms),
@@ -228,7 +228,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
             &num(c.success_rate_change_pts),
             &num(c.p95_change_pct),
             &num(c.rating_change),
-            &c.flags.join(" "),
+            &spreadsheet_cell(&c.flags.join(" ")),
         ])?;
     }
     let bytes = writer.into_inner().map_err(|err| err.into_error())?;
