@@ -1,4 +1,6 @@
-//! The command line: every clap type lives here, and doc comments are the help text.
+//! The command line: the clap types (this file: the root, the subcommand list and
+//! the small subcommands; `run.rs` and `report.rs` the big ones), doc comments as
+//! the help text, and the plain-run fast parser.
 
 use std::path::PathBuf;
 
