@@ -64,6 +64,16 @@ pub struct ReportArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Table and Markdown: only these columns besides the group columns, in this
+    /// order (comma-separated headers; `p95_ms` for "p95 ms").
+    #[arg(long = "columns", value_name = "COLUMN", value_delimiter = ',')]
+    pub columns: Vec<String>,
+
+    /// Table: every column, however wide. Without it a table on a terminal (or with
+    /// COLUMNS set) leaves out the columns that do not fit and names them.
+    #[arg(long)]
+    pub wide: bool,
+
     /// Show the latest comments of each group (feedback report).
     #[arg(long)]
     pub comments: bool,

@@ -14,6 +14,7 @@ mod dashboard_browser;
 mod dashboard_cmd;
 mod dashboard_fixtures;
 mod export;
+mod first_hour;
 mod feedback_manners;
 mod feedback_prompt;
 mod feedback_rate;

@@ -104,7 +104,7 @@ pub fn columns(
                 g.key
                     .get(&name)
                     .filter(|v| !v.is_empty())
-                    .cloned()
+                    .map(|v| short_hash(v).to_string())
                     .unwrap_or_else(|| "-".into())
             })
         })
@@ -184,6 +184,19 @@ pub fn columns(
     columns
 }
 
+/// How many hex digits of a hash the table and Markdown show (as `git log --oneline`).
+pub const SHORT_HASH: usize = 12;
+
+/// A long hex hash (prompt version, user, host: 64 digits) shortened to its first
+/// [`SHORT_HASH`] digits; any other text unchanged. JSON and CSV keep full values.
+pub fn short_hash(value: &str) -> &str {
+    if value.len() > SHORT_HASH + 8 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &value[..SHORT_HASH]
+    } else {
+        value
+    }
+}
+
 /// Every custom metric name in the report.
 pub fn metric_names(report: &crate::report::Report) -> BTreeSet<String> {
     report.totals.metrics.keys().cloned().collect()
@@ -206,5 +219,14 @@ mod tests {
         assert_eq!(sig(-0.0031, 2), "-0.0031");
         assert_eq!(sig(200.0, 2), "200.00");
         assert_eq!(sig(0.999, 2), "0.999");
+    }
+
+    #[test]
+    fn long_hashes_shorten_to_twelve_digits() {
+        let hash = "ab".repeat(32);
+        assert_eq!(short_hash(&hash), "abababababab");
+        assert_eq!(short_hash("summarize"), "summarize");
+        assert_eq!(short_hash("deadbeef"), "deadbeef");
+        assert_eq!(short_hash("-"), "-");
     }
 }
