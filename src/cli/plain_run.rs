@@ -33,6 +33,7 @@ const SUBCOMMANDS: &[&str] = &[
     "merge",
     "purge",
     "export",
+    "__complete-prompts",
     "help",
 ];
 

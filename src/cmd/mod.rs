@@ -2,6 +2,7 @@
 //! report flags into inputs, filters and a window); this module only dispatches.
 
 mod check;
+mod complete_prompts;
 mod completions;
 mod config_check;
 mod dashboard;
@@ -37,6 +38,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Config(ConfigCommand::Check)) => config_check::run(&cli.global),
         Some(Command::Rate(args)) => rate::run(&cli.global.context()?, &cli.global, args),
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::CompletePrompts) => complete_prompts::run(&cli.global),
         Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Dashboard(args)) => dashboard::run(&cli.global, args),
         Some(Command::Trends(args)) => trends::run(&cli.global, args),

@@ -99,3 +99,57 @@ fn hashes_are_short_in_tables_and_full_in_json_and_csv() {
     }
 }
 
+
+#[test]
+fn completions_offer_the_configs_prompt_names() {
+    let env = TestEnv::new();
+    env.config(r#"{"prompts": {"summarize": {"file": "s.md", "aliases": ["sum"]}, "review": {"file": "r.md"}}}"#);
+    let names = env.run(["__complete-prompts"]);
+    assert!(names.status.success(), "{}", stderr(&names));
+    assert_eq!(stdout(&names), "review\nsum\nsummarize\n");
+
+    let bash = stdout(&env.run(["completions", "bash"]));
+    assert!(bash.contains("__complete-prompts"), "the hook asks promptrun:\n{bash}");
+    assert!(bash.contains("complete -F _promptrun_with_prompts"), "{bash}");
+    let script = env.path("promptrun.bash");
+    std::fs::write(&script, &bash).unwrap();
+    let complete = |line: &str, cword: usize| {
+        let out = env
+            .shell_with(
+                "bash",
+                &format!(
+                    "source '{}'; COMP_WORDS=(\"$PROMPTRUN\" {line}); COMP_CWORD={cword}; \
+                     _promptrun_with_prompts \"$PROMPTRUN\" \"${{COMP_WORDS[$COMP_CWORD]}}\" x; \
+                     printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                    script.display()
+                ),
+            )
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let offered = complete("su", 1);
+    assert!(offered.lines().any(|l| l == "summarize") && offered.lines().any(|l| l == "sum"), "{offered}");
+    assert!(!offered.contains("review"), "{offered}");
+    let after_run = complete("run re", 2);
+    assert!(after_run.lines().any(|l| l == "review"), "{after_run}");
+    // Subcommands are still offered.
+    assert!(complete("rep", 1).lines().any(|l| l == "report"));
+
+    // Changing the config changes the names: the script asks each time.
+    env.config(r#"{"prompts": {"translate": {"file": "t.md"}}}"#);
+    assert!(complete("tr", 1).lines().any(|l| l == "translate"));
+
+    // No config: nothing, and no error.
+    let bare = TestEnv::new();
+    let none = bare.run(["__complete-prompts"]);
+    assert!(none.status.success() && none.stdout.is_empty(), "{}", stderr(&none));
+
+    for shell in ["zsh", "fish"] {
+        let text = stdout(&env.run(["completions", shell]));
+        assert!(text.contains("promptrun") && text.contains("__complete-prompts"), "{shell}:\n{text}");
+    }
+    let zsh = stdout(&env.run(["completions", "zsh"]));
+    assert!(zsh.contains("matches:_promptrun_prompt_names'"), "the prompt argument uses the hook");
+}
