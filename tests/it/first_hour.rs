@@ -153,3 +153,24 @@ fn completions_offer_the_configs_prompt_names() {
     let zsh = stdout(&env.run(["completions", "zsh"]));
     assert!(zsh.contains("matches:_promptrun_prompt_names'"), "the prompt argument uses the hook");
 }
+
+#[test]
+fn feedback_marks_participation_below_the_goal() {
+    let env = env_with_fixture();
+    // summarize/a: two runs asked, one rated (50%); review: one asked, one rated (100%).
+    let table = stdout(&env.run(["report", "feedback"]));
+    let row = |name: &str, text: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name) || l.starts_with(&format!("| {name}")))
+            .unwrap_or_else(|| panic!("no {name} row:\n{text}"))
+            .to_string()
+    };
+    assert!(row("summarize  a", &table).ends_with("50.0% (<80%)"), "{table}");
+    assert!(row("review", &table).ends_with("100.0%"), "{table}");
+    let md = stdout(&env.run(["report", "feedback", "--format", "markdown"]));
+    // Markdown escapes the `<` (it renders as `<80%`).
+    assert!(row("summarize | a", &md).contains("| 50.0% (\\<80%) |"), "{md}");
+    // CSV keeps the plain ratio for machines.
+    let csv = stdout(&env.run(["report", "feedback", "--format", "csv"]));
+    assert!(!csv.contains("<80%"), "{csv}");
+}

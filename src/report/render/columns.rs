@@ -87,6 +87,21 @@ pub fn pct(value: Option<f64>) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// The share of asked runs that should get a rating: the feedback report marks
+/// participation below it, the dashboard draws it as a goal line.
+pub const PARTICIPATION_GOAL: f64 = 0.8;
+
+/// Participation as a percentage, marked when below [`PARTICIPATION_GOAL`]:
+/// `62.0% (<80%)`.
+pub fn participation(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v < PARTICIPATION_GOAL => {
+            format!("{} (<{:.0}%)", pct(Some(v)), PARTICIPATION_GOAL * 100.0)
+        }
+        other => pct(other),
+    }
+}
+
 /// The key columns, then the section's columns. `metric_names` are the custom
 /// metrics found in the report (performance shows their sum and mean);
 /// `with_cost` adds tokens and cost to performance.
@@ -178,7 +193,7 @@ pub fn columns(
                     g.ratings.dist[stars - 1].to_string()
                 }));
             }
-            columns.push(col("participation", true, |g| pct(g.participation)));
+            columns.push(col("participation", true, |g| participation(g.participation)));
         }
     }
     columns
@@ -219,6 +234,14 @@ mod tests {
         assert_eq!(sig(-0.0031, 2), "-0.0031");
         assert_eq!(sig(200.0, 2), "200.00");
         assert_eq!(sig(0.999, 2), "0.999");
+    }
+
+    #[test]
+    fn participation_below_the_goal_is_marked() {
+        assert_eq!(participation(Some(0.62)), "62.0% (<80%)");
+        assert_eq!(participation(Some(0.8)), "80.0%");
+        assert_eq!(participation(Some(1.0)), "100.0%");
+        assert_eq!(participation(None), "-");
     }
 
     #[test]
