@@ -81,11 +81,12 @@ fn runs_chart(out: &mut String, trends: &Trends) {
         None => out.push_str("<p class=\"muted\">No runs in this window.</p>"),
     }
     out.push_str("<ul class=\"legend\">");
-    for (i, (name, _)) in series.iter().enumerate() {
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    for (name, colour) in names.iter().zip(charts::series_colours(&names)) {
         let _ = write!(
             out,
             "<li><i style=\"background:{}\"></i>{}</li>",
-            charts::css(PALETTE[i.min(PALETTE.len() - 1)]),
+            charts::css(colour),
             escape(name)
         );
     }
@@ -134,11 +135,12 @@ fn p95_chart(out: &mut String, trends: &Trends) {
         "<section><h2>p95 duration per {}</h2>{svg}<ul class=\"legend\">",
         escape(&trends.bucket)
     );
-    for (i, (name, _)) in series.iter().enumerate() {
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    for (name, colour) in names.iter().zip(charts::series_colours(&names)) {
         let _ = write!(
             out,
             "<li><i style=\"background:{}\"></i>{}</li>",
-            charts::css(PALETTE[i]),
+            charts::css(colour),
             escape(name)
         );
     }

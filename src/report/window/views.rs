@@ -40,7 +40,15 @@ pub struct WindowedReports {
     pub timeline: Report,
     /// The window, by model, most runs first.
     pub models: Report,
+    /// The window, by bucket, prompt and variant, oldest bucket first (ratings over time).
+    pub variant_timeline: Report,
+    /// The window, by prompt and version (when each version first ran).
+    pub versions: Report,
 }
+
+/// How many latest comments per prompt and variant the dashboard reads, to find the
+/// low-rated ones among them.
+pub const DASHBOARD_COMMENTS: usize = 50;
 
 impl Selection {
     /// The window from `--since`/`--until` values already parsed to ms (`now` when no until).
@@ -95,13 +103,29 @@ impl Selection {
                 SortKey::Key,
             ),
             self.view(&self.window, vec![GroupField::Model], SortKey::Runs),
+            self.view(
+                &self.window,
+                vec![
+                    GroupField::Time(self.bucket),
+                    GroupField::Prompt,
+                    GroupField::Variant,
+                ],
+                SortKey::Key,
+            ),
+            self.view(
+                &self.window,
+                vec![GroupField::Prompt, GroupField::Version],
+                SortKey::Key,
+            ),
         ];
+        views[1].comments = DASHBOARD_COMMENTS;
         if let Some(previous) = &previous_window {
             views.push(self.view(previous, vec![GroupField::Prompt], SortKey::Runs));
         }
         let mut reports = aggregate(&self.sources, &views, options)?.into_iter();
         let mut next = || reports.next().unwrap_or_default();
         let (current, variants, timeline, models) = (next(), next(), next(), next());
+        let (variant_timeline, versions) = (next(), next());
         let previous = previous_window.map(|_| next());
         Ok(WindowedReports {
             current,
@@ -109,6 +133,8 @@ impl Selection {
             variants,
             timeline,
             models,
+            variant_timeline,
+            versions,
         })
     }
 }
