@@ -174,3 +174,115 @@ fn feedback_marks_participation_below_the_goal() {
     let csv = stdout(&env.run(["report", "feedback", "--format", "csv"]));
     assert!(!csv.contains("<80%"), "{csv}");
 }
+
+/// A dashboard page over two weeks of three prompts, with low ratings and a prompt
+/// version that changed halfway.
+fn dashboard_page(env: &TestEnv) -> std::path::PathBuf {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
+    let mut runs = Vec::new();
+    for day in 10..24 {
+        runs.push(FixtureRun::ok("summarize", &nov(day, 9, 0), 300.0).variant("a").rated(if day % 3 == 0 { 1 } else { 4 }));
+        runs.push(FixtureRun::ok("summarize", &nov(day, 10, 0), 400.0).variant("b").rated(5));
+        runs.push(FixtureRun::ok("review", &nov(day, 11, 0), 900.0).status(if day % 2 == 0 { "error" } else { "ok" }).asked());
+        runs.push(FixtureRun::ok("translate", &nov(day, 12, 0), 200.0).rated(2));
+    }
+    let old = "ab".repeat(32);
+    let new = "cd".repeat(32);
+    let log: String = jsonl(&runs)
+        .lines()
+        .map(|line| {
+            let version = if line.contains("\"ts\":\"2026-11-1") { &old } else { &new };
+            line.replace("\"prompt_sha256\":null", &format!("\"prompt_sha256\":\"{version}\""))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    env.write("logs-in/events.jsonl", &log);
+    let output = env.run([
+        "dashboard", "logs-in", "-o", "dashboard.html", "--since", "2026-11-10", "--until", "2026-11-24",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    env.work().join("dashboard.html")
+}
+
+#[test]
+fn the_dashboard_has_the_first_hour_sections() {
+    let env = TestEnv::new();
+    let page = dashboard_page(&env);
+    let html = std::fs::read_to_string(&page).unwrap();
+    for id in ["low-rated", "versions", "rating-over-time", "participation"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "no section {id}");
+    }
+    // Versions: both, newest first, as 12-digit hashes.
+    let newer = html.find(&"cd".repeat(6)).expect("the new version");
+    let older = html.find(&"ab".repeat(6)).expect("the old version");
+    assert!(newer < older, "newest version first");
+    // Success bars carry their values, worst first: review (50%) above summarize (100%).
+    let success = &html[html.find("Success rate per prompt").unwrap()..];
+    let success = &success[..success.find("</svg>").unwrap()];
+    assert!(success.contains("50%") && success.contains("100%"), "value labels");
+    // The rating axis leaves room for its last label.
+    let mut browser = crate::browser::Browser::start();
+    let visit = browser.visit(
+        &crate::browser::file_url(&page),
+        &[
+            // Low ratings: the table's prompts and ratings.
+            "[...document.querySelectorAll('#low-rated tbody tr')].map(r => r.cells[1].textContent + ':' + r.cells[3].textContent)",
+            // The rating lines chart draws.
+            "document.querySelectorAll('#rating-over-time svg.chart circle').length",
+            // The participation goal line.
+            "document.querySelectorAll('#participation svg [stroke=\"#DC2626\"]').length",
+            // The smallest chart label as drawn on the page, in CSS pixels.
+            "Math.min(...[...document.querySelectorAll('svg.chart text')].map(t => { \
+               const s = t.ownerSVGElement; const scale = s.getBoundingClientRect().width / s.width.baseVal.value; \
+               return parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize) * scale; }))",
+            // Every chart label inside its chart (the rating axis' 100% is not clipped).
+            "[...document.querySelectorAll('svg.chart text')].filter(t => { const b = t.getBBox(); \
+               return b.x < -0.5 || b.x + b.width > t.ownerSVGElement.width.baseVal.value + 0.5; }).map(t => t.textContent)",
+        ],
+    );
+    assert!(visit.errors.is_empty(), "console errors: {:?}", visit.errors);
+    let low: Vec<String> = visit.values[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(low.len(), 10, "the ten latest: {low:?}");
+    assert_eq!(low[0], "translate:2", "newest first: {low:?}");
+    assert!(low.iter().any(|l| l == "summarize:1"), "{low:?}");
+    assert!(low.iter().all(|l| !l.ends_with(":4") && !l.ends_with(":5")), "{low:?}");
+    assert!(visit.values[1].as_u64().unwrap() > 10, "rating points: {:?}", visit.values[1]);
+    assert!(visit.values[2].as_u64().unwrap() >= 1, "no goal line");
+    let smallest = visit.values[3].as_f64().unwrap();
+    assert!(smallest >= 11.0, "a chart label drawn at {smallest:.1} px");
+    assert_eq!(visit.values[4], serde_json::json!([]), "clipped labels");
+}
+
+#[test]
+fn a_prompt_keeps_its_colour_across_charts_and_pages() {
+    let env = TestEnv::new();
+    dashboard_page(&env);
+    let output = env.run([
+        "trends", "logs-in", "--format", "html", "-o", "trends.html", "--since", "2026-11-10", "--until", "2026-11-24",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let colour_of = |html: &str, name: &str| -> Vec<String> {
+        let needle = format!("</i>{name}</li>");
+        html.match_indices(&needle)
+            .map(|(at, _)| {
+                let before = &html[..at];
+                let start = before.rfind("background:").unwrap() + "background:".len();
+                before[start..start + 7].to_string()
+            })
+            .collect()
+    };
+    let dashboard = std::fs::read_to_string(env.work().join("dashboard.html")).unwrap();
+    let trends = std::fs::read_to_string(env.work().join("trends.html")).unwrap();
+    for name in ["summarize", "review", "translate"] {
+        let mut colours = colour_of(&dashboard, name);
+        colours.extend(colour_of(&trends, name));
+        assert!(colours.len() >= 3, "{name}: {colours:?}");
+        assert!(colours.windows(2).all(|w| w[0] == w[1]), "{name}: {colours:?}");
+    }
+}

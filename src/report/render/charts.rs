@@ -37,10 +37,11 @@ pub const RATING_COLOURS: [RGBColor; 5] = [
 const WIDE: u32 = 1080;
 /// Half-width charts sit two to a row (about 530 px each on the page), so they are
 /// drawn near that size: scaled down much, their 13 px labels would read under 11 px.
-const HALF: u32 = 560;
+const HALF: u32 = 580;
 const FONT: &str = "sans-serif";
-/// Axis labels and value labels, in SVG pixels (about the same on the page).
-const LABEL_PX: u32 = 13;
+/// Axis labels and value labels, as plotters' font size: it writes 0.806 of it as
+/// the SVG font-size, so 16 is 12.9 px (13 was 10.5 px, too small once scaled).
+const LABEL_PX: u32 = 16;
 const LABEL_CHARS: usize = 28;
 
 /// The colour of each series, by name: a prompt keeps its colour from chart to
@@ -107,7 +108,14 @@ fn draw(
     }
     // Inline SVG in HTML needs no namespace; dropping it keeps the page free of any URL.
     let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
-    Some(svg.replacen("<svg ", "<svg class=\"chart\" role=\"img\" ", 1))
+    // Never shrunk below 90% of its size (its section scrolls instead), so a 12.9 px
+    // label stays at least 11.6 px on the page.
+    let min_width = width * 9 / 10;
+    Some(svg.replacen(
+        "<svg ",
+        &format!("<svg class=\"chart\" role=\"img\" style=\"min-width:{min_width}px\" "),
+        1,
+    ))
 }
 
 /// Text as plotters' SVG backend escapes it (`'` as `&apos;`).
@@ -217,8 +225,8 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
     draw(WIDE, 300, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(48)
+            .x_label_area_size(32)
+            .y_label_area_size(52)
             .build_cartesian_2d(slots(buckets.len(), 10), 0u64..top)
             .ok()?;
         chart
@@ -352,8 +360,8 @@ fn bars(
             .margin(8)
             // The last axis label ("100%") is centred on the axis end: room for its half.
             .margin_right(24)
-            .x_label_area_size(24)
-            .y_label_area_size(170)
+            .x_label_area_size(28)
+            .y_label_area_size(200)
             .build_cartesian_2d(0f64..top, slots(rows.len(), rows.len()))
             .ok()?;
         chart
@@ -425,8 +433,8 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
             .margin(8)
             // "100%" is centred on the axis end: room for its right half, not clipped.
             .margin_right(24)
-            .x_label_area_size(24)
-            .y_label_area_size(170)
+            .x_label_area_size(28)
+            .y_label_area_size(200)
             .build_cartesian_2d(0f64..100f64, slots(rows.len(), rows.len()))
             .ok()?;
         chart
@@ -507,8 +515,8 @@ pub fn lines_up_to(
     let svg = draw(WIDE, 300, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(64)
+            .x_label_area_size(32)
+            .y_label_area_size(72)
             .build_cartesian_2d(slots(buckets.len(), 10), 0f64..top)
             .ok()?;
         chart
