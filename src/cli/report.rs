@@ -145,6 +145,22 @@ pub struct TrendsArgs {
     /// The time bucket of the timeline.
     #[arg(long, value_enum, default_value_t = TimeBucket::Day)]
     pub bucket: TimeBucket,
+
+    /// One row per prompt, or per prompt and variant, or per prompt and version, so
+    /// the variant or the prompt version that regressed is the one named.
+    #[arg(long = "group-by", value_enum, default_value_t = TrendsGroup::Prompt, value_name = "FIELD")]
+    pub group_by: TrendsGroup,
+}
+
+/// What `trends --group-by` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendsGroup {
+    /// Each prompt.
+    Prompt,
+    /// Each prompt and variant.
+    Variant,
+    /// Each prompt and prompt version (file hash).
+    Version,
 }
 
 /// Which runs a report or the dashboard looks at.

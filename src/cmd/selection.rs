@@ -104,6 +104,7 @@ pub fn window(
         shown_filters,
         window: Selection::window_from(since, until, chrono::Utc::now())?,
         bucket: engine_bucket(bucket),
+        detail: None,
     })
 }
 

@@ -133,7 +133,7 @@ fn alerts(out: &mut String, data: &DashboardData) {
             let _ = write!(
                 out,
                 "<tr><td class=\"name\">{}</td><td class=\"flag\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\">{} {}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
-                escape(&breach.prompt),
+                escape(&breach.name()),
                 breach.rule,
                 breach.value,
                 escape(&breaches::value_and_threshold(breach).0),

@@ -33,7 +33,7 @@ fn bucket_rows(trends: &Trends) -> Vec<Vec<String>> {
         .map(|p: &TrendPoint| {
             vec![
                 crate::report::dashboard::bucket_label(&p.bucket, &trends.bucket),
-                p.prompt.clone(),
+                p.name(),
                 p.runs.to_string(),
                 pct(p.success_rate),
                 ms(p.p95_ms),
@@ -50,7 +50,7 @@ fn change_rows(trends: &Trends) -> Vec<Vec<String>> {
         .map(|c: &TrendChange| {
             let before = c.previous.as_ref();
             vec![
-                c.prompt.clone(),
+                c.name(),
                 format!("{} ({})", c.current.runs, before.map_or(0, |p| p.runs)),
                 format!(
                     "{} ({})",
@@ -196,7 +196,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
         writer.write_record([
             "bucket",
             &p.bucket,
-            &p.prompt,
+            &p.name(),
             &p.runs.to_string(),
             &num(p.success_rate),
             &num(p.p95_ms),
@@ -216,7 +216,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
         writer.write_record([
             "change",
             "",
-            &c.prompt,
+            &c.name(),
             &c.current.runs.to_string(),
             &num(c.current.success_rate),
             &num(c.current.p95_ms),

@@ -25,6 +25,9 @@ pub struct Selection {
     pub window: Window,
     /// The bucket of the runs-over-time views.
     pub bucket: Bucket,
+    /// A field the window, previous window and timeline views group by after the
+    /// prompt (`trends --group-by variant|version`, `alerts.per: "variant"`).
+    pub detail: Option<GroupField>,
 }
 
 /// The computed views.
@@ -90,8 +93,13 @@ impl Selection {
     /// Reads the inputs once and computes the five views.
     pub fn compute(&self, options: &EngineOptions) -> Result<WindowedReports> {
         let previous_window = self.window.previous();
+        let by_prompt = || {
+            let mut fields = vec![GroupField::Prompt];
+            fields.extend(self.detail.clone());
+            fields
+        };
         let mut views = vec![
-            self.view(&self.window, vec![GroupField::Prompt], SortKey::Runs),
+            self.view(&self.window, by_prompt(), SortKey::Runs),
             self.view(
                 &self.window,
                 vec![GroupField::Prompt, GroupField::Variant],
@@ -99,7 +107,7 @@ impl Selection {
             ),
             self.view(
                 &self.window,
-                vec![GroupField::Time(self.bucket), GroupField::Prompt],
+                [vec![GroupField::Time(self.bucket)], by_prompt()].concat(),
                 SortKey::Key,
             ),
             self.view(&self.window, vec![GroupField::Model], SortKey::Runs),
@@ -120,7 +128,7 @@ impl Selection {
         ];
         views[1].comments = DASHBOARD_COMMENTS;
         if let Some(previous) = &previous_window {
-            views.push(self.view(previous, vec![GroupField::Prompt], SortKey::Runs));
+            views.push(self.view(previous, by_prompt(), SortKey::Runs));
         }
         let mut reports = aggregate(&self.sources, &views, options)?.into_iter();
         let mut next = || reports.next().unwrap_or_default();
