@@ -286,3 +286,110 @@ fn a_prompt_keeps_its_colour_across_charts_and_pages() {
         assert!(colours.windows(2).all(|w| w[0] == w[1]), "{name}: {colours:?}");
     }
 }
+
+/// summarize/a slows down from 100 ms to 900 ms between the weeks; summarize/b
+/// stays at 100 ms; the prompt's version changes with the slow-down.
+fn env_with_a_slow_variant() -> TestEnv {
+    use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
+    let env = TestEnv::new();
+    let mut runs = Vec::new();
+    for day in 10..24 {
+        let slow = day >= 17;
+        runs.push(FixtureRun::ok("summarize", &nov(day, 9, 0), if slow { 900.0 } else { 100.0 }).variant("a"));
+        runs.push(FixtureRun::ok("summarize", &nov(day, 10, 0), 100.0).variant("b"));
+        runs.push(FixtureRun::ok("summarize", &nov(day, 11, 0), 100.0).variant("b"));
+    }
+    let log: String = jsonl(&runs)
+        .lines()
+        .map(|line| {
+            let version = if line.contains("\"ts\":\"2026-11-1") && !line.contains("\"ts\":\"2026-11-17")
+                && !line.contains("\"ts\":\"2026-11-18") && !line.contains("\"ts\":\"2026-11-19")
+            {
+                "ab".repeat(32)
+            } else {
+                "cd".repeat(32)
+            };
+            line.replace("\"prompt_sha256\":null", &format!("\"prompt_sha256\":\"{version}\""))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    env.write("logs-in/events.jsonl", &log);
+    env
+}
+
+const WEEK: [&str; 4] = ["--since", "2026-11-17", "--until", "2026-11-24"];
+
+#[test]
+fn trends_name_the_variant_that_regressed() {
+    let env = env_with_a_slow_variant();
+    let mut args = vec!["trends", "logs-in", "--format", "json"];
+    args.extend_from_slice(&WEEK);
+    let by_prompt: serde_json::Value = serde_json::from_slice(&env.run(&args).stdout).unwrap();
+    assert!(by_prompt["changes"][0].get("variant").is_none(), "no variant unless asked");
+
+    args.extend_from_slice(&["--group-by", "variant"]);
+    let output = env.run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let trends: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let changes = trends["changes"].as_array().unwrap();
+    let change = |variant: &str| {
+        changes
+            .iter()
+            .find(|c| c["prompt"] == "summarize" && c["variant"] == variant)
+            .unwrap_or_else(|| panic!("no summarize/{variant}: {changes:?}"))
+    };
+    assert!(
+        change("a")["flags"].as_array().unwrap().iter().any(|f| f == "max_p95_increase_pct"),
+        "{changes:?}"
+    );
+    assert_eq!(change("b")["flags"], json!([]), "{changes:?}");
+    assert!(trends["buckets"].as_array().unwrap().iter().all(|b| b.get("variant").is_some()));
+
+    let table = stdout(&env.run(["trends", "logs-in", "--group-by", "variant", WEEK[0], WEEK[1], WEEK[2], WEEK[3]]));
+    assert!(table.contains("summarize / a") && table.contains("summarize / b"), "{table}");
+
+    let by_version = stdout(&env.run(["report", "trends", "logs-in", "--group-by", "version", WEEK[0], WEEK[1], WEEK[2], WEEK[3]]));
+    assert!(by_version.contains(&format!("summarize @ {}", "cd".repeat(6))), "{by_version}");
+
+    let bad = env.run(["trends", "logs-in", "--group-by", "host"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
+
+#[test]
+fn alert_rules_per_variant_name_the_variant() {
+    let env = env_with_a_slow_variant();
+    env.config(r#"{"alerts": {"per": "variant", "max_p95_ms": 500}}"#);
+    let check = env.config_check();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let mut args = vec!["report", "logs-in", "--check", "--format", "json"];
+    args.extend_from_slice(&WEEK);
+    let output = env.run(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let breaches = result["breaches"].as_array().unwrap();
+    assert_eq!(breaches.len(), 1, "{breaches:?}");
+    assert_eq!(breaches[0]["prompt"], "summarize");
+    assert_eq!(breaches[0]["variant"], "a");
+    assert_eq!(result["checked"], 2, "two variants checked");
+    let mut text_args = vec!["report", "logs-in", "--check"];
+    text_args.extend_from_slice(&WEEK);
+    let text = stdout(&env.run(&text_args));
+    assert!(text.contains("summarize / a"), "{text}");
+
+    // Per prompt (the default) the prompt as a whole: p95 of its mixed runs.
+    env.config(r#"{"alerts": {"max_p95_ms": 500}}"#);
+    let result: serde_json::Value = serde_json::from_slice(&env.run(&args).stdout).unwrap();
+    assert!(result["breaches"].as_array().unwrap().iter().all(|b| b.get("variant").is_none()));
+
+    env.config(r#"{"alerts": {"per": "model", "max_p95_ms": 500}}"#);
+    let bad = env.config_check();
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("alerts.per") || stdout(&bad).contains("alerts.per"), "{}", stderr(&bad));
+}
+
+impl TestEnv {
+    fn config_check(&self) -> std::process::Output {
+        self.run(["config", "check", "--config", "router-config.json"])
+    }
+}
