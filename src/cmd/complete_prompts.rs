@@ -21,7 +21,9 @@ pub fn run(global: &GlobalArgs) -> Result<i32> {
             std::iter::once(name.as_str()).chain(prompt.aliases.iter().map(String::as_str))
         })
         // A name a shell would split or expand is no completion.
-        .filter(|name| !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .filter(|name| {
+            !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
         .collect();
     let mut text = String::new();
     for name in names {

@@ -55,7 +55,10 @@ fn with_prompt_names(shell: Shell, script: String) -> String {
             };
             format!(
                 "{body}{BASH_HOOK}{}",
-                registration.replace("complete -F _promptrun ", "complete -F _promptrun_with_prompts ")
+                registration.replace(
+                    "complete -F _promptrun ",
+                    "complete -F _promptrun_with_prompts "
+                )
             )
         }
         Shell::Zsh => {

@@ -95,7 +95,12 @@ fn check_column_names(
     use crate::report::render::{has_cost, metric_names, same_column};
     let mut known: Vec<String> = Vec::new();
     for section in sections {
-        for column in columns(*section, group_fields, &metric_names(report), has_cost(report)) {
+        for column in columns(
+            *section,
+            group_fields,
+            &metric_names(report),
+            has_cost(report),
+        ) {
             if !known.contains(&column.header) {
                 known.push(column.header);
             }

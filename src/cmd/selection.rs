@@ -172,7 +172,11 @@ pub fn table_width(output: Option<&Path>) -> Option<usize> {
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
     // SAFETY: TIOCGWINSZ fills a winsize for a terminal fd and touches nothing else.
     let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-    Some(if ok && size.ws_col > 0 { size.ws_col as usize } else { 80 })
+    Some(if ok && size.ws_col > 0 {
+        size.ws_col as usize
+    } else {
+        80
+    })
 }
 
 /// Colour only for stdout (no `-o`, or `-o -`) on a terminal, with NO_COLOR

@@ -291,7 +291,9 @@ pub fn low_rated(variants: &Report, n: usize) -> Vec<LowRated> {
                 .filter(|c| c.rating >= 1 && c.rating <= LOW_RATING)
                 .map(move |c| LowRated {
                     prompt: prompt_of(group).to_string(),
-                    variant: variant_of(group).filter(|v| !v.is_empty()).map(str::to_string),
+                    variant: variant_of(group)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string),
                     ts: c.ts.clone(),
                     rating: c.rating,
                     comment: c.comment.clone(),

@@ -95,23 +95,34 @@ pub fn row_name(prompt: &str, variant: Option<&str>, version: Option<&str>) -> S
 impl TrendPoint {
     /// The row's name (see [`row_name`]).
     pub fn name(&self) -> String {
-        row_name(&self.prompt, self.variant.as_deref(), self.version.as_deref())
+        row_name(
+            &self.prompt,
+            self.variant.as_deref(),
+            self.version.as_deref(),
+        )
     }
 }
 
 impl TrendChange {
     /// The row's name (see [`row_name`]).
     pub fn name(&self) -> String {
-        row_name(&self.prompt, self.variant.as_deref(), self.version.as_deref())
+        row_name(
+            &self.prompt,
+            self.variant.as_deref(),
+            self.version.as_deref(),
+        )
     }
 }
 
 /// A group-by field's value as a trends row shows it (`-` for none).
 fn detail(group: &GroupStats, field: &str) -> Option<String> {
-    group
-        .key
-        .get(field)
-        .map(|v| if v.is_empty() { "-".to_string() } else { v.clone() })
+    group.key.get(field).map(|v| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.clone()
+        }
+    })
 }
 
 fn point(bucket: &str, group: &GroupStats) -> TrendPoint {

@@ -181,7 +181,10 @@ fn one_bucket_and_one_prompt_still_draw_every_bar() {
         visit.errors
     );
     let sizes = visit.values[0].as_array().unwrap();
-    assert_eq!(sizes[0], 5, "five bar charts (participation too): {sizes:?}");
+    assert_eq!(
+        sizes[0], 5,
+        "five bar charts (participation too): {sizes:?}"
+    );
     assert_eq!(sizes[1], 0, "rects with a negative size: {sizes:?}");
     assert_eq!(sizes[2], 0, "charts with no visible bar: {sizes:?}");
 }

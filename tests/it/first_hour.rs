@@ -24,7 +24,16 @@ fn env_with_hashes() -> (TestEnv, String) {
         s["prompt_sha256"] = json!(hash);
         s["host"] = json!(hash);
         let mut e: serde_json::Value = serde_json::from_str(&end(
-            n, &ts, "summarize", Some("a"), &hash, json!({}), "ok", 100.0, true, json!({}),
+            n,
+            &ts,
+            "summarize",
+            Some("a"),
+            &hash,
+            json!({}),
+            "ok",
+            100.0,
+            true,
+            json!({}),
         ))
         .unwrap();
         e["prompt_sha256"] = json!(hash);
@@ -52,13 +61,25 @@ fn tables_fit_the_width_in_columns_and_name_what_they_left_out() {
         assert!(output.status.success(), "{}", stderr(&output));
         let table = stdout(&output);
         let limit: usize = width.parse().unwrap();
-        assert!(longest_line(&table) <= limit, "a row wider than {width}:\n{table}");
-        assert!(table.contains("more columns: --wide or --columns;"), "{table}");
-        assert!(table.contains("p99 ms") && table.contains("total ms"), "the footer names them:\n{table}");
+        assert!(
+            longest_line(&table) <= limit,
+            "a row wider than {width}:\n{table}"
+        );
+        assert!(
+            table.contains("more columns: --wide or --columns;"),
+            "{table}"
+        );
+        assert!(
+            table.contains("p99 ms") && table.contains("total ms"),
+            "the footer names them:\n{table}"
+        );
     }
     // Not a terminal and no COLUMNS: every column, as scripts always had it.
     let all = stdout(&env.run(["report", "performance"]));
-    assert!(all.contains("total ms") && !all.contains("more column"), "{all}");
+    assert!(
+        all.contains("total ms") && !all.contains("more column"),
+        "{all}"
+    );
     // --wide keeps every column even with COLUMNS set.
     let wide = env
         .cmd(["report", "performance", "--wide"])
@@ -75,13 +96,28 @@ fn columns_chooses_and_orders_them() {
     assert!(output.status.success(), "{}", stderr(&output));
     let table = stdout(&output);
     let header = table.lines().nth(1).unwrap();
-    let words: Vec<&str> = header.split("  ").map(str::trim).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
     assert_eq!(words, ["prompt", "variant", "p95 ms", "runs"], "{table}");
-    let md = stdout(&env.run(["report", "performance", "--format", "markdown", "--columns", "success"]));
+    let md = stdout(&env.run([
+        "report",
+        "performance",
+        "--format",
+        "markdown",
+        "--columns",
+        "success",
+    ]));
     assert!(md.contains("| prompt | variant | success |"), "{md}");
     let bad = env.run(["report", "performance", "--columns", "nonsense"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("no column `nonsense`"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("no column `nonsense`"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
@@ -89,16 +125,21 @@ fn hashes_are_short_in_tables_and_full_in_json_and_csv() {
     let (env, hash) = env_with_hashes();
     for by in ["version", "user", "host"] {
         let table = stdout(&env.run(["report", "usage", "--group-by", by]));
-        assert!(table.contains(&hash[..12]) && !table.contains(&hash), "{by}:\n{table}");
+        assert!(
+            table.contains(&hash[..12]) && !table.contains(&hash),
+            "{by}:\n{table}"
+        );
         let md = stdout(&env.run(["report", "usage", "--group-by", by, "--format", "markdown"]));
-        assert!(md.contains(&hash[..12]) && !md.contains(&hash), "{by}:\n{md}");
+        assert!(
+            md.contains(&hash[..12]) && !md.contains(&hash),
+            "{by}:\n{md}"
+        );
         let csv = stdout(&env.run(["report", "usage", "--group-by", by, "--format", "csv"]));
         assert!(csv.contains(&hash), "{by}:\n{csv}");
         let json = stdout(&env.run(["report", "usage", "--group-by", by, "--format", "json"]));
         assert!(json.contains(&hash), "{by}:\n{json}");
     }
 }
-
 
 #[test]
 fn completions_offer_the_configs_prompt_names() {
@@ -109,8 +150,14 @@ fn completions_offer_the_configs_prompt_names() {
     assert_eq!(stdout(&names), "review\nsum\nsummarize\n");
 
     let bash = stdout(&env.run(["completions", "bash"]));
-    assert!(bash.contains("__complete-prompts"), "the hook asks promptrun:\n{bash}");
-    assert!(bash.contains("complete -F _promptrun_with_prompts"), "{bash}");
+    assert!(
+        bash.contains("__complete-prompts"),
+        "the hook asks promptrun:\n{bash}"
+    );
+    assert!(
+        bash.contains("complete -F _promptrun_with_prompts"),
+        "{bash}"
+    );
     let script = env.path("promptrun.bash");
     std::fs::write(&script, &bash).unwrap();
     let complete = |line: &str, cword: usize| {
@@ -130,7 +177,10 @@ fn completions_offer_the_configs_prompt_names() {
         stdout(&out)
     };
     let offered = complete("su", 1);
-    assert!(offered.lines().any(|l| l == "summarize") && offered.lines().any(|l| l == "sum"), "{offered}");
+    assert!(
+        offered.lines().any(|l| l == "summarize") && offered.lines().any(|l| l == "sum"),
+        "{offered}"
+    );
     assert!(!offered.contains("review"), "{offered}");
     let after_run = complete("run re", 2);
     assert!(after_run.lines().any(|l| l == "review"), "{after_run}");
@@ -144,14 +194,24 @@ fn completions_offer_the_configs_prompt_names() {
     // No config: nothing, and no error.
     let bare = TestEnv::new();
     let none = bare.run(["__complete-prompts"]);
-    assert!(none.status.success() && none.stdout.is_empty(), "{}", stderr(&none));
+    assert!(
+        none.status.success() && none.stdout.is_empty(),
+        "{}",
+        stderr(&none)
+    );
 
     for shell in ["zsh", "fish"] {
         let text = stdout(&env.run(["completions", shell]));
-        assert!(text.contains("promptrun") && text.contains("__complete-prompts"), "{shell}:\n{text}");
+        assert!(
+            text.contains("promptrun") && text.contains("__complete-prompts"),
+            "{shell}:\n{text}"
+        );
     }
     let zsh = stdout(&env.run(["completions", "zsh"]));
-    assert!(zsh.contains("matches:_promptrun_prompt_names'"), "the prompt argument uses the hook");
+    assert!(
+        zsh.contains("matches:_promptrun_prompt_names'"),
+        "the prompt argument uses the hook"
+    );
 }
 
 #[test]
@@ -165,11 +225,17 @@ fn feedback_marks_participation_below_the_goal() {
             .unwrap_or_else(|| panic!("no {name} row:\n{text}"))
             .to_string()
     };
-    assert!(row("summarize  a", &table).ends_with("50.0% (<80%)"), "{table}");
+    assert!(
+        row("summarize  a", &table).ends_with("50.0% (<80%)"),
+        "{table}"
+    );
     assert!(row("review", &table).ends_with("100.0%"), "{table}");
     let md = stdout(&env.run(["report", "feedback", "--format", "markdown"]));
     // Markdown escapes the `<` (it renders as `<80%`).
-    assert!(row("summarize | a", &md).contains("| 50.0% (\\<80%) |"), "{md}");
+    assert!(
+        row("summarize | a", &md).contains("| 50.0% (\\<80%) |"),
+        "{md}"
+    );
     // CSV keeps the plain ratio for machines.
     let csv = stdout(&env.run(["report", "feedback", "--format", "csv"]));
     assert!(!csv.contains("<80%"), "{csv}");
@@ -181,9 +247,21 @@ fn dashboard_page(env: &TestEnv) -> std::path::PathBuf {
     use crate::dashboard_fixtures::{FixtureRun, jsonl, nov};
     let mut runs = Vec::new();
     for day in 10..24 {
-        runs.push(FixtureRun::ok("summarize", &nov(day, 9, 0), 300.0).variant("a").rated(if day % 3 == 0 { 1 } else { 4 }));
-        runs.push(FixtureRun::ok("summarize", &nov(day, 10, 0), 400.0).variant("b").rated(5));
-        runs.push(FixtureRun::ok("review", &nov(day, 11, 0), 900.0).status(if day % 2 == 0 { "error" } else { "ok" }).asked());
+        runs.push(
+            FixtureRun::ok("summarize", &nov(day, 9, 0), 300.0)
+                .variant("a")
+                .rated(if day % 3 == 0 { 1 } else { 4 }),
+        );
+        runs.push(
+            FixtureRun::ok("summarize", &nov(day, 10, 0), 400.0)
+                .variant("b")
+                .rated(5),
+        );
+        runs.push(
+            FixtureRun::ok("review", &nov(day, 11, 0), 900.0)
+                .status(if day % 2 == 0 { "error" } else { "ok" })
+                .asked(),
+        );
         runs.push(FixtureRun::ok("translate", &nov(day, 12, 0), 200.0).rated(2));
     }
     let old = "ab".repeat(32);
@@ -191,15 +269,29 @@ fn dashboard_page(env: &TestEnv) -> std::path::PathBuf {
     let log: String = jsonl(&runs)
         .lines()
         .map(|line| {
-            let version = if line.contains("\"ts\":\"2026-11-1") { &old } else { &new };
-            line.replace("\"prompt_sha256\":null", &format!("\"prompt_sha256\":\"{version}\""))
+            let version = if line.contains("\"ts\":\"2026-11-1") {
+                &old
+            } else {
+                &new
+            };
+            line.replace(
+                "\"prompt_sha256\":null",
+                &format!("\"prompt_sha256\":\"{version}\""),
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
     env.write("logs-in/events.jsonl", &log);
     let output = env.run([
-        "dashboard", "logs-in", "-o", "dashboard.html", "--since", "2026-11-10", "--until", "2026-11-24",
+        "dashboard",
+        "logs-in",
+        "-o",
+        "dashboard.html",
+        "--since",
+        "2026-11-10",
+        "--until",
+        "2026-11-24",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     env.work().join("dashboard.html")
@@ -220,7 +312,10 @@ fn the_dashboard_has_the_first_hour_sections() {
     // Success bars carry their values, worst first: review (50%) above summarize (100%).
     let success = &html[html.find("Success rate per prompt").unwrap()..];
     let success = &success[..success.find("</svg>").unwrap()];
-    assert!(success.contains("50%") && success.contains("100%"), "value labels");
+    assert!(
+        success.contains("50%") && success.contains("100%"),
+        "value labels"
+    );
     // The rating axis leaves room for its last label.
     let mut browser = crate::browser::Browser::start();
     let visit = browser.visit(
@@ -241,7 +336,11 @@ fn the_dashboard_has_the_first_hour_sections() {
                return b.x < -0.5 || b.x + b.width > t.ownerSVGElement.width.baseVal.value + 0.5; }).map(t => t.textContent)",
         ],
     );
-    assert!(visit.errors.is_empty(), "console errors: {:?}", visit.errors);
+    assert!(
+        visit.errors.is_empty(),
+        "console errors: {:?}",
+        visit.errors
+    );
     let low: Vec<String> = visit.values[0]
         .as_array()
         .unwrap()
@@ -251,8 +350,15 @@ fn the_dashboard_has_the_first_hour_sections() {
     assert_eq!(low.len(), 10, "the ten latest: {low:?}");
     assert_eq!(low[0], "translate:2", "newest first: {low:?}");
     assert!(low.iter().any(|l| l == "summarize:1"), "{low:?}");
-    assert!(low.iter().all(|l| !l.ends_with(":4") && !l.ends_with(":5")), "{low:?}");
-    assert!(visit.values[1].as_u64().unwrap() > 10, "rating points: {:?}", visit.values[1]);
+    assert!(
+        low.iter().all(|l| !l.ends_with(":4") && !l.ends_with(":5")),
+        "{low:?}"
+    );
+    assert!(
+        visit.values[1].as_u64().unwrap() > 10,
+        "rating points: {:?}",
+        visit.values[1]
+    );
     assert!(visit.values[2].as_u64().unwrap() >= 1, "no goal line");
     let smallest = visit.values[3].as_f64().unwrap();
     assert!(smallest >= 11.0, "a chart label drawn at {smallest:.1} px");
@@ -264,7 +370,16 @@ fn a_prompt_keeps_its_colour_across_charts_and_pages() {
     let env = TestEnv::new();
     dashboard_page(&env);
     let output = env.run([
-        "trends", "logs-in", "--format", "html", "-o", "trends.html", "--since", "2026-11-10", "--until", "2026-11-24",
+        "trends",
+        "logs-in",
+        "--format",
+        "html",
+        "-o",
+        "trends.html",
+        "--since",
+        "2026-11-10",
+        "--until",
+        "2026-11-24",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let colour_of = |html: &str, name: &str| -> Vec<String> {
@@ -283,7 +398,10 @@ fn a_prompt_keeps_its_colour_across_charts_and_pages() {
         let mut colours = colour_of(&dashboard, name);
         colours.extend(colour_of(&trends, name));
         assert!(colours.len() >= 3, "{name}: {colours:?}");
-        assert!(colours.windows(2).all(|w| w[0] == w[1]), "{name}: {colours:?}");
+        assert!(
+            colours.windows(2).all(|w| w[0] == w[1]),
+            "{name}: {colours:?}"
+        );
     }
 }
 
@@ -295,21 +413,33 @@ fn env_with_a_slow_variant() -> TestEnv {
     let mut runs = Vec::new();
     for day in 10..24 {
         let slow = day >= 17;
-        runs.push(FixtureRun::ok("summarize", &nov(day, 9, 0), if slow { 900.0 } else { 100.0 }).variant("a"));
+        runs.push(
+            FixtureRun::ok(
+                "summarize",
+                &nov(day, 9, 0),
+                if slow { 900.0 } else { 100.0 },
+            )
+            .variant("a"),
+        );
         runs.push(FixtureRun::ok("summarize", &nov(day, 10, 0), 100.0).variant("b"));
         runs.push(FixtureRun::ok("summarize", &nov(day, 11, 0), 100.0).variant("b"));
     }
     let log: String = jsonl(&runs)
         .lines()
         .map(|line| {
-            let version = if line.contains("\"ts\":\"2026-11-1") && !line.contains("\"ts\":\"2026-11-17")
-                && !line.contains("\"ts\":\"2026-11-18") && !line.contains("\"ts\":\"2026-11-19")
+            let version = if line.contains("\"ts\":\"2026-11-1")
+                && !line.contains("\"ts\":\"2026-11-17")
+                && !line.contains("\"ts\":\"2026-11-18")
+                && !line.contains("\"ts\":\"2026-11-19")
             {
                 "ab".repeat(32)
             } else {
                 "cd".repeat(32)
             };
-            line.replace("\"prompt_sha256\":null", &format!("\"prompt_sha256\":\"{version}\""))
+            line.replace(
+                "\"prompt_sha256\":null",
+                &format!("\"prompt_sha256\":\"{version}\""),
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -326,7 +456,10 @@ fn trends_name_the_variant_that_regressed() {
     let mut args = vec!["trends", "logs-in", "--format", "json"];
     args.extend_from_slice(&WEEK);
     let by_prompt: serde_json::Value = serde_json::from_slice(&env.run(&args).stdout).unwrap();
-    assert!(by_prompt["changes"][0].get("variant").is_none(), "no variant unless asked");
+    assert!(
+        by_prompt["changes"][0].get("variant").is_none(),
+        "no variant unless asked"
+    );
 
     args.extend_from_slice(&["--group-by", "variant"]);
     let output = env.run(&args);
@@ -340,17 +473,52 @@ fn trends_name_the_variant_that_regressed() {
             .unwrap_or_else(|| panic!("no summarize/{variant}: {changes:?}"))
     };
     assert!(
-        change("a")["flags"].as_array().unwrap().iter().any(|f| f == "max_p95_increase_pct"),
+        change("a")["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "max_p95_increase_pct"),
         "{changes:?}"
     );
     assert_eq!(change("b")["flags"], json!([]), "{changes:?}");
-    assert!(trends["buckets"].as_array().unwrap().iter().all(|b| b.get("variant").is_some()));
+    assert!(
+        trends["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b.get("variant").is_some())
+    );
 
-    let table = stdout(&env.run(["trends", "logs-in", "--group-by", "variant", WEEK[0], WEEK[1], WEEK[2], WEEK[3]]));
-    assert!(table.contains("summarize / a") && table.contains("summarize / b"), "{table}");
+    let table = stdout(&env.run([
+        "trends",
+        "logs-in",
+        "--group-by",
+        "variant",
+        WEEK[0],
+        WEEK[1],
+        WEEK[2],
+        WEEK[3],
+    ]));
+    assert!(
+        table.contains("summarize / a") && table.contains("summarize / b"),
+        "{table}"
+    );
 
-    let by_version = stdout(&env.run(["report", "trends", "logs-in", "--group-by", "version", WEEK[0], WEEK[1], WEEK[2], WEEK[3]]));
-    assert!(by_version.contains(&format!("summarize @ {}", "cd".repeat(6))), "{by_version}");
+    let by_version = stdout(&env.run([
+        "report",
+        "trends",
+        "logs-in",
+        "--group-by",
+        "version",
+        WEEK[0],
+        WEEK[1],
+        WEEK[2],
+        WEEK[3],
+    ]));
+    assert!(
+        by_version.contains(&format!("summarize @ {}", "cd".repeat(6))),
+        "{by_version}"
+    );
 
     let bad = env.run(["trends", "logs-in", "--group-by", "host"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
@@ -380,12 +548,22 @@ fn alert_rules_per_variant_name_the_variant() {
     // Per prompt (the default) the prompt as a whole: p95 of its mixed runs.
     env.config(r#"{"alerts": {"max_p95_ms": 500}}"#);
     let result: serde_json::Value = serde_json::from_slice(&env.run(&args).stdout).unwrap();
-    assert!(result["breaches"].as_array().unwrap().iter().all(|b| b.get("variant").is_none()));
+    assert!(
+        result["breaches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b.get("variant").is_none())
+    );
 
     env.config(r#"{"alerts": {"per": "model", "max_p95_ms": 500}}"#);
     let bad = env.config_check();
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("alerts.per") || stdout(&bad).contains("alerts.per"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("alerts.per") || stdout(&bad).contains("alerts.per"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 impl TestEnv {

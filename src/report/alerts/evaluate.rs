@@ -116,7 +116,13 @@ pub fn evaluate(
         }
         result.checked += 1;
         let found = breaches_of(&rules, group, before.get(&name).copied());
-        let variant = group.key.get("variant").map(|v| if v.is_empty() { "-".to_string() } else { v.clone() });
+        let variant = group.key.get("variant").map(|v| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.clone()
+            }
+        });
         result
             .breaches
             .extend(found.into_iter().map(|(rule, value, threshold)| Breach {

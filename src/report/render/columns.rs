@@ -193,7 +193,9 @@ pub fn columns(
                     g.ratings.dist[stars - 1].to_string()
                 }));
             }
-            columns.push(col("participation", true, |g| participation(g.participation)));
+            columns.push(col("participation", true, |g| {
+                participation(g.participation)
+            }));
         }
     }
     columns

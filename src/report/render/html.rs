@@ -292,7 +292,10 @@ fn participation_chart(out: &mut String, groups: &[&GroupStats]) {
             out,
             &[
                 (charts::css(PALETTE[4]), "rated of asked runs".into()),
-                (charts::css(charts::GOAL), format!("{:.0}% goal", goal * 100.0)),
+                (
+                    charts::css(charts::GOAL),
+                    format!("{:.0}% goal", goal * 100.0),
+                ),
             ],
         );
     }
@@ -327,7 +330,9 @@ fn first_hour_sections(out: &mut String, data: &DashboardData) {
     }
     out.push_str("</section>\n<section id=\"versions\"><h2>Prompt versions</h2>");
     if data.versions.is_empty() {
-        out.push_str("<p class=\"muted\">No run recorded its prompt file's version in this window.</p>");
+        out.push_str(
+            "<p class=\"muted\">No run recorded its prompt file's version in this window.</p>",
+        );
     } else {
         out.push_str("<div class=\"scroll\"><table><thead><tr><th>First run</th><th>Prompt</th><th>Version</th><th class=\"num\">Runs</th></tr></thead><tbody>");
         for seen in &data.versions {
@@ -360,7 +365,12 @@ fn first_hour_sections(out: &mut String, data: &DashboardData) {
             .collect();
         chart_or_note(
             out,
-            charts::lines_up_to(&buckets, &rating.series, &|v| format!("{v:.1} ★"), Some(5.0)),
+            charts::lines_up_to(
+                &buckets,
+                &rating.series,
+                &|v| format!("{v:.1} ★"),
+                Some(5.0),
+            ),
         );
         let names: Vec<String> = rating.series.iter().map(|(name, _)| name.clone()).collect();
         let items: Vec<(String, String)> = names

@@ -20,8 +20,8 @@ pub mod trends_text;
 
 use std::io::{self, Write};
 
-pub use columns::{Column, PARTICIPATION_GOAL, Section, columns, has_cost, metric_names};
 pub use columns::short_hash;
+pub use columns::{Column, PARTICIPATION_GOAL, Section, columns, has_cost, metric_names};
 pub use table::same_column;
 
 use super::Report;

@@ -100,8 +100,15 @@ impl Renderer for Table {
                 }
             }
             if !left_out.is_empty() {
-                let names: Vec<&str> = left_out.iter().map(|&c| columns[c].header.as_str()).collect();
-                writeln!(out, "{}", left_out_line(&names, options.width.unwrap_or(usize::MAX)))?;
+                let names: Vec<&str> = left_out
+                    .iter()
+                    .map(|&c| columns[c].header.as_str())
+                    .collect();
+                writeln!(
+                    out,
+                    "{}",
+                    left_out_line(&names, options.width.unwrap_or(usize::MAX))
+                )?;
             }
             if *section == Section::Feedback {
                 comments(report, out)?;
@@ -151,8 +158,8 @@ fn fit(
     let key_cols: Vec<usize> = chosen.iter().copied().filter(|&c| c < keys).collect();
     // Narrow the widest key column until the keys fit (not below 6 columns).
     loop {
-        let used: usize =
-            key_cols.iter().map(|&c| widths[c]).sum::<usize>() + 2 * key_cols.len().saturating_sub(1);
+        let used: usize = key_cols.iter().map(|&c| widths[c]).sum::<usize>()
+            + 2 * key_cols.len().saturating_sub(1);
         let Some(&widest) = key_cols.iter().max_by_key(|&&c| widths[c]) else {
             break;
         };
@@ -181,7 +188,10 @@ fn fit(
 /// (continuation lines indented by two spaces).
 fn left_out_line(names: &[&str], width: usize) -> String {
     let plural = if names.len() == 1 { "" } else { "s" };
-    let mut text = format!("… {} more column{plural}: --wide or --columns;", names.len());
+    let mut text = format!(
+        "… {} more column{plural}: --wide or --columns;",
+        names.len()
+    );
     let mut line_width = text_width::width(&text);
     for (n, name) in names.iter().enumerate() {
         let piece = if n + 1 < names.len() {
