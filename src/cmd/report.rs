@@ -28,6 +28,11 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             "--bucket applies to `report trends` and `--format html` only".into(),
         ));
     }
+    if !args.columns.is_empty() && matches!(args.format, ReportFormat::Json | ReportFormat::Csv) {
+        return Err(Error::Usage(
+            "--columns shapes the table and Markdown; JSON and CSV always hold every column".into(),
+        ));
+    }
     let (kinds, paths) = split_kinds(args)?;
     if args.check {
         return super::check::run(global, args, paths);

@@ -118,6 +118,8 @@ fn columns_chooses_and_orders_them() {
         "{}",
         stderr(&bad)
     );
+    let json = env.run(["report", "--format", "json", "--columns", "runs"]);
+    assert_eq!(json.status.code(), Some(2), "JSON has every column");
 }
 
 #[test]

@@ -93,11 +93,22 @@ const CHANGE_HEADINGS: [&str; 9] = [
     "flags",
 ];
 
+/// What a row is: `prompt`, `prompt / variant` or `prompt @ version`.
+fn rows_are(trends: &Trends) -> &'static str {
+    match trends.changes.first() {
+        Some(c) if c.variant.is_some() => "prompt / variant",
+        Some(c) if c.version.is_some() => "prompt @ version",
+        _ => "prompt",
+    }
+}
+
 /// Aligned columns; with `colour`, regressions in red.
 pub fn table(trends: &Trends, colour: bool) -> String {
     let mut out = format!(
-        "Runs per {} and prompt, {}\n\n",
-        trends.bucket, trends.window
+        "Runs per {} and {}, {}\n\n",
+        trends.bucket,
+        rows_are(trends),
+        trends.window
     );
     aligned(&mut out, &BUCKET_HEADINGS, &bucket_rows(trends), false);
     let against = trends
