@@ -134,6 +134,10 @@ pub enum Command {
   promptrun completions fish > ~/.config/fish/completions/promptrun.fish")]
     Completions(CompletionsArgs),
 
+    /// The configured prompt names and aliases, one a line (for the completion scripts).
+    #[command(name = "__complete-prompts", hide = true)]
+    CompletePrompts,
+
     /// Usage, performance and feedback reports over JSONL event logs.
     #[command(after_help = REPORT_EXAMPLES)]
     Report(Lazy<ReportArgs>),

@@ -35,6 +35,7 @@ const SUBCOMMANDS: &[&str] = &[
     "export",
     "compare",
     "recommend",
+    "__complete-prompts",
     "help",
 ];
 

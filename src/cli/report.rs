@@ -64,6 +64,16 @@ pub struct ReportArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Table and Markdown: only these columns besides the group columns, in this
+    /// order (comma-separated headers; `p95_ms` for "p95 ms").
+    #[arg(long = "columns", value_name = "COLUMN", value_delimiter = ',')]
+    pub columns: Vec<String>,
+
+    /// Table: every column, however wide. Without it a table on a terminal (or with
+    /// COLUMNS set) leaves out the columns that do not fit and names them.
+    #[arg(long)]
+    pub wide: bool,
+
     /// Show the latest comments of each group (feedback report).
     #[arg(long)]
     pub comments: bool,
@@ -135,6 +145,22 @@ pub struct TrendsArgs {
     /// The time bucket of the timeline.
     #[arg(long, value_enum, default_value_t = TimeBucket::Day)]
     pub bucket: TimeBucket,
+
+    /// One row per prompt, or per prompt and variant, or per prompt and version, so
+    /// the variant or the prompt version that regressed is the one named.
+    #[arg(long = "group-by", value_enum, default_value_t = TrendsGroup::Prompt, value_name = "FIELD")]
+    pub group_by: TrendsGroup,
+}
+
+/// What `trends --group-by` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendsGroup {
+    /// Each prompt.
+    Prompt,
+    /// Each prompt and variant.
+    Variant,
+    /// Each prompt and prompt version (file hash).
+    Version,
 }
 
 /// Which runs a report or the dashboard looks at.

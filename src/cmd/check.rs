@@ -27,12 +27,15 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs, paths: &[PathBuf]) -> Result<
         ));
     }
     let sources = selection::sources(&context, paths)?;
-    let selection = selection::window(
+    let mut selection = selection::window(
         sources,
         &args.filters,
         args.bucket.unwrap_or(TimeBucket::Day),
         Some(DEFAULT_WINDOW),
     )?;
+    if config.per_variant() {
+        selection.detail = Some(crate::report::GroupField::Variant);
+    }
     let reports = selection.compute(&selection::engine_options())?;
     selection::report_skips(&reports.current, args.strict)?;
     let result = check_windows(&config, &selection, &reports);

@@ -3,6 +3,7 @@
 
 mod check;
 mod compare;
+mod complete_prompts;
 mod completions;
 mod config_check;
 mod dashboard;
@@ -39,6 +40,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Config(ConfigCommand::Check)) => config_check::run(&cli.global),
         Some(Command::Rate(args)) => rate::run(&cli.global.context()?, &cli.global, args),
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::CompletePrompts) => complete_prompts::run(&cli.global),
         Some(Command::Report(args)) => report::run(&cli.global, args),
         Some(Command::Dashboard(args)) => dashboard::run(&cli.global, args),
         Some(Command::Trends(args)) => trends::run(&cli.global, args),

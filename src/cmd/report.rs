@@ -28,6 +28,11 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             "--bucket applies to `report trends` and `--format html` only".into(),
         ));
     }
+    if !args.columns.is_empty() && matches!(args.format, ReportFormat::Json | ReportFormat::Csv) {
+        return Err(Error::Usage(
+            "--columns shapes the table and Markdown; JSON and CSV always hold every column".into(),
+        ));
+    }
     let (kinds, paths) = split_kinds(args)?;
     if args.check {
         return super::check::run(global, args, paths);
@@ -64,10 +69,18 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             group.score = Some(crate::report::arms::group_score(group, &prior));
         }
     }
+    let sections = Part::sections_of(&kinds.iter().map(|kind| part(*kind)).collect::<Vec<_>>());
+    check_column_names(&report, &sections, &group_fields, &args.columns)?;
     let render_options = RenderOptions {
-        sections: Part::sections_of(&kinds.iter().map(|kind| part(*kind)).collect::<Vec<_>>()),
+        sections,
         colour: selection::colour_allowed(args.output.as_deref()),
         group_fields,
+        width: if args.wide {
+            None
+        } else {
+            selection::table_width(args.output.as_deref())
+        },
+        columns: args.columns.clone(),
     };
     let Some(renderer) = renderer(args.format) else {
         return Err(Error::Usage(
@@ -82,6 +95,40 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
+/// A usage error for a `--columns` name that no shown section has.
+fn check_column_names(
+    report: &crate::report::Report,
+    sections: &[crate::report::render::Section],
+    group_fields: &[String],
+    names: &[String],
+) -> Result<()> {
+    use crate::report::render::columns;
+    use crate::report::render::{has_cost, metric_names, same_column};
+    let mut known: Vec<String> = Vec::new();
+    for section in sections {
+        for column in columns(
+            *section,
+            group_fields,
+            &metric_names(report),
+            has_cost(report),
+        ) {
+            if !known.contains(&column.header) {
+                known.push(column.header);
+            }
+        }
+    }
+    match names
+        .iter()
+        .find(|name| !known.iter().any(|header| same_column(header, name)))
+    {
+        Some(name) => Err(Error::Usage(format!(
+            "--columns: no column `{name}` in this report; its columns: {}",
+            known.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `report trends` reads its own flags; report flags before `trends` would be ignored.
 fn refuse_flags_before_trends(args: &ReportArgs) -> Result<()> {
     let given = [
@@ -90,6 +137,8 @@ fn refuse_flags_before_trends(args: &ReportArgs) -> Result<()> {
         ("--group-by", !args.group_by.is_empty()),
         ("--top", args.top.is_some()),
         ("--comments", args.comments),
+        ("--columns", !args.columns.is_empty()),
+        ("--wide", args.wide),
         ("a report or path", !args.args.is_empty()),
     ];
     match given.iter().find(|(_, given)| *given) {
@@ -113,6 +162,8 @@ fn refuse_ignored_flags(args: &ReportArgs) -> Result<()> {
         ("--group-by", !args.group_by.is_empty()),
         ("--top", args.top.is_some()),
         ("--comments", args.comments),
+        ("--columns", !args.columns.is_empty()),
+        ("--wide", args.wide),
     ];
     match ignored.iter().find(|(_, given)| *given) {
         Some((flag, _)) => Err(Error::Usage(format!(

@@ -104,6 +104,7 @@ pub fn window(
         shown_filters,
         window: Selection::window_from(since, until, chrono::Utc::now())?,
         bucket: engine_bucket(bucket),
+        detail: None,
     })
 }
 
@@ -148,6 +149,34 @@ pub fn report_skips(report: &Report, strict: bool) -> Result<()> {
         inputs.skipped
     ));
     Ok(())
+}
+
+/// The width a terminal table must fit, or None to keep every column. `COLUMNS`, when
+/// set to a number, is the width even when stdout is not a terminal (so scripts and
+/// tests can ask for a fitted table); otherwise a terminal's own width (TIOCGWINSZ);
+/// a file or a pipe keeps every column, as scripts have always seen.
+pub fn table_width(output: Option<&Path>) -> Option<usize> {
+    if output.is_some_and(|path| path.as_os_str() != "-") {
+        return None;
+    }
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(columns);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ fills a winsize for a terminal fd and touches nothing else.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    Some(if ok && size.ws_col > 0 {
+        size.ws_col as usize
+    } else {
+        80
+    })
 }
 
 /// Colour only for stdout (no `-o`, or `-o -`) on a terminal, with NO_COLOR

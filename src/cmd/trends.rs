@@ -1,7 +1,7 @@
 //! `promptrun trends` (and `promptrun report trends`): this window against the one before.
 
 use super::selection::{self, DEFAULT_WINDOW};
-use crate::cli::{GlobalArgs, ReportFormat, TrendsArgs};
+use crate::cli::{GlobalArgs, ReportFormat, TrendsArgs, TrendsGroup};
 use crate::error::{Error, Result, exit};
 use crate::report::alerts::rules;
 use crate::report::render::{trends_html, trends_text};
@@ -12,7 +12,13 @@ pub fn run(global: &GlobalArgs, args: &TrendsArgs) -> Result<i32> {
     let context = global.context()?;
     let alerts = rules::from_config(context.config.as_ref())?;
     let sources = selection::sources(&context, &args.paths)?;
-    let selection = selection::window(sources, &args.filters, args.bucket, Some(DEFAULT_WINDOW))?;
+    let mut selection =
+        selection::window(sources, &args.filters, args.bucket, Some(DEFAULT_WINDOW))?;
+    selection.detail = match args.group_by {
+        TrendsGroup::Prompt => None,
+        TrendsGroup::Variant => Some(crate::report::GroupField::Variant),
+        TrendsGroup::Version => Some(crate::report::GroupField::Version),
+    };
     let reports = selection.compute(&selection::engine_options())?;
     selection::report_skips(&reports.current, args.strict)?;
     let trends = trends::compute(

@@ -52,6 +52,55 @@ pub struct DashboardData {
     pub verdicts: Vec<super::compare::Comparison>,
     /// The first [`TOP_RECOMMENDATIONS`] of `recommend`.
     pub recommendations: Vec<super::recommend::Recommendation>,
+    // The first hour: what users asked to see next to the numbers.
+    /// The window by bucket, prompt and variant (the source of `rating_over_time`).
+    pub variant_timeline: Report,
+    /// The window by prompt and version (the source of `versions`).
+    pub version_groups: Report,
+    /// The latest comments of ratings of [`LOW_RATING`] or less, newest first.
+    pub low_rated: Vec<LowRated>,
+    /// Mean rating per bucket, one series per rated prompt and variant.
+    pub rating_over_time: RatingOverTime,
+    /// When each prompt version first ran in the window, newest first.
+    pub versions: Vec<VersionSeen>,
+}
+
+/// Ratings this low or lower are "low-rated" on the dashboard.
+pub const LOW_RATING: u8 = 2;
+/// How many low-rated comments the dashboard lists.
+pub const LOW_RATED_SHOWN: usize = 10;
+/// How many prompt-and-variant lines the rating chart draws (most ratings first).
+pub const RATING_LINES: usize = 8;
+
+/// A low rating's comment, with where and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowRated {
+    pub prompt: String,
+    pub variant: Option<String>,
+    /// When the rating was given (RFC 3339).
+    pub ts: String,
+    pub rating: u8,
+    pub comment: String,
+}
+
+/// Mean rating per bucket of each prompt and variant.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RatingOverTime {
+    /// Bucket starts (RFC 3339), oldest first, quiet buckets included.
+    pub buckets: Vec<String>,
+    /// `prompt` or `prompt / variant`, and its mean rating per bucket (None: no rating).
+    pub series: Vec<(String, Vec<Option<f64>>)>,
+}
+
+/// A prompt version and when it first ran in the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionSeen {
+    pub prompt: String,
+    /// The prompt file's hash.
+    pub version: String,
+    /// Its first run in the window (RFC 3339).
+    pub first_ts: String,
+    pub runs: u64,
 }
 
 /// How many verdicts the dashboard shows (decided ones first).
@@ -118,6 +167,8 @@ impl DashboardData {
             variants: reports.variants,
             timeline: reports.timeline,
             models: reports.models,
+            variant_timeline: reports.variant_timeline,
+            version_groups: reports.versions,
             ..DashboardData::default()
         };
         data.derive();
@@ -150,6 +201,10 @@ impl DashboardData {
         let runs = |groups: &[GroupStats]| groups.iter().map(|g| g.runs).sum::<u64>();
         sets.sort_by(|a, b| runs(&b.1).cmp(&runs(&a.1)).then_with(|| a.0.cmp(&b.0)));
         self.variant_sets = sets;
+        self.low_rated = low_rated(&self.variants, LOW_RATED_SHOWN);
+        self.rating_over_time =
+            rating_over_time(&self.variant_timeline, &self.window, &self.bucket);
+        self.versions = versions(&self.version_groups);
     }
 }
 
@@ -255,6 +310,108 @@ pub fn runs_over_time(
         series.push(("other".to_string(), other));
     }
     (buckets, series)
+}
+
+/// The newest comments of ratings of [`LOW_RATING`] or less, at most `n`.
+pub fn low_rated(variants: &Report, n: usize) -> Vec<LowRated> {
+    let mut low: Vec<LowRated> = variants
+        .groups
+        .iter()
+        .flat_map(|group| {
+            group
+                .comments
+                .iter()
+                .filter(|c| c.rating >= 1 && c.rating <= LOW_RATING)
+                .map(move |c| LowRated {
+                    prompt: prompt_of(group).to_string(),
+                    variant: variant_of(group)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string),
+                    ts: c.ts.clone(),
+                    rating: c.rating,
+                    comment: c.comment.clone(),
+                })
+        })
+        .collect();
+    low.sort_by(|a, b| {
+        b.ts.cmp(&a.ts)
+            .then_with(|| a.prompt.cmp(&b.prompt))
+            .then_with(|| a.comment.cmp(&b.comment))
+    });
+    low.truncate(n);
+    low
+}
+
+/// Mean rating per bucket of the [`RATING_LINES`] prompt-and-variants with the most
+/// ratings; every bucket of the window, as the runs chart has.
+pub fn rating_over_time(timeline: &Report, window: &WindowLabel, bucket: &str) -> RatingOverTime {
+    let name = |g: &GroupStats| match variant_of(g).filter(|v| !v.is_empty()) {
+        Some(variant) => format!("{} / {variant}", prompt_of(g)),
+        None => prompt_of(g).to_string(),
+    };
+    let mut rated: BTreeMap<String, u64> = BTreeMap::new();
+    for group in timeline.groups.iter().filter(|g| g.ratings.count > 0) {
+        *rated.entry(name(group)).or_default() += group.ratings.count;
+    }
+    if rated.is_empty() {
+        return RatingOverTime::default();
+    }
+    let mut top: Vec<(String, u64)> = rated.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(RATING_LINES);
+    let present: Vec<String> = timeline
+        .groups
+        .iter()
+        .filter_map(bucket_of)
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let buckets = fill_buckets(&present, window, bucket);
+    let index: BTreeMap<&str, usize> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.as_str(), i))
+        .collect();
+    let mut series: Vec<(String, Vec<Option<f64>>)> = top
+        .into_iter()
+        .map(|(name, _)| (name, vec![None; buckets.len()]))
+        .collect();
+    for group in &timeline.groups {
+        let (Some(mean), Some(slot)) = (
+            group.ratings.mean,
+            bucket_of(group).and_then(|b| index.get(b)),
+        ) else {
+            continue;
+        };
+        let name = name(group);
+        if let Some((_, values)) = series.iter_mut().find(|(n, _)| *n == name) {
+            values[*slot] = Some(mean);
+        }
+    }
+    RatingOverTime { buckets, series }
+}
+
+/// Each prompt version with its first run, newest first.
+pub fn versions(groups: &Report) -> Vec<VersionSeen> {
+    let mut seen: Vec<VersionSeen> = groups
+        .groups
+        .iter()
+        .filter_map(|g| {
+            Some(VersionSeen {
+                prompt: prompt_of(g).to_string(),
+                version: g.key.get("version").filter(|v| !v.is_empty())?.clone(),
+                first_ts: g.first_ts.clone()?,
+                runs: g.runs,
+            })
+        })
+        .collect();
+    seen.sort_by(|a, b| {
+        b.first_ts
+            .cmp(&a.first_ts)
+            .then_with(|| a.prompt.cmp(&b.prompt))
+    });
+    seen
 }
 
 /// A bucket start as a short axis label: `2026-11-24` for days and weeks, `11-24 14:00` for hours.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::alerts::evaluate::{breaches_of, p95_increase_pct, prompt_of, rating_drop};
+use super::alerts::evaluate::{breaches_of, group_name, p95_increase_pct, prompt_of, rating_drop};
 use super::dashboard::bucket_of;
 use super::engine::model::{GroupStats, Report};
 use super::window::WindowLabel;
@@ -43,6 +43,12 @@ pub struct TrendPoint {
     /// The bucket's start (RFC 3339); empty for a whole window.
     pub bucket: String,
     pub prompt: String,
+    /// With `--group-by variant`: the variant (`-` for none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// With `--group-by version`: the prompt file's hash (`-` for none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     pub runs: u64,
     pub success_rate: Option<f64>,
     pub p95_ms: Option<f64>,
@@ -53,6 +59,12 @@ pub struct TrendPoint {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TrendChange {
     pub prompt: String,
+    /// With `--group-by variant`: the variant (`-` for none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// With `--group-by version`: the prompt file's hash (`-` for none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     pub current: TrendPoint,
     pub previous: Option<TrendPoint>,
     /// Success rate change in percentage points.
@@ -65,10 +77,60 @@ pub struct TrendChange {
     pub flags: Vec<&'static str>,
 }
 
+/// How a row is named in tables and charts: `summarize`, `summarize / b` or
+/// `summarize @ 0123456789ab`.
+pub fn row_name(prompt: &str, variant: Option<&str>, version: Option<&str>) -> String {
+    let mut name = prompt.to_string();
+    if let Some(variant) = variant {
+        name.push_str(" / ");
+        name.push_str(variant);
+    }
+    if let Some(version) = version {
+        name.push_str(" @ ");
+        name.push_str(crate::report::render::short_hash(version));
+    }
+    name
+}
+
+impl TrendPoint {
+    /// The row's name (see [`row_name`]).
+    pub fn name(&self) -> String {
+        row_name(
+            &self.prompt,
+            self.variant.as_deref(),
+            self.version.as_deref(),
+        )
+    }
+}
+
+impl TrendChange {
+    /// The row's name (see [`row_name`]).
+    pub fn name(&self) -> String {
+        row_name(
+            &self.prompt,
+            self.variant.as_deref(),
+            self.version.as_deref(),
+        )
+    }
+}
+
+/// A group-by field's value as a trends row shows it (`-` for none).
+fn detail(group: &GroupStats, field: &str) -> Option<String> {
+    group.key.get(field).map(|v| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.clone()
+        }
+    })
+}
+
 fn point(bucket: &str, group: &GroupStats) -> TrendPoint {
     TrendPoint {
         bucket: bucket.to_string(),
         prompt: prompt_of(group).to_string(),
+        variant: detail(group, "variant"),
+        version: detail(group, "version"),
         runs: group.runs,
         success_rate: group.success_rate,
         p95_ms: group.duration_ms.p95,
@@ -105,28 +167,26 @@ pub fn compute(
         .iter()
         .map(|group| point(bucket_of(group).unwrap_or(""), group))
         .collect();
-    buckets.sort_by(|a, b| (&a.bucket, &a.prompt).cmp(&(&b.bucket, &b.prompt)));
-    let before: BTreeMap<&str, &GroupStats> = previous
-        .map(|r| r.groups.iter().map(|g| (prompt_of(g), g)).collect())
+    buckets.sort_by(|a, b| (&a.bucket, a.name()).cmp(&(&b.bucket, b.name())));
+    // Rows by their name: the prompt, or the prompt and its variant or version.
+    let before: BTreeMap<String, &GroupStats> = previous
+        .map(|r| r.groups.iter().map(|g| (group_name(g), g)).collect())
         .unwrap_or_default();
-    let mut names: Vec<&str> = current.groups.iter().map(prompt_of).collect();
-    names.extend(
-        before
-            .keys()
-            .filter(|name| !names.contains(name))
-            .copied()
-            .collect::<Vec<_>>(),
-    );
+    let now: BTreeMap<String, &GroupStats> =
+        current.groups.iter().map(|g| (group_name(g), g)).collect();
+    let mut names: Vec<&String> = now.keys().collect();
+    names.extend(before.keys().filter(|name| !now.contains_key(*name)));
     names.sort_unstable();
-    let now: BTreeMap<&str, &GroupStats> =
-        current.groups.iter().map(|g| (prompt_of(g), g)).collect();
     let empty = GroupStats::default();
     let changes = names
         .into_iter()
         .map(|name| {
-            let group = now.get(name).copied().unwrap_or(&empty);
+            let group = now.get(name).copied();
             let old = before.get(name).copied();
-            let rules = trend_rules(config, name);
+            let any = group.or(old).unwrap_or(&empty);
+            let group = group.unwrap_or(&empty);
+            let prompt = prompt_of(any);
+            let rules = trend_rules(config, prompt);
             let flags = if group.runs >= rules.min_runs.unwrap_or(1) {
                 breaches_of(&rules, group, old)
                     .into_iter()
@@ -136,9 +196,13 @@ pub fn compute(
                 Vec::new()
             };
             let mut current = point("", group);
-            current.prompt = name.to_string();
+            current.prompt = prompt.to_string();
+            current.variant = detail(any, "variant");
+            current.version = detail(any, "version");
             TrendChange {
-                prompt: name.to_string(),
+                prompt: prompt.to_string(),
+                variant: current.variant.clone(),
+                version: current.version.clone(),
                 current,
                 previous: old.map(|g| point("", g)),
                 success_rate_change_pts: match (

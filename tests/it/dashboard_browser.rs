@@ -153,7 +153,7 @@ fn report_format_html_and_trends_html_load_cleanly_too() {
 
 /// What every chart's rectangles look like in the browser: `[svgs, rects with
 /// a negative size attribute, svgs without a drawn bar]`.
-const RECT_SIZES: &str = "(() => { const svgs = [...document.querySelectorAll('svg.chart')]; \
+const RECT_SIZES: &str = "(() => { const svgs = [...document.querySelectorAll('svg.chart:not(.lines)')]; \
     const negative = svgs.flatMap(s => [...s.querySelectorAll('rect')]) \
       .filter(r => (r.getAttribute('width') || '').startsWith('-') || (r.getAttribute('height') || '').startsWith('-')).length; \
     const bare = svgs.filter(s => [...s.querySelectorAll('rect')].filter(r => { const b = r.getBBox(); \
@@ -181,7 +181,10 @@ fn one_bucket_and_one_prompt_still_draw_every_bar() {
         visit.errors
     );
     let sizes = visit.values[0].as_array().unwrap();
-    assert_eq!(sizes[0], 4, "four charts: {sizes:?}");
+    assert_eq!(
+        sizes[0], 5,
+        "five bar charts (participation too): {sizes:?}"
+    );
     assert_eq!(sizes[1], 0, "rects with a negative size: {sizes:?}");
     assert_eq!(sizes[2], 0, "charts with no visible bar: {sizes:?}");
 }

@@ -19,6 +19,7 @@ mod feedback_manners;
 mod feedback_prompt;
 mod feedback_rate;
 mod feedback_support;
+mod first_hour;
 mod learn_support;
 mod merge_purge;
 mod phoenix;

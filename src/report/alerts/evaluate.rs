@@ -19,10 +19,17 @@ pub fn check_windows(
     selection: &Selection,
     reports: &WindowedReports,
 ) -> CheckResult {
+    // Per variant: the selection groups by it (`report --check`), or else the
+    // dashboard's prompt-and-variant view, with no previous window to compare.
+    let (current, previous) = if config.per_variant() && selection.detail.is_none() {
+        (&reports.variants, None)
+    } else {
+        (&reports.current, reports.previous.as_ref())
+    };
     evaluate(
         config,
-        &reports.current,
-        reports.previous.as_ref(),
+        current,
+        previous,
         selection.window.label(),
         selection.window.previous().map(|w| w.label()),
     )
@@ -33,6 +40,9 @@ pub fn check_windows(
 pub struct Breach {
     /// The prompt.
     pub prompt: String,
+    /// The variant (`alerts.per: "variant"` only; `-` for runs without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// The rule's config key, e.g. `min_success_rate`.
     pub rule: &'static str,
     /// The measured value (for `*_increase_pct` and `*_drop`, the change).
@@ -41,6 +51,16 @@ pub struct Breach {
     pub threshold: f64,
     /// The prompt's runs in the window.
     pub runs: u64,
+}
+
+impl Breach {
+    /// The prompt, with ` / variant` when rules are checked per variant.
+    pub fn name(&self) -> String {
+        match &self.variant {
+            Some(variant) => format!("{} / {variant}", self.prompt),
+            None => self.prompt.clone(),
+        }
+    }
 }
 
 /// Everything `report --check` found, as JSON for machines and `alerts.command`.
@@ -69,12 +89,12 @@ pub fn evaluate(
     window: WindowLabel,
     previous_window: Option<WindowLabel>,
 ) -> CheckResult {
-    let before: BTreeMap<&str, &GroupStats> = previous
+    let before: BTreeMap<String, &GroupStats> = previous
         .map(|report| {
             report
                 .groups
                 .iter()
-                .map(|group| (prompt_of(group), group))
+                .map(|group| (group_name(group), group))
                 .collect()
         })
         .unwrap_or_default();
@@ -89,16 +109,25 @@ pub fn evaluate(
     for group in &current.groups {
         let prompt = prompt_of(group);
         let rules = config.rules_for(prompt);
+        let name = group_name(group);
         if group.runs < rules.min_runs.unwrap_or(1) {
-            result.skipped_few_runs.push(prompt.to_string());
+            result.skipped_few_runs.push(name);
             continue;
         }
         result.checked += 1;
-        let found = breaches_of(&rules, group, before.get(prompt).copied());
+        let found = breaches_of(&rules, group, before.get(&name).copied());
+        let variant = group.key.get("variant").map(|v| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.clone()
+            }
+        });
         result
             .breaches
             .extend(found.into_iter().map(|(rule, value, threshold)| Breach {
                 prompt: prompt.to_string(),
+                variant: variant.clone(),
                 rule,
                 value,
                 threshold,
@@ -107,8 +136,27 @@ pub fn evaluate(
     }
     result
         .breaches
-        .sort_by(|a, b| (&a.prompt, a.rule).cmp(&(&b.prompt, b.rule)));
+        .sort_by(|a, b| (&a.prompt, &a.variant, a.rule).cmp(&(&b.prompt, &b.variant, b.rule)));
     result
+}
+
+/// The group's name: its prompt, then ` / variant` when grouped by variant (`-`
+/// for none) and ` @ version` (12 hex digits) when grouped by version.
+pub fn group_name(group: &GroupStats) -> String {
+    let mut name = prompt_of(group).to_string();
+    if let Some(variant) = group.key.get("variant") {
+        name.push_str(" / ");
+        name.push_str(if variant.is_empty() { "-" } else { variant });
+    }
+    if let Some(version) = group.key.get("version") {
+        name.push_str(" @ ");
+        name.push_str(if version.is_empty() {
+            "-"
+        } else {
+            crate::report::render::short_hash(version)
+        });
+    }
+    name
 }
 
 /// The group's prompt name (`""` for a group without one).

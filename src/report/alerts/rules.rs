@@ -98,9 +98,21 @@ pub struct AlertsConfig {
     pub prompts: BTreeMap<String, AlertRules>,
     /// An argv run with the breaches as JSON on its stdin when `report --check` finds any.
     pub command: Option<Vec<String>>,
+    /// What a rule is checked on: `"prompt"` (default) or `"variant"`, each prompt
+    /// and variant on its own (with the prompt's rules), so the variant that
+    /// regressed is the one named.
+    pub per: Option<String>,
 }
 
+/// The values `alerts.per` takes.
+pub const ALERT_SCOPES: [&str; 2] = ["prompt", "variant"];
+
 impl AlertsConfig {
+    /// Whether rules are checked per prompt and variant (`alerts.per: "variant"`).
+    pub fn per_variant(&self) -> bool {
+        self.per.as_deref() == Some("variant")
+    }
+
     /// The rules for every prompt without an override.
     pub fn defaults(&self) -> AlertRules {
         AlertRules {
@@ -156,6 +168,14 @@ pub fn check(config: &AlertsConfig) -> Vec<Problem> {
             problems.push(problem);
         }
         check_rules(rules, &base, &mut problems);
+    }
+    if let Some(per) = &config.per
+        && !ALERT_SCOPES.contains(&per.as_str())
+    {
+        problems.push(Problem::error(
+            segments(&["alerts", "per"]),
+            format!("alerts.per is \"prompt\" or \"variant\", not {per:?}"),
+        ));
     }
     if let Some(command) = &config.command
         && command.first().is_none_or(|program| program.is_empty())

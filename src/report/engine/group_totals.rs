@@ -118,8 +118,8 @@ pub struct Cell {
     pub asked: u64,
     pub rated_asked: u64,
     pub ratings: [u64; 5],
-    /// (rating ts, comment), kept only with `--comments`.
-    pub comments: Vec<(i64, String)>,
+    /// (rating ts, comment, rating), kept only with `--comments`.
+    pub comments: Vec<(i64, String, u8)>,
 }
 
 impl Cell {
@@ -280,9 +280,10 @@ impl Cell {
             comments: self
                 .comments
                 .iter()
-                .map(|(ts, text)| super::model::Comment {
+                .map(|(ts, text, rating)| super::model::Comment {
                     ts: super::time::format_ms(*ts),
                     comment: text.clone(),
+                    rating: *rating,
                 })
                 .collect(),
             ..GroupStats::default()

@@ -138,7 +138,7 @@ pub fn finish(
                 cell.ratings[rating.rating as usize - 1] += 1;
                 cell.rated_asked += (slot.flags & flag::ASKED != 0) as u64;
                 if let Some((ts, text)) = comments.get(&run_id).filter(|_| spec.comments > 0) {
-                    cell.comments.push((*ts, text.clone()));
+                    cell.comments.push((*ts, text.clone(), rating.rating));
                 }
             }
         }

@@ -110,6 +110,10 @@ pub struct Comment {
     pub ts: String,
     /// The comment.
     pub comment: String,
+    /// The rating it came with, 1 to 5 (the dashboard's low-rated comments; not in
+    /// the JSON, whose schema is fixed).
+    #[serde(skip)]
+    pub rating: u8,
 }
 
 /// Duration statistics in milliseconds; null where there is no completed run.

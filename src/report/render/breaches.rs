@@ -58,7 +58,7 @@ pub fn text(result: &CheckResult) -> String {
         let _ = writeln!(
             out,
             "BREACH {}: {} {} {} {} ({} runs, window {})",
-            printable(&b.prompt),
+            printable(&b.name()),
             b.rule,
             value,
             comparison(b),
@@ -104,7 +104,7 @@ pub fn markdown(result: &CheckResult) -> String {
     if !result.breaches.is_empty() {
         out.push_str("\n| prompt | rule | value | threshold | runs |\n|---|---|---|---|---|\n");
         for b in &result.breaches {
-            let prompt = markdown_cell(&b.prompt);
+            let prompt = markdown_cell(&b.name());
             let (value, threshold) = value_and_threshold(b);
             let _ = writeln!(
                 out,
@@ -125,6 +125,7 @@ mod tests {
     fn breach(rule: &'static str, value: f64, threshold: f64) -> Breach {
         Breach {
             prompt: "p".into(),
+            variant: None,
             rule,
             value,
             threshold,

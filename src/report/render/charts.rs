@@ -35,9 +35,45 @@ pub const RATING_COLOURS: [RGBColor; 5] = [
 ];
 
 const WIDE: u32 = 1080;
-const HALF: u32 = 620;
+/// Half-width charts sit two to a row (about 530 px each on the page), so they are
+/// drawn near that size: scaled down much, their 13 px labels would read under 11 px.
+const HALF: u32 = 580;
 const FONT: &str = "sans-serif";
+/// Axis labels and value labels, as plotters' font size: it writes 0.806 of it as
+/// the SVG font-size, so 16 is 12.9 px (13 was 10.5 px, too small once scaled).
+const LABEL_PX: u32 = 16;
 const LABEL_CHARS: usize = 28;
+
+/// The colour of each series, by name: a prompt keeps its colour from chart to
+/// chart and page to page, as it comes from a stable hash of its name (FNV-1a),
+/// not from its place in this chart's ranking. Two names of one chart that hash
+/// alike take the next free colour; "other" is always the last, grey.
+pub fn series_colours(names: &[String]) -> Vec<RGBColor> {
+    let hues = PALETTE.len() - 1;
+    let mut taken = vec![false; hues];
+    names
+        .iter()
+        .map(|name| {
+            if name == "other" {
+                return PALETTE[hues];
+            }
+            let preferred = (fnv1a(name) % hues as u64) as usize;
+            let slot = (0..hues)
+                .map(|step| (preferred + step) % hues)
+                .find(|slot| !taken[*slot])
+                .unwrap_or(preferred);
+            taken[slot] = true;
+            PALETTE[slot]
+        })
+        .collect()
+}
+
+/// FNV-1a, 64 bits: stable across runs, platforms and versions (std's hasher is not).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// The CSS colour of a palette entry, for HTML legends.
 pub fn css(colour: RGBColor) -> String {
@@ -72,7 +108,14 @@ fn draw(
     }
     // Inline SVG in HTML needs no namespace; dropping it keeps the page free of any URL.
     let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
-    Some(svg.replacen("<svg ", "<svg class=\"chart\" role=\"img\" ", 1))
+    // Never shrunk below 90% of its size (its section scrolls instead), so a 12.9 px
+    // label stays at least 11.6 px on the page.
+    let min_width = width * 9 / 10;
+    Some(svg.replacen(
+        "<svg ",
+        &format!("<svg class=\"chart\" role=\"img\" style=\"min-width:{min_width}px\" "),
+        1,
+    ))
 }
 
 /// Text as plotters' SVG backend escapes it (`'` as `&apos;`).
@@ -177,11 +220,13 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
     // Counts: an integer axis, so ticks never repeat (0, 0, 1, 1 from rounding).
     let top = (totals.iter().copied().fold(1.0, f64::max) * 1.1).ceil() as u64;
     let labels = buckets.to_vec();
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    let colours = series_colours(&names);
     draw(WIDE, 300, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(48)
+            .x_label_area_size(32)
+            .y_label_area_size(52)
             .build_cartesian_2d(slots(buckets.len(), 10), 0u64..top)
             .ok()?;
         chart
@@ -194,14 +239,14 @@ pub fn stacked_columns(buckets: &[String], series: &[(String, Vec<f64>)]) -> Opt
             .x_label_formatter(&|value| slot_label(&labels, *value))
             .y_labels(6)
             .y_label_formatter(&|value| value.to_string())
-            .label_style(text_style(13))
+            .label_style(text_style(LABEL_PX))
             .draw()
             .ok()?;
         let plot_px = chart.plotting_area().dim_in_pixel().0 as f64;
         let margin = bar_margin(plot_px / buckets.len() as f64);
         let mut base = vec![0u64; buckets.len()];
         for (index, (_, values)) in series.iter().enumerate() {
-            let colour = PALETTE[index.min(PALETTE.len() - 1)];
+            let colour = colours[index];
             let bars: Vec<_> = values
                 .iter()
                 .enumerate()
@@ -235,7 +280,37 @@ pub fn horizontal_bars(
         .iter()
         .map(|(label, value)| (label.clone(), None, *value))
         .collect();
-    bars(&rows, max, (colour, colour.filled()), format)
+    bars(&rows, max, (colour, colour.filled()), format, None)
+}
+
+/// [`horizontal_bars`] with each bar's value written at its end, and, with `goal`,
+/// a vertical goal line at that value (e.g. the 80% participation goal).
+pub fn labelled_bars(
+    rows: &[(String, f64)],
+    max: f64,
+    colour: RGBColor,
+    format: &dyn Fn(f64) -> String,
+    goal: Option<f64>,
+) -> Option<String> {
+    let rows: Vec<(String, Option<f64>, f64)> = rows
+        .iter()
+        .map(|(label, value)| (label.clone(), None, *value))
+        .collect();
+    bars(
+        &rows,
+        max,
+        (colour, colour.filled()),
+        format,
+        Some(Labels { goal }),
+    )
+}
+
+/// The goal line's colour.
+pub const GOAL: RGBColor = RGBColor(0xDC, 0x26, 0x26);
+
+/// Value labels at the bars' ends, and an optional goal line.
+struct Labels {
+    goal: Option<f64>,
 }
 
 /// Horizontal bars with an inner bar: `(label, inner, outer)`, e.g. p50 inside p95.
@@ -254,6 +329,7 @@ pub fn bullet_bars(
         max,
         (inner_colour, outer_colour.mix(0.45).filled()),
         format,
+        None,
     )
 }
 
@@ -262,20 +338,30 @@ fn bars(
     max: f64,
     (inner_colour, outer_style): (RGBColor, ShapeStyle),
     format: &dyn Fn(f64) -> String,
+    labels_and_goal: Option<Labels>,
 ) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
+    let labelled = labels_and_goal.is_some();
+    let goal = labels_and_goal.and_then(|l| l.goal);
     // Slot 0 is at the bottom: the first row gets the top slot.
     let labels: Vec<String> = rows.iter().rev().map(|row| short(&row.0)).collect();
     let names: Vec<String> = rows.iter().map(|row| row.0.clone()).collect();
     let height = 40 + 26 * rows.len().max(1) as u32;
-    let top = if max > 0.0 { max * 1.05 } else { 1.0 };
+    // Room after the longest bar for its value label.
+    let top = match (max > 0.0, labelled) {
+        (true, true) => max * 1.16,
+        (true, false) => max * 1.05,
+        (false, _) => 1.0,
+    };
     let svg = draw(HALF, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(8)
-            .x_label_area_size(24)
-            .y_label_area_size(190)
+            // The last axis label ("100%") is centred on the axis end: room for its half.
+            .margin_right(24)
+            .x_label_area_size(28)
+            .y_label_area_size(200)
             .build_cartesian_2d(0f64..top, slots(rows.len(), rows.len()))
             .ok()?;
         chart
@@ -288,7 +374,7 @@ fn bars(
             .y_label_formatter(&|value| slot_label(&labels, *value))
             .x_label_formatter(&|value| format(*value))
             .x_labels(6)
-            .label_style(text_style(13))
+            .label_style(text_style(LABEL_PX))
             .draw()
             .ok()?;
         let slot = |i: usize| (rows.len() - i - 1) as f64;
@@ -308,6 +394,26 @@ fn bars(
             Some(bar)
         });
         chart.draw_series(inner).ok()?;
+        if labelled {
+            let style = text_style(LABEL_PX).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            ));
+            let values = rows.iter().enumerate().map(|(i, (_, _, value))| {
+                EmptyElement::at((*value, slot(i) + 0.5))
+                    + Text::new(format(*value), (4, 0), style.clone())
+            });
+            chart.draw_series(values).ok()?;
+        }
+        if let Some(goal) = goal {
+            let n = rows.len() as f64;
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(goal, 0.0), (goal, n)],
+                    GOAL.stroke_width(2),
+                ))
+                .ok()?;
+        }
         Some(())
     })?;
     Some(with_tooltips(svg, &names))
@@ -325,8 +431,10 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
     let svg = draw(HALF, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(8)
-            .x_label_area_size(24)
-            .y_label_area_size(190)
+            // "100%" is centred on the axis end: room for its right half, not clipped.
+            .margin_right(24)
+            .x_label_area_size(28)
+            .y_label_area_size(200)
             .build_cartesian_2d(0f64..100f64, slots(rows.len(), rows.len()))
             .ok()?;
         chart
@@ -339,7 +447,7 @@ pub fn rating_shares(rows: &[(String, [u64; 5])]) -> Option<String> {
             .y_label_formatter(&|value| slot_label(&labels, *value))
             .x_label_formatter(&|value| format!("{value:.0}%"))
             .x_labels(6)
-            .label_style(text_style(13))
+            .label_style(text_style(LABEL_PX))
             .draw()
             .ok()?;
         for (i, (_, dist)) in rows.iter().enumerate() {
@@ -376,6 +484,17 @@ pub fn lines(
     series: &[(String, Vec<Option<f64>>)],
     format: &dyn Fn(f64) -> String,
 ) -> Option<String> {
+    lines_up_to(buckets, series, format, None)
+}
+
+/// [`lines`] on an axis from 0 to `top` when given (5 for ratings), else to a
+/// little over the highest value.
+pub fn lines_up_to(
+    buckets: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+    format: &dyn Fn(f64) -> String,
+    fixed_top: Option<f64>,
+) -> Option<String> {
     if buckets.is_empty() || series.is_empty() {
         return None;
     }
@@ -385,13 +504,19 @@ pub fn lines(
         .copied()
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let top = match fixed_top {
+        Some(top) => top,
+        None if top > 0.0 => top * 1.1,
+        None => 1.0,
+    };
     let labels = buckets.to_vec();
-    draw(WIDE, 300, |root| {
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    let colours = series_colours(&names);
+    let svg = draw(WIDE, 300, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(64)
+            .x_label_area_size(32)
+            .y_label_area_size(72)
             .build_cartesian_2d(slots(buckets.len(), 10), 0f64..top)
             .ok()?;
         chart
@@ -404,11 +529,11 @@ pub fn lines(
             .x_label_formatter(&|value| slot_label(&labels, *value))
             .y_labels(6)
             .y_label_formatter(&|value| format(*value))
-            .label_style(text_style(13))
+            .label_style(text_style(LABEL_PX))
             .draw()
             .ok()?;
         for (index, (_, values)) in series.iter().enumerate() {
-            let colour = PALETTE[index.min(PALETTE.len() - 1)];
+            let colour = colours[index];
             // Consecutive known values make one stretch of line; a gap starts a new one.
             let mut stretch: Vec<(f64, f64)> = Vec::new();
             let mut stretches = Vec::new();
@@ -431,7 +556,8 @@ pub fn lines(
             }
         }
         Some(())
-    })
+    })?;
+    Some(svg.replacen("class=\"chart\"", "class=\"chart lines\"", 1))
 }
 
 #[cfg(test)]

@@ -97,6 +97,21 @@ pub fn pct(value: Option<f64>) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// The share of asked runs that should get a rating: the feedback report marks
+/// participation below it, the dashboard draws it as a goal line.
+pub const PARTICIPATION_GOAL: f64 = 0.8;
+
+/// Participation as a percentage, marked when below [`PARTICIPATION_GOAL`]:
+/// `62.0% (<80%)`.
+pub fn participation(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v < PARTICIPATION_GOAL => {
+            format!("{} (<{:.0}%)", pct(Some(v)), PARTICIPATION_GOAL * 100.0)
+        }
+        other => pct(other),
+    }
+}
+
 /// The key columns, then the section's columns. `metric_names` are the custom
 /// metrics found in the report (performance shows their sum and mean);
 /// `with_cost` adds tokens and cost to performance.
@@ -114,7 +129,7 @@ pub fn columns(
                 g.key
                     .get(&name)
                     .filter(|v| !v.is_empty())
-                    .cloned()
+                    .map(|v| short_hash(v).to_string())
                     .unwrap_or_else(|| "-".into())
             })
         })
@@ -188,10 +203,25 @@ pub fn columns(
                     g.ratings.dist[stars - 1].to_string()
                 }));
             }
-            columns.push(col("participation", true, |g| pct(g.participation)));
+            columns.push(col("participation", true, |g| {
+                participation(g.participation)
+            }));
         }
     }
     columns
+}
+
+/// How many hex digits of a hash the table and Markdown show (as `git log --oneline`).
+pub const SHORT_HASH: usize = 12;
+
+/// A long hex hash (prompt version, user, host: 64 digits) shortened to its first
+/// [`SHORT_HASH`] digits; any other text unchanged. JSON and CSV keep full values.
+pub fn short_hash(value: &str) -> &str {
+    if value.len() > SHORT_HASH + 8 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &value[..SHORT_HASH]
+    } else {
+        value
+    }
 }
 
 /// Every custom metric name in the report.
@@ -216,5 +246,22 @@ mod tests {
         assert_eq!(sig(-0.0031, 2), "-0.0031");
         assert_eq!(sig(200.0, 2), "200.00");
         assert_eq!(sig(0.999, 2), "0.999");
+    }
+
+    #[test]
+    fn participation_below_the_goal_is_marked() {
+        assert_eq!(participation(Some(0.62)), "62.0% (<80%)");
+        assert_eq!(participation(Some(0.8)), "80.0%");
+        assert_eq!(participation(Some(1.0)), "100.0%");
+        assert_eq!(participation(None), "-");
+    }
+
+    #[test]
+    fn long_hashes_shorten_to_twelve_digits() {
+        let hash = "ab".repeat(32);
+        assert_eq!(short_hash(&hash), "abababababab");
+        assert_eq!(short_hash("summarize"), "summarize");
+        assert_eq!(short_hash("deadbeef"), "deadbeef");
+        assert_eq!(short_hash("-"), "-");
     }
 }

@@ -134,7 +134,7 @@ fn alerts(out: &mut String, data: &DashboardData) {
             let _ = write!(
                 out,
                 "<tr><td class=\"name\">{}</td><td class=\"flag\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\">{} {}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
-                escape(&breach.prompt),
+                escape(&breach.name()),
                 breach.rule,
                 breach.value,
                 escape(&breaches::value_and_threshold(breach).0),
@@ -248,10 +248,11 @@ fn over_time(out: &mut String, data: &DashboardData) {
     out.push_str("<section><h2>Runs over time</h2>");
     coarsened_note(out, per_column, &data.bucket);
     chart_or_note(out, charts::stacked_columns(&buckets, &series));
-    let items: Vec<(String, String)> = series
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    let items: Vec<(String, String)> = names
         .iter()
-        .enumerate()
-        .map(|(i, (name, _))| (charts::css(PALETTE[i.min(PALETTE.len() - 1)]), name.clone()))
+        .zip(charts::series_colours(&names))
+        .map(|(name, colour)| (charts::css(colour), name.clone()))
         .collect();
     legend(out, &items);
     out.push_str("</section>\n");
@@ -286,13 +287,15 @@ fn per_prompt_charts(out: &mut String, data: &DashboardData) {
         ],
     );
     out.push_str("</section>\n<section><h2>Success rate per prompt</h2>");
-    let rates: Vec<(String, f64)> = groups
+    // Worst first: the prompt to look at is at the top, its rate written on its bar.
+    let mut rates: Vec<(String, f64)> = groups
         .iter()
         .filter_map(|g| Some((name(g), g.success_rate?)))
         .collect();
+    rates.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     chart_or_note(
         out,
-        charts::horizontal_bars(&rates, 1.0, PALETTE[2], &|v| format!("{:.0}%", v * 100.0)),
+        charts::labelled_bars(&rates, 1.0, PALETTE[2], &percent, None),
     );
     out.push_str("</section>\n<section><h2>Rating distribution per prompt</h2>");
     let rated: Vec<(String, [u64; 5])> = groups
@@ -315,6 +318,127 @@ fn per_prompt_charts(out: &mut String, data: &DashboardData) {
         legend(out, &items);
     }
     out.push_str("</section>\n");
+    participation_chart(out, &groups);
     worst(out, data);
     out.push_str("</div>\n");
+    first_hour_sections(out, data);
+}
+
+/// A ratio as a whole percentage.
+fn percent(value: f64) -> String {
+    format!("{:.0}%", value * 100.0)
+}
+
+/// Participation per prompt (rated of asked runs) against the 80% goal line.
+fn participation_chart(out: &mut String, groups: &[&GroupStats]) {
+    let goal = crate::report::render::PARTICIPATION_GOAL;
+    let _ = write!(
+        out,
+        "<section id=\"participation\"><h2>Rating participation per prompt</h2>"
+    );
+    let mut shares: Vec<(String, f64)> = groups
+        .iter()
+        .filter_map(|g| Some((prompt_of(g).to_string(), g.participation?)))
+        .collect();
+    shares.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    if shares.is_empty() {
+        out.push_str("<p class=\"muted\">No run asked for a rating in this window.</p>");
+    } else {
+        chart_or_note(
+            out,
+            charts::labelled_bars(&shares, 1.0, PALETTE[4], &percent, Some(goal)),
+        );
+        legend(
+            out,
+            &[
+                (charts::css(PALETTE[4]), "rated of asked runs".into()),
+                (
+                    charts::css(charts::GOAL),
+                    format!("{:.0}% goal", goal * 100.0),
+                ),
+            ],
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+/// The latest low ratings, the mean rating over time per prompt and variant, and
+/// when each prompt version first ran.
+fn first_hour_sections(out: &mut String, data: &DashboardData) {
+    out.push_str("<div class=\"grid wide\">\n");
+    let _ = write!(
+        out,
+        "<section id=\"low-rated\"><h2>Latest low ratings (≤ {} ★)</h2>",
+        dashboard::LOW_RATING
+    );
+    if data.low_rated.is_empty() {
+        out.push_str("<p class=\"muted\">No low rating with a comment in this window.</p>");
+    } else {
+        out.push_str("<div class=\"scroll\"><table><thead><tr><th>When</th><th>Prompt</th><th>Variant</th><th class=\"num\">★</th><th>Comment</th></tr></thead><tbody>");
+        for low in &data.low_rated {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"name\">{}</td><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"name\">{}</td></tr>",
+                escape(&crate::report::window::minutes(&low.ts)),
+                escape(&low.prompt),
+                escape(low.variant.as_deref().unwrap_or("-")),
+                low.rating,
+                escape(&low.comment)
+            );
+        }
+        out.push_str("</tbody></table></div>");
+    }
+    out.push_str("</section>\n<section id=\"versions\"><h2>Prompt versions</h2>");
+    if data.versions.is_empty() {
+        out.push_str(
+            "<p class=\"muted\">No run recorded its prompt file's version in this window.</p>",
+        );
+    } else {
+        out.push_str("<div class=\"scroll\"><table><thead><tr><th>First run</th><th>Prompt</th><th>Version</th><th class=\"num\">Runs</th></tr></thead><tbody>");
+        for seen in &data.versions {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"name\">{}</td><td title=\"{}\"><code>{}</code></td><td class=\"num\">{}</td></tr>",
+                escape(&crate::report::window::minutes(&seen.first_ts)),
+                escape(&seen.prompt),
+                escape(&seen.version),
+                escape(crate::report::render::short_hash(&seen.version)),
+                seen.runs
+            );
+        }
+        out.push_str("</tbody></table></div>");
+    }
+    out.push_str("</section>\n</div>\n");
+    let _ = write!(
+        out,
+        "<section id=\"rating-over-time\"><h2>Mean rating per {} and variant</h2>",
+        escape(&data.bucket)
+    );
+    let rating = &data.rating_over_time;
+    if rating.series.is_empty() {
+        out.push_str("<p class=\"muted\">No ratings in this window.</p>");
+    } else {
+        let buckets: Vec<String> = rating
+            .buckets
+            .iter()
+            .map(|b| dashboard::bucket_label(b, &data.bucket))
+            .collect();
+        chart_or_note(
+            out,
+            charts::lines_up_to(
+                &buckets,
+                &rating.series,
+                &|v| format!("{v:.1} ★"),
+                Some(5.0),
+            ),
+        );
+        let names: Vec<String> = rating.series.iter().map(|(name, _)| name.clone()).collect();
+        let items: Vec<(String, String)> = names
+            .iter()
+            .zip(charts::series_colours(&names))
+            .map(|(name, colour)| (charts::css(colour), name.clone()))
+            .collect();
+        legend(out, &items);
+    }
+    out.push_str("</section>\n");
 }

@@ -111,6 +111,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 .legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin:6px 0 0;padding:0;list-style:none;font-size:12px;color:var(--muted)}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 svg.chart{width:100%;height:auto;display:block}
+section:has(> svg.chart){overflow-x:auto}
 svg.chart text{fill:var(--muted)}
 svg.chart [stroke="#6B7280"]{stroke:var(--muted)}
 svg.chart [stroke="#E5E7EB"]{stroke:var(--line)}

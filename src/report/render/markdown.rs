@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::columns::Section;
-use super::table::{inputs_line, rows};
+use super::columns::{Column, Section};
+use super::table::{chosen, inputs_line, rows};
 use super::text_safe::markdown_cell;
 use super::{RenderOptions, Renderer};
 use crate::report::Report;
@@ -27,8 +27,11 @@ impl Renderer for Markdown {
         for section in &options.sections {
             writeln!(out, "### {}\n", section.title())?;
             let (columns, rows) = rows(report, *section, &options.group_fields);
+            let keys = options.group_fields.len().min(columns.len());
+            let shown = chosen(&columns, keys, &options.columns);
+            let columns: Vec<&Column> = shown.iter().map(|&c| &columns[c]).collect();
             for (r, row) in rows.iter().enumerate() {
-                let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
+                let cells: Vec<String> = shown.iter().map(|&c| markdown_cell(&row[c])).collect();
                 writeln!(out, "| {} |", cells.join(" | "))?;
                 if r == 0 {
                     let rule: Vec<&str> = columns

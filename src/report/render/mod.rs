@@ -22,7 +22,9 @@ pub mod trends_text;
 
 use std::io::{self, Write};
 
-pub use columns::{Column, Section, columns};
+pub use columns::short_hash;
+pub use columns::{Column, PARTICIPATION_GOAL, Section, columns, has_cost, metric_names};
+pub use table::same_column;
 
 use super::Report;
 
@@ -69,6 +71,12 @@ pub struct RenderOptions {
     pub colour: bool,
     /// The group-by field names, in order (the key columns).
     pub group_fields: Vec<String>,
+    /// The terminal width the table must fit (columns beyond it are left out and
+    /// named in a footer); None keeps every column (`--wide`, a file, a pipe).
+    pub width: Option<usize>,
+    /// `--columns`: only these columns (besides the key columns), in this order;
+    /// empty for all. Table and Markdown.
+    pub columns: Vec<String>,
 }
 
 /// A report format.

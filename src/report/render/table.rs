@@ -72,7 +72,7 @@ impl Renderer for Table {
                 .iter()
                 .map(|row| row.iter().map(|cell| printable(cell)).collect())
                 .collect();
-            let widths: Vec<usize> = (0..columns.len())
+            let mut widths: Vec<usize> = (0..columns.len())
                 .map(|c| {
                     rows.iter()
                         .map(|r| text_width::width(&r[c]))
@@ -80,13 +80,17 @@ impl Renderer for Table {
                         .unwrap_or(0)
                 })
                 .collect();
+            let keys = options.group_fields.len().min(columns.len());
+            let chosen = chosen(&columns, keys, &options.columns);
+            let (shown, left_out) = fit(&chosen, keys, &mut widths, options.width);
             for (r, row) in rows.iter().enumerate() {
                 let mut line = String::new();
-                for (c, cell) in row.iter().enumerate() {
-                    if c > 0 {
+                for (n, &c) in shown.iter().enumerate() {
+                    if n > 0 {
                         line.push_str("  ");
                     }
-                    line.push_str(&text_width::pad(cell, widths[c], columns[c].numeric));
+                    let cell = text_width::truncate(&row[c], widths[c]);
+                    line.push_str(&text_width::pad(&cell, widths[c], columns[c].numeric));
                 }
                 let line = line.trim_end();
                 if r == 0 {
@@ -95,12 +99,118 @@ impl Renderer for Table {
                     writeln!(out, "{line}")?;
                 }
             }
+            if !left_out.is_empty() {
+                let names: Vec<&str> = left_out
+                    .iter()
+                    .map(|&c| columns[c].header.as_str())
+                    .collect();
+                writeln!(
+                    out,
+                    "{}",
+                    left_out_line(&names, options.width.unwrap_or(usize::MAX))
+                )?;
+            }
             if *section == Section::Feedback {
                 comments(report, out)?;
             }
         }
         writeln!(out, "\n{}", inputs_line(report))
     }
+}
+
+/// The columns to show, by index: the key columns, then those `--columns` names in
+/// its order (all when it names none). Names match a header ignoring case, with `_`
+/// or `-` for spaces (`p95_ms`).
+pub fn chosen(columns: &[Column], keys: usize, names: &[String]) -> Vec<usize> {
+    if names.is_empty() {
+        return (0..columns.len()).collect();
+    }
+    let mut chosen: Vec<usize> = (0..keys).collect();
+    for name in names {
+        if let Some(c) = (keys..columns.len()).find(|&c| same_column(&columns[c].header, name))
+            && !chosen.contains(&c)
+        {
+            chosen.push(c);
+        }
+    }
+    chosen
+}
+
+/// Whether `name` (as typed after `--columns`) names the column `header`.
+pub fn same_column(header: &str, name: &str) -> bool {
+    let norm = |s: &str| s.trim().to_lowercase().replace(['_', '-'], " ");
+    norm(header) == norm(name)
+}
+
+/// Which of the `chosen` columns fit in `width` terminal columns (two spaces between
+/// columns): the key columns always (cut with `…` when they alone are too wide), then
+/// the others in order up to the first that does not fit. Returns the shown and the
+/// left-out columns.
+fn fit(
+    chosen: &[usize],
+    keys: usize,
+    widths: &mut [usize],
+    width: Option<usize>,
+) -> (Vec<usize>, Vec<usize>) {
+    let Some(width) = width else {
+        return (chosen.to_vec(), Vec::new());
+    };
+    let key_cols: Vec<usize> = chosen.iter().copied().filter(|&c| c < keys).collect();
+    // Narrow the widest key column until the keys fit (not below 6 columns).
+    loop {
+        let used: usize = key_cols.iter().map(|&c| widths[c]).sum::<usize>()
+            + 2 * key_cols.len().saturating_sub(1);
+        let Some(&widest) = key_cols.iter().max_by_key(|&&c| widths[c]) else {
+            break;
+        };
+        if used <= width || widths[widest] <= 6 {
+            break;
+        }
+        widths[widest] -= (used - width).min(widths[widest] - 6);
+    }
+    let mut used: usize =
+        key_cols.iter().map(|&c| widths[c]).sum::<usize>() + 2 * key_cols.len().saturating_sub(1);
+    let mut shown = key_cols.clone();
+    let mut left_out = Vec::new();
+    for &c in chosen.iter().filter(|&&c| c >= keys) {
+        let gap = if shown.is_empty() { 0 } else { 2 };
+        if left_out.is_empty() && used + gap + widths[c] <= width {
+            used += gap + widths[c];
+            shown.push(c);
+        } else {
+            left_out.push(c);
+        }
+    }
+    (shown, left_out)
+}
+
+/// The footer naming the columns a terminal table left out, wrapped to `width`
+/// (continuation lines indented by two spaces).
+fn left_out_line(names: &[&str], width: usize) -> String {
+    let plural = if names.len() == 1 { "" } else { "s" };
+    let mut text = format!(
+        "… {} more column{plural}: --wide or --columns;",
+        names.len()
+    );
+    let mut line_width = text_width::width(&text);
+    for (n, name) in names.iter().enumerate() {
+        let piece = if n + 1 < names.len() {
+            format!("{name},")
+        } else {
+            name.to_string()
+        };
+        let piece_width = text_width::width(&piece);
+        if line_width + 1 + piece_width > width {
+            text.push_str("\n  ");
+            line_width = 2;
+        } else {
+            text.push(' ');
+            line_width += 1;
+        }
+        text.push_str(&piece);
+        line_width += piece_width;
+    }
+    text
 }
 
 fn comments(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -19,6 +19,28 @@ pub fn pad(text: &str, columns: usize, right: bool) -> String {
     }
 }
 
+/// `text` cut to at most `columns` terminal columns, ending in `…` when cut.
+pub fn truncate(text: &str, columns: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if width(text) <= columns {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > columns {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if columns > 0 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +53,8 @@ mod tests {
         assert_eq!(pad("要約", 6, false), "要約  ");
         assert_eq!(pad("42", 5, true), "   42");
         assert_eq!(pad("toolong", 3, true), "toolong");
+        assert_eq!(truncate("summarize", 5), "summ…");
+        assert_eq!(truncate("要約要約", 5), "要約…");
+        assert_eq!(truncate("short", 9), "short");
     }
 }

@@ -41,9 +41,9 @@ fn runs_chart(out: &mut String, trends: &Trends) {
     let labels = all_buckets(trends);
     let mut prompts: Vec<(String, u64)> = Vec::new();
     for p in &trends.buckets {
-        match prompts.iter_mut().find(|(name, _)| *name == p.prompt) {
+        match prompts.iter_mut().find(|(name, _)| *name == p.name()) {
             Some((_, runs)) => *runs += p.runs,
-            None => prompts.push((p.prompt.clone(), p.runs)),
+            None => prompts.push((p.name(), p.runs)),
         }
     }
     prompts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -61,7 +61,7 @@ fn runs_chart(out: &mut String, trends: &Trends) {
         let Ok(slot) = labels.binary_search(&p.bucket) else {
             continue;
         };
-        match top.iter().position(|n| *n == p.prompt) {
+        match top.iter().position(|n| *n == p.name()) {
             Some(at) => series[at].1[slot] += p.runs as f64,
             None => other[slot] += p.runs as f64,
         }
@@ -81,11 +81,12 @@ fn runs_chart(out: &mut String, trends: &Trends) {
         None => out.push_str("<p class=\"muted\">No runs in this window.</p>"),
     }
     out.push_str("<ul class=\"legend\">");
-    for (i, (name, _)) in series.iter().enumerate() {
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    for (name, colour) in names.iter().zip(charts::series_colours(&names)) {
         let _ = write!(
             out,
             "<li><i style=\"background:{}\"></i>{}</li>",
-            charts::css(PALETTE[i.min(PALETTE.len() - 1)]),
+            charts::css(colour),
             escape(name)
         );
     }
@@ -104,22 +105,22 @@ fn p95_chart(out: &mut String, trends: &Trends) {
         b.current
             .runs
             .cmp(&a.current.runs)
-            .then_with(|| a.prompt.cmp(&b.prompt))
+            .then_with(|| a.name().cmp(&b.name()))
     });
     top.truncate(PALETTE.len() - 1);
-    let p95: std::collections::HashMap<(&str, &str), f64> = trends
+    let p95: std::collections::HashMap<(&str, String), f64> = trends
         .buckets
         .iter()
-        .filter_map(|p| Some(((p.bucket.as_str(), p.prompt.as_str()), p.p95_ms?)))
+        .filter_map(|p| Some(((p.bucket.as_str(), p.name()), p.p95_ms?)))
         .collect();
     let series: Vec<(String, Vec<Option<f64>>)> = top
         .iter()
         .map(|change| {
             let values = labels
                 .iter()
-                .map(|label| p95.get(&(label.as_str(), change.prompt.as_str())).copied())
+                .map(|label| p95.get(&(label.as_str(), change.name())).copied())
                 .collect();
-            (change.prompt.clone(), values)
+            (change.name(), values)
         })
         .collect();
     let shown: Vec<String> = labels
@@ -134,11 +135,12 @@ fn p95_chart(out: &mut String, trends: &Trends) {
         "<section><h2>p95 duration per {}</h2>{svg}<ul class=\"legend\">",
         escape(&trends.bucket)
     );
-    for (i, (name, _)) in series.iter().enumerate() {
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    for (name, colour) in names.iter().zip(charts::series_colours(&names)) {
         let _ = write!(
             out,
             "<li><i style=\"background:{}\"></i>{}</li>",
-            charts::css(PALETTE[i]),
+            charts::css(colour),
             escape(name)
         );
     }
@@ -148,7 +150,7 @@ fn p95_chart(out: &mut String, trends: &Trends) {
 fn changes(out: &mut String, trends: &Trends) {
     out.push_str("<section><h2>Window against previous window</h2><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Prompt</th><th class=\"num\">Runs</th><th class=\"num\">Prev.</th><th class=\"num\">Success</th><th class=\"num\">Change (pts)</th><th class=\"num\">p95</th><th class=\"num\">Change</th><th class=\"num\">Rating</th><th class=\"num\">Change</th><th>Flags</th></tr></thead><tbody>\n");
     for c in &trends.changes {
-        let _ = write!(out, "<tr><td class=\"name\">{}</td>", escape(&c.prompt));
+        let _ = write!(out, "<tr><td class=\"name\">{}</td>", escape(&c.name()));
         out.push_str(&cell(
             &count(c.current.runs as f64),
             Some(c.current.runs as f64),
@@ -200,7 +202,7 @@ fn buckets(out: &mut String, trends: &Trends) {
                 &p.bucket,
                 &trends.bucket
             )),
-            escape(&p.prompt)
+            escape(&p.name())
         );
         out.push_str(&cell(&count(p.runs as f64), Some(p.runs as f64)));
         out.push_str(&cell(&value_in("percent", p.success_rate), p.success_rate));

@@ -33,7 +33,7 @@ fn bucket_rows(trends: &Trends) -> Vec<Vec<String>> {
         .map(|p: &TrendPoint| {
             vec![
                 crate::report::dashboard::bucket_label(&p.bucket, &trends.bucket),
-                p.prompt.clone(),
+                p.name(),
                 p.runs.to_string(),
                 pct(p.success_rate),
                 ms(p.p95_ms),
@@ -50,7 +50,7 @@ fn change_rows(trends: &Trends) -> Vec<Vec<String>> {
         .map(|c: &TrendChange| {
             let before = c.previous.as_ref();
             vec![
-                c.prompt.clone(),
+                c.name(),
                 format!("{} ({})", c.current.runs, before.map_or(0, |p| p.runs)),
                 format!(
                     "{} ({})",
@@ -93,11 +93,22 @@ const CHANGE_HEADINGS: [&str; 9] = [
     "flags",
 ];
 
+/// What a row is: `prompt`, `prompt / variant` or `prompt @ version`.
+fn rows_are(trends: &Trends) -> &'static str {
+    match trends.changes.first() {
+        Some(c) if c.variant.is_some() => "prompt / variant",
+        Some(c) if c.version.is_some() => "prompt @ version",
+        _ => "prompt",
+    }
+}
+
 /// Aligned columns; with `colour`, regressions in red.
 pub fn table(trends: &Trends, colour: bool) -> String {
     let mut out = format!(
-        "Runs per {} and prompt, {}\n\n",
-        trends.bucket, trends.window
+        "Runs per {} and {}, {}\n\n",
+        trends.bucket,
+        rows_are(trends),
+        trends.window
     );
     aligned(&mut out, &BUCKET_HEADINGS, &bucket_rows(trends), false);
     let against = trends
@@ -196,7 +207,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
         writer.write_record([
             "bucket",
             &p.bucket,
-            &spreadsheet_cell(&p.prompt),
+            &spreadsheet_cell(&p.name()),
             &p.runs.to_string(),
             &num(p.success_rate),
             &num(p.p95_ms),
@@ -216,7 +227,7 @@ pub fn csv(trends: &Trends) -> Result<String, csv::Error> {
         writer.write_record([
             "change",
             "",
-            &spreadsheet_cell(&c.prompt),
+            &spreadsheet_cell(&c.name()),
             &c.current.runs.to_string(),
             &num(c.current.success_rate),
             &num(c.current.p95_ms),

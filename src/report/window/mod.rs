@@ -105,7 +105,24 @@ pub fn fill_buckets(present: &[String], window: &WindowLabel, bucket: &str) -> V
     let first_run = present.first().and_then(|b| ms(b));
     let last_run = present.last().and_then(|b| ms(b));
     let last = kind.start(last_run.map_or(end - 1, |run| run.max(end - 1)));
-    let starts = [window.start.as_deref().and_then(ms), first_run];
+    let window_start = window.start.as_deref().and_then(ms);
+    // One column per bucket from the window's start, else from the first run, to the
+    // window's end. When neither fits in MAX_COLUMNS (old logs under `--since 10y`),
+    // the runs' own span: from the window start they would be summed into a column
+    // or two at one end.
+    for from in [window_start, first_run].into_iter().flatten() {
+        if let Some(filled) = every_bucket(kind, kind.start(from), last)
+            && filled.len() <= MAX_COLUMNS
+        {
+            return filled;
+        }
+    }
+    if let (Some(first), Some(last_run)) = (first_run, last_run)
+        && let Some(filled) = every_bucket(kind, kind.start(first), kind.start(last_run))
+    {
+        return filled;
+    }
+    let starts = [window_start, first_run];
     for from in starts.into_iter().flatten() {
         if let Some(filled) = every_bucket(kind, kind.start(from), last) {
             return filled;
@@ -187,6 +204,29 @@ mod tests {
             3 * 24,
             "too many hours from 1970: from the first run instead"
         );
+    }
+
+    #[test]
+    fn old_logs_under_a_long_window_keep_their_own_columns() {
+        // `--since 10y` over a week of logs from last year: one column per day of
+        // the runs, not 3650 days summed 19 to a column.
+        let window = WindowLabel {
+            start: Some("2016-11-24T00:00:00.000Z".into()),
+            end: "2026-11-24T00:00:00.000Z".into(),
+        };
+        let present: Vec<String> = (10..17)
+            .map(|day| format!("2025-06-{day}T00:00:00.000Z"))
+            .collect();
+        let filled = fill_buckets(&present, &window, "day");
+        assert_eq!(filled, present);
+        // A window that fits stays whole, quiet days included.
+        let week = WindowLabel {
+            start: Some("2025-06-08T00:00:00.000Z".into()),
+            end: "2025-06-20T00:00:00.000Z".into(),
+        };
+        let filled = fill_buckets(&present, &week, "day");
+        assert_eq!(filled.len(), 12);
+        assert_eq!(filled[0], "2025-06-08T00:00:00.000Z");
     }
 
     #[test]

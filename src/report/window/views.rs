@@ -25,6 +25,9 @@ pub struct Selection {
     pub window: Window,
     /// The bucket of the runs-over-time views.
     pub bucket: Bucket,
+    /// A field the window, previous window and timeline views group by after the
+    /// prompt (`trends --group-by variant|version`, `alerts.per: "variant"`).
+    pub detail: Option<GroupField>,
 }
 
 /// The computed views.
@@ -40,7 +43,15 @@ pub struct WindowedReports {
     pub timeline: Report,
     /// The window, by model, most runs first.
     pub models: Report,
+    /// The window, by bucket, prompt and variant, oldest bucket first (ratings over time).
+    pub variant_timeline: Report,
+    /// The window, by prompt and version (when each version first ran).
+    pub versions: Report,
 }
+
+/// How many latest comments per prompt and variant the dashboard reads, to find the
+/// low-rated ones among them.
+pub const DASHBOARD_COMMENTS: usize = 50;
 
 impl Selection {
     /// The window from `--since`/`--until` values already parsed to ms (`now` when no until).
@@ -91,8 +102,13 @@ impl Selection {
         extra: Vec<ViewSpec>,
     ) -> Result<(WindowedReports, Vec<Report>)> {
         let previous_window = self.window.previous();
+        let by_prompt = || {
+            let mut fields = vec![GroupField::Prompt];
+            fields.extend(self.detail.clone());
+            fields
+        };
         let mut views = vec![
-            self.view(&self.window, vec![GroupField::Prompt], SortKey::Runs),
+            self.view(&self.window, by_prompt(), SortKey::Runs),
             self.view(
                 &self.window,
                 vec![GroupField::Prompt, GroupField::Variant],
@@ -100,19 +116,35 @@ impl Selection {
             ),
             self.view(
                 &self.window,
-                vec![GroupField::Time(self.bucket), GroupField::Prompt],
+                [vec![GroupField::Time(self.bucket)], by_prompt()].concat(),
                 SortKey::Key,
             ),
             self.view(&self.window, vec![GroupField::Model], SortKey::Runs),
+            self.view(
+                &self.window,
+                vec![
+                    GroupField::Time(self.bucket),
+                    GroupField::Prompt,
+                    GroupField::Variant,
+                ],
+                SortKey::Key,
+            ),
+            self.view(
+                &self.window,
+                vec![GroupField::Prompt, GroupField::Version],
+                SortKey::Key,
+            ),
         ];
+        views[1].comments = DASHBOARD_COMMENTS;
         if let Some(previous) = &previous_window {
-            views.push(self.view(previous, vec![GroupField::Prompt], SortKey::Runs));
+            views.push(self.view(previous, by_prompt(), SortKey::Runs));
         }
         let extras = extra.len();
         views.extend(extra);
         let mut reports = aggregate(&self.sources, &views, options)?.into_iter();
         let mut next = || reports.next().unwrap_or_default();
         let (current, variants, timeline, models) = (next(), next(), next(), next());
+        let (variant_timeline, versions) = (next(), next());
         let previous = previous_window.map(|_| next());
         let rest = (0..extras).map(|_| next()).collect();
         Ok((
@@ -122,6 +154,8 @@ impl Selection {
                 variants,
                 timeline,
                 models,
+                variant_timeline,
+                versions,
             },
             rest,
         ))
