@@ -42,8 +42,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Group by prompt, variant, version, command, user, host, resolution, tag:KEY,
-    /// hour, day or week (comma-separated or repeated) [default: prompt,variant].
+    /// Group by prompt, variant, version, command, user, host, resolution, period,
+    /// tag:KEY, hour, day or week (comma-separated or repeated) [default: prompt,variant].
     #[arg(long = "group-by", value_name = "FIELD", value_delimiter = ',')]
     pub group_by: Vec<String>,
 

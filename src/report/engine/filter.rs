@@ -70,6 +70,9 @@ pub enum GroupField {
     Tag(String),
     /// When the run started, by hour, day or week.
     Time(Bucket),
+    /// The allocation period of a learning router (`selection.period`; 0 when
+    /// absent), so comparisons can be made within periods of constant split.
+    Period,
 }
 
 impl GroupField {
@@ -85,11 +88,12 @@ impl GroupField {
             GroupField::Resolution => "resolution".into(),
             GroupField::Tag(key) => format!("tag:{key}"),
             GroupField::Time(bucket) => bucket.name().into(),
+            GroupField::Period => "period".into(),
         }
     }
 
     /// Parses `prompt`, `variant`, `version`, `command`, `user`, `host`, `resolution`,
-    /// `tag:KEY`, `hour`, `day` or `week`.
+    /// `period`, `tag:KEY`, `hour`, `day` or `week`.
     pub fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
             "prompt" => GroupField::Prompt,
@@ -99,6 +103,7 @@ impl GroupField {
             "user" => GroupField::User,
             "host" => GroupField::Host,
             "resolution" => GroupField::Resolution,
+            "period" => GroupField::Period,
             "hour" => GroupField::Time(Bucket::Hour),
             "day" => GroupField::Time(Bucket::Day),
             "week" => GroupField::Time(Bucket::Week),
@@ -107,7 +112,7 @@ impl GroupField {
                 _ => {
                     return Err(format!(
                         "cannot group by `{text}`: use prompt, variant, version, command, \
-                         user, host, resolution, tag:KEY, hour, day or week"
+                         user, host, resolution, period, tag:KEY, hour, day or week"
                     ));
                 }
             },
@@ -126,6 +131,8 @@ pub struct RunFields {
     pub user: Option<String>,
     pub host: Option<String>,
     pub tags: Vec<(String, String)>,
+    /// The allocation period (`selection.period`), 0 when absent.
+    pub period: u64,
 }
 
 impl RunFields {
@@ -150,6 +157,7 @@ impl RunFields {
             GroupField::Resolution => or_empty(&self.resolution),
             GroupField::Tag(key) => self.tag(key).unwrap_or_default().to_string(),
             GroupField::Time(_) => String::new(),
+            GroupField::Period => self.period.to_string(),
         }
     }
 }

@@ -72,7 +72,9 @@ const USER: usize = 4;
 const HOST: usize = 5;
 const RESOLUTION: usize = 6;
 const TAGS: usize = 7;
-const FIELDS: usize = 8;
+/// Not interned: the allocation period itself is the id.
+const PERIOD: usize = 8;
+const FIELDS: usize = 9;
 
 /// One worker's descriptors.
 pub struct Descs {
@@ -100,6 +102,7 @@ impl Descs {
                     GroupField::Host => needed[HOST] = true,
                     GroupField::Resolution => needed[RESOLUTION] = true,
                     GroupField::Tag(_) => needed[TAGS] = true,
+                    GroupField::Period => needed[PERIOD] = true,
                     GroupField::Time(_) => {}
                 }
             }
@@ -130,12 +133,16 @@ impl Descs {
             raw(e.host).filter(|_| is_run),
             raw(e.resolution).filter(|_| is_run),
             e.tags.filter(|_| is_run),
+            None,
         ];
         let mut tuple = [0u32; FIELDS];
         for (i, value) in values.into_iter().enumerate() {
-            if self.needed[i] {
+            if self.needed[i] && i != PERIOD {
                 tuple[i] = self.fields[i].id(value);
             }
+        }
+        if self.needed[PERIOD] && is_run {
+            tuple[PERIOD] = u32::try_from(e.period).unwrap_or(u32::MAX);
         }
         if let Some(&id) = self.ids.get(&tuple) {
             return id;
@@ -162,6 +169,7 @@ impl Descs {
                 .raw(tuple[TAGS])
                 .map(string_members)
                 .unwrap_or_default(),
+            period: u64::from(tuple[PERIOD]),
         }
     }
 }

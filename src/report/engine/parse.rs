@@ -52,10 +52,12 @@ pub struct Event<'a> {
     pub feedback_asked: bool,
     pub rating: u8,
     pub comment: Option<RawStr<'a>>,
+    /// `selection.period` of a run event: the allocation period (0 when absent).
+    pub period: u64,
 }
 
 /// The keys the parser reads, with their quotes and colon, by index.
-const KEYS: [&[u8]; 18] = [
+const KEYS: [&[u8]; 19] = [
     b"\"v\":",
     b"\"type\":",
     b"\"ts\":",
@@ -74,6 +76,7 @@ const KEYS: [&[u8]; 18] = [
     b"\"feedback_asked\":",
     b"\"rating\":",
     b"\"comment\":",
+    b"\"selection\":",
 ];
 /// Any other key.
 const OTHER: usize = KEYS.len();
@@ -209,6 +212,7 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
                 15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
                 16 if s.peek() != Some(b'n') => rating = Some(s.f64()?),
                 17 => event.comment = s.string_or_null()?,
+                18 if s.peek() == Some(b'{') => event.period = period_of(s.raw_object(1)?),
                 // Most unread values are strings: skip them without the general walk.
                 _ if s.peek() == Some(b'"') => drop(s.string()?),
                 _ => s.skip_value(1)?,
@@ -291,6 +295,23 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
         _ => {}
     }
     Ok(event)
+}
+
+/// `period` of a `selection` object's raw text: a whole number from 0 up, else
+/// 0 (as for an absent one). The last `period` member counts.
+#[inline]
+pub(super) fn period_of(raw: &[u8]) -> u64 {
+    let mut period = 0;
+    super::scan::number_members(raw, |name, value| {
+        if name.raw == b"period" {
+            period = if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9e15 {
+                value as u64
+            } else {
+                0
+            };
+        }
+    });
+    period
 }
 
 fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
