@@ -33,9 +33,24 @@ pub fn describe(plan: &RunPlan, stdin: bool, context: &Context) -> String {
             resolved.resolution.as_str()
         ),
         format!("variant:    {}", resolved.variant.as_deref().unwrap_or("-")),
+    ];
+    if let Some(choice) = &resolved.choice {
+        lines.push(format!("strategy:   {}", choice.why));
+        lines.push(format!(
+            "chances:    {}",
+            choice
+                .selection
+                .probs
+                .iter()
+                .map(|(name, p)| format!("{name} {:.1}%", p * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    lines.extend([
         format!("file:       {file}"),
         format!("command:    {}", shell_words(&lossy(&plan.spec.argv))),
-    ];
+    ]);
     if stdin {
         lines.push("stdin:      the prompt file".to_string());
     }

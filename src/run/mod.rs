@@ -11,6 +11,8 @@ pub mod metrics_file;
 pub mod placeholders;
 pub mod plan;
 pub mod router;
+pub mod selection;
+pub mod selection_cache;
 pub mod signals;
 
 use chrono::Utc;
@@ -27,6 +29,9 @@ use signals::SignalPipe;
 /// Runs a prepared plan and returns the exit status to pass on. Logging problems
 /// only warn: the command runs whatever happens to the log.
 pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
+    if let Some(choice) = &plan.resolved.choice {
+        selection::warn_fallback(choice);
+    }
     let mut recorder = RunRecorder::open(context);
     let start = plan.run_start(&recorder, context, &args.tags);
     recorder.write(&start);
@@ -58,6 +63,11 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
     let end = RunEnd::from_start(&start, ending, metrics.values, question.is_some());
     recorder.write(&end);
     recorder.save_last_run(&end, context.state_dir.as_deref());
+    // Routing that learns: take the new lines into the statistics (bounded,
+    // skipped when another run is at it); other strategies do no extra work.
+    if plan.resolved.choice.as_ref().is_some_and(|c| c.learns()) && recorder.is_enabled() {
+        selection::fold_after_run(&plan::selection_env(context), context.config.as_ref());
+    }
     // The run is recorded: from here on a signal may end promptrun as usual.
     drop(signals);
     if let Some(question) = question {
