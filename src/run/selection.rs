@@ -50,9 +50,10 @@ pub struct Choice {
 }
 
 impl Choice {
-    /// Whether the statistics cache should take in this run after it ended.
+    /// Whether the statistics cache should take in this run after it ended
+    /// (also after a fallback: a damaged cache is rebuilt then).
     pub fn learns(&self) -> bool {
-        self.configured.learns() && self.strategy.learns()
+        self.configured.learns()
     }
 }
 

@@ -275,10 +275,9 @@ fn cache_file(env: &TestEnv) -> PathBuf {
 
 #[test]
 fn concurrent_bandit_runs_lose_no_line_and_keep_the_cache_consistent() {
-    // 32 processes × 30 runs (not 100: on two shared cores 3200 runs take
-    // minutes; 960 still contend for the lock all the time).
+    // 32 processes × 100 runs, all contending for the log and the cache lock.
     const PROCS: usize = 32;
-    const EACH: usize = 30;
+    const EACH: usize = 100;
     let env = TestEnv::new();
     bandit_config(&env, r#"{"strategy": "bandit", "update_every": 5}"#);
     let script = format!(
