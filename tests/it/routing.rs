@@ -127,6 +127,7 @@ fn bandit_learns_the_better_variant_and_logs_honest_probabilities() {
             .collect()
     });
     for (seed, observed, srm, periods) in &results {
+        eprintln!("seed {seed}: a/b split {observed:?}, SRM p = {srm:.3}");
         let share_b = observed[1] as f64 / RUNS as f64;
         assert!(share_b >= 0.65, "seed {seed}: b got {observed:?}");
         assert!(*srm > 0.001, "seed {seed}: SRM p = {srm} for {observed:?}");
