@@ -23,7 +23,10 @@ pub fn srm_p_value(observed: &[u64], mean_probs: &[f64]) -> f64 {
     let mut chi2 = 0.0;
     let mut arms = 0usize;
     for (i, &seen) in observed.iter().enumerate() {
-        let p = mean_probs.get(i).copied().filter(|p| p.is_finite() && *p > 0.0);
+        let p = mean_probs
+            .get(i)
+            .copied()
+            .filter(|p| p.is_finite() && *p > 0.0);
         match p {
             Some(p) => {
                 let expected = n as f64 * p / total;

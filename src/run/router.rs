@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::selection::{self, Choice, SelectionEnv};
 use crate::config::glob::Glob;
 use crate::config::{LoadedConfig, PromptDef};
 use crate::error::{Error, Result};
-use super::selection::{self, Choice, SelectionEnv};
 
 /// How a requested name was resolved (the `resolution` field of run_start).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -243,7 +243,8 @@ mod tests {
             "review-python",
             None,
             &SelectionEnv::default(),
-        ).unwrap();
+        )
+        .unwrap();
         assert_eq!(
             (by_route.name.as_str(), by_route.resolution),
             ("review", Resolution::Route)

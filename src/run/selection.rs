@@ -503,3 +503,94 @@ pub fn warn_fallback(choice: &Choice) {
         warn(&choice.why);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn loaded(selection: &str) -> LoadedConfig {
+        LoadedConfig::parse(
+            Path::new("/nowhere/router-config.json"),
+            format!(
+                r#"{{"prompts": {{"p": {{"file": "p.md",
+                    "variants": {{"a": {{"weight": 1}}, "b": {{"weight": 3}}}},
+                    "selection": {selection}}}}}}}"#
+            ),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn sticky_gives_one_key_one_variant_whatever_the_draw() {
+        let state = tempfile::tempdir().unwrap();
+        let env = SelectionEnv {
+            state_dir: Some(state.path().to_path_buf()),
+            ..SelectionEnv::default()
+        };
+        let cfg = loaded(r#"{"strategy": "sticky", "sticky_by": "host"}"#);
+        let prompt = &cfg.config.prompts["p"];
+        let picks: Vec<Choice> = [0.0, 0.3, 0.6, 0.999]
+            .iter()
+            .map(|&u| choose("p", prompt, &cfg, &env, u).unwrap())
+            .collect();
+        assert!(picks.iter().all(|c| c.variant == picks[0].variant));
+        let first = &picks[0].selection;
+        assert_eq!((first.strategy, first.period), ("sticky", 0));
+        assert_eq!(first.p, first.probs[&picks[0].variant]);
+        assert_eq!(first.probs["b"], 0.75);
+        // Without a key: random by weight.
+        let cfg = loaded(r#"{"strategy": "sticky", "sticky_by": "none"}"#);
+        let prompt = &cfg.config.prompts["p"];
+        assert_eq!(choose("p", prompt, &cfg, &env, 0.1).unwrap().variant, "a");
+        assert_eq!(choose("p", prompt, &cfg, &env, 0.9).unwrap().variant, "b");
+    }
+
+    #[test]
+    fn learning_strategies_fall_back_without_statistics() {
+        let cfg = loaded(r#"{"strategy": "bandit"}"#);
+        let prompt = &cfg.config.prompts["p"];
+        let off = choose("p", prompt, &cfg, &SelectionEnv::default(), 0.5).unwrap();
+        assert_eq!(off.strategy, StrategyName::Weighted);
+        assert!(off.learns(), "the configured strategy still folds");
+        assert!(off.why.starts_with("weighted (instead of bandit)"), "{}", off.why);
+        let dir = tempfile::tempdir().unwrap();
+        let env = SelectionEnv {
+            state_dir: Some(dir.path().join("state")),
+            log_dir: Some(dir.path().join("logs")),
+            logging: true,
+        };
+        // No cache yet: the bandit explores by weight, no fallback.
+        let fresh = choose("p", prompt, &cfg, &env, 0.5).unwrap();
+        assert_eq!(fresh.strategy, StrategyName::Bandit);
+        assert_eq!(fresh.selection.probs["b"], 0.75);
+        assert!(fresh.why.contains("exploring by weight"), "{}", fresh.why);
+    }
+
+    #[test]
+    fn best_follows_the_verdict() {
+        let names = ["a", "b"];
+        let arms = Arms {
+            names: names.to_vec(),
+            weights: vec![1.0, 1.0],
+        };
+        let prior = RatingPrior::uniform(PRIOR_STRENGTH);
+        let learn = LearnConfig::default();
+        let def = SelectionDef::default();
+        let none = [ArmStats::default(), ArmStats::default()];
+        let early = best(&arms, &none, &prior, &learn, &def, 0.7, 0).unwrap();
+        assert_eq!(early.selection.probs["a"], 0.5);
+        assert!(early.why.starts_with("best: no verdict yet"), "{}", early.why);
+        let (mut bad, mut good) = (ArmStats::default(), ArmStats::default());
+        for i in 0..300 {
+            bad.add_run(i % 2 == 0, None, None, None);
+            bad.add_rating(2);
+            good.add_run(i % 10 != 0, None, None, None);
+            good.add_rating(if i % 3 == 0 { 4 } else { 5 });
+        }
+        let decided = best(&arms, &[bad, good], &prior, &learn, &def, 0.0, 4).unwrap();
+        assert_eq!(decided.variant, "b", "{}", decided.why);
+        assert_eq!((decided.selection.p, decided.selection.period), (1.0, 4));
+        assert!(decided.why.contains("verdict"), "{}", decided.why);
+    }
+}

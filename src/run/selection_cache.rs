@@ -319,7 +319,9 @@ fn fold_locked(
         let want = (meta.len() - mark.offset).min(budget - report.bytes);
         handle.seek(SeekFrom::Start(mark.offset))?;
         let mut data = Vec::with_capacity(want as usize);
-        Read::by_ref(&mut handle).take(want).read_to_end(&mut data)?;
+        Read::by_ref(&mut handle)
+            .take(want)
+            .read_to_end(&mut data)?;
         // Only whole lines: a line being written stays for the next fold.
         let Some(last) = memchr::memrchr(b'\n', &data) else {
             if want < meta.len() - mark.offset {

@@ -177,11 +177,21 @@ fn sticky_keeps_a_user_on_one_variant() {
         (0..20).map(|i| variant_of(&format!("user-{i}"))).collect();
     assert_eq!(spread.len(), 2, "20 users all on one variant: {spread:?}");
     let starts = starts(&env);
-    assert!(starts.iter().all(|s| s["selection"]["strategy"] == "sticky"
-        && s["selection"]["p"] == 0.5));
-    let dry = env.cmd(["gen", "--dry-run", "--", "true"]).env("USER", "alice").output().unwrap();
+    assert!(
+        starts
+            .iter()
+            .all(|s| s["selection"]["strategy"] == "sticky" && s["selection"]["p"] == 0.5)
+    );
+    let dry = env
+        .cmd(["gen", "--dry-run", "--", "true"])
+        .env("USER", "alice")
+        .output()
+        .unwrap();
     let text = stdout(&dry);
-    assert!(text.contains("sticky by user") && text.contains(&format!("`{}`", alice[0])), "{text}");
+    assert!(
+        text.contains("sticky by user") && text.contains(&format!("`{}`", alice[0])),
+        "{text}"
+    );
 }
 
 #[test]
@@ -207,7 +217,11 @@ fn dry_run_forced_variant_and_no_log_explain_themselves() {
         .unwrap();
     assert!(out.status.success() && stdout(&out).contains("ran"));
     assert_eq!(warning_count(&stderr(&out)), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("weighted (instead of bandit)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("weighted (instead of bandit)"),
+        "{}",
+        stderr(&out)
+    );
     // A damaged cache is not trusted: weighted with one warning, then rebuilt.
     env.run(["gen", "--", "true"]);
     let cache = cache_file(&env);
@@ -238,8 +252,14 @@ fn prompts_lists_strategies_and_current_shares() {
     assert_eq!(list[1]["strategy"], "bandit");
     assert_eq!(list[1]["variants"][0]["share"], 0.75);
     let table = stdout(&env.run(["prompts"]));
-    assert!(table.contains("b* (1, 100%)") && table.contains("a (1, 0%)"), "{table}");
-    assert!(table.contains("STRATEGY") && table.contains("bandit"), "{table}");
+    assert!(
+        table.contains("b* (1, 100%)") && table.contains("a (1, 0%)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("STRATEGY") && table.contains("bandit"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -254,14 +274,21 @@ fn config_check_explains_bad_selection_settings() {
     let out = env.run(["config", "check"]);
     let text = stderr(&out) + &stdout(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(text.contains("router-config.json:2:56") || text.contains("floor"), "{text}");
+    assert!(
+        text.contains("router-config.json:2:56") || text.contains("floor"),
+        "{text}"
+    );
     assert!(text.contains("more than all the traffic"), "{text}");
     assert!(text.contains("update_every must be at least 1"), "{text}");
     assert!(text.contains("the objective needs a weight"), "{text}");
     env.config(r#"{"prompts": {"p": {"file": "a.md", "variants": {"a": {}}, "selection": {"strategy": "smart"}}}}"#);
     let out = env.run(["config", "check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("router-config.json:1:"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("router-config.json:1:"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("smart"), "{}", stderr(&out));
 }
 
@@ -315,12 +342,17 @@ fn concurrent_bandit_runs_lose_no_line_and_keep_the_cache_consistent() {
     let incremental = cache["arms"].clone();
     std::fs::remove_file(cache_file(&env)).unwrap();
     let state = env.state_dir();
-    let config = promptrun::config::LoadedConfig::load(&env.work().join("router-config.json"))
-        .unwrap();
+    let config =
+        promptrun::config::LoadedConfig::load(&env.work().join("router-config.json")).unwrap();
     let log_dir = env.log_dir();
-    let report =
-        promptrun::run::selection_cache::fold(&state, &log_dir, Some(&config.config), u64::MAX, true)
-            .unwrap();
+    let report = promptrun::run::selection_cache::fold(
+        &state,
+        &log_dir,
+        Some(&config.config),
+        u64::MAX,
+        true,
+    )
+    .unwrap();
     assert!(report.rebuilt);
     let cold: Value = serde_json::from_slice(&std::fs::read(cache_file(&env)).unwrap()).unwrap();
     let runs = |arms: &Value| -> Vec<(String, u64, u64)> {

@@ -8,9 +8,7 @@ use proptest::prelude::*;
 
 use super::own_layout::parse_canonical;
 use super::parse::{KeyOrder, parse_general, parse_line};
-use crate::record::event::{
-    Feedback, RunEnd, RunStart, RunStatus, Selection, timestamp, to_line,
-};
+use crate::record::event::{Feedback, RunEnd, RunStart, RunStatus, Selection, timestamp, to_line};
 
 /// Printable ASCII, quotes and backslashes included (the writer escapes them).
 const ASCII: &str = "[ -~]{0,12}";
@@ -35,15 +33,20 @@ where
 /// A run's `selection`, or none (prompts without variants).
 fn selection(text: &'static str) -> impl Strategy<Value = Option<Selection>> {
     let strategy = prop_oneof![Just("weighted"), Just("bandit"), Just("forced")];
-    proptest::option::of((strategy, 1e-9f64..=1.0, map(text, 0.0f64..=1.0), 0u64..1_000_000))
-        .prop_map(|s| {
-            s.map(|(strategy, p, probs, period)| Selection {
-                strategy,
-                p,
-                probs,
-                period,
-            })
+    proptest::option::of((
+        strategy,
+        1e-9f64..=1.0,
+        map(text, 0.0f64..=1.0),
+        0u64..1_000_000,
+    ))
+    .prop_map(|s| {
+        s.map(|(strategy, p, probs, period)| Selection {
+            strategy,
+            p,
+            probs,
+            period,
         })
+    })
 }
 
 fn resolution() -> impl Strategy<Value = &'static str> {
