@@ -553,7 +553,11 @@ mod tests {
         let off = choose("p", prompt, &cfg, &SelectionEnv::default(), 0.5).unwrap();
         assert_eq!(off.strategy, StrategyName::Weighted);
         assert!(off.learns(), "the configured strategy still folds");
-        assert!(off.why.starts_with("weighted (instead of bandit)"), "{}", off.why);
+        assert!(
+            off.why.starts_with("weighted (instead of bandit)"),
+            "{}",
+            off.why
+        );
         let dir = tempfile::tempdir().unwrap();
         let env = SelectionEnv {
             state_dir: Some(dir.path().join("state")),
@@ -580,7 +584,11 @@ mod tests {
         let none = [ArmStats::default(), ArmStats::default()];
         let early = best(&arms, &none, &prior, &learn, &def, 0.7, 0).unwrap();
         assert_eq!(early.selection.probs["a"], 0.5);
-        assert!(early.why.starts_with("best: no verdict yet"), "{}", early.why);
+        assert!(
+            early.why.starts_with("best: no verdict yet"),
+            "{}",
+            early.why
+        );
         let (mut bad, mut good) = (ArmStats::default(), ArmStats::default());
         for i in 0..300 {
             bad.add_run(i % 2 == 0, None, None, None);

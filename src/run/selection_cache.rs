@@ -18,7 +18,7 @@
 //! - A cache that does not parse, has another version or belongs to another
 //!   log directory is never trusted: it is rebuilt from the logs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
@@ -119,6 +119,10 @@ pub struct StatsCache {
     pub version: u32,
     /// The log directory it was folded from.
     pub log_dir: PathBuf,
+    /// The prompts whose arms are kept: those with a learning strategy when
+    /// the cache was folded (others cost nothing). A prompt that starts to
+    /// learn makes the cache rebuild, to take in its history.
+    pub tracked: BTreeSet<String>,
     /// Day files by name.
     pub files: BTreeMap<String, FileMark>,
     /// Every arm's sums, up to the marks.
@@ -264,13 +268,30 @@ fn fold_locked(
         .ok()
         .and_then(|bytes| parse(&bytes, log_dir));
     let mut report = FoldReport::default();
+    let learning: BTreeSet<String> = config
+        .map(|c| {
+            c.prompts
+                .iter()
+                .filter(|(_, p)| p.selection.as_ref().is_some_and(|s| s.strategy.learns()))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut cache = match existing {
-        Some(cache) => cache,
+        Some(cache) if learning.is_subset(&cache.tracked) => cache,
+        Some(cache) => {
+            report.rebuilt = true;
+            let mut fresh = StatsCache::empty(log_dir);
+            fresh.tracked = cache.tracked;
+            fresh.prompts = cache.prompts;
+            fresh
+        }
         None => {
             report.rebuilt = true;
             StatsCache::empty(log_dir)
         }
     };
+    cache.tracked.extend(learning);
     let files = match log_files::event_files(log_dir, None) {
         Ok(files) => files,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -282,14 +303,17 @@ fn fold_locked(
         let name = file_name(file);
         match (cache.files.get(&name), std::fs::metadata(file)) {
             (Some(mark), Ok(meta)) => {
-                meta.dev() != mark.dev || meta.ino() != mark.ino || meta.len() < mark.offset
+                meta.dev() != mark.dev || meta.ino() != mark.ino || meta.len() < mark.size
             }
             _ => false,
         }
     });
     if changed && !report.rebuilt {
         report.rebuilt = true;
-        cache = StatsCache::empty(log_dir);
+        let mut fresh = StatsCache::empty(log_dir);
+        fresh.tracked = std::mem::take(&mut cache.tracked);
+        fresh.prompts = std::mem::take(&mut cache.prompts);
+        cache = fresh;
     }
     let budget = if report.rebuilt { u64::MAX } else { budget };
     let mut arms: BTreeMap<ArmKey, ArmStats> = cache.arm_stats();
@@ -335,7 +359,7 @@ fn fold_locked(
             if line.is_empty() {
                 continue;
             }
-            if let Some(prompt) = fold_line(line, &mut arms) {
+            if let Some(prompt) = fold_line(line, &cache.tracked, &mut arms) {
                 report.events += 1;
                 *new_results.entry(prompt).or_default() += 1;
             }
@@ -360,15 +384,23 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Folds one event line; returns its prompt when it was a run_end or a rating.
-fn fold_line(line: &[u8], arms: &mut BTreeMap<ArmKey, ArmStats>) -> Option<String> {
+fn fold_line(
+    line: &[u8],
+    tracked: &BTreeSet<String>,
+    arms: &mut BTreeMap<ArmKey, ArmStats>,
+) -> Option<String> {
     let event = parse_line(line).ok()?;
     let kind = event.kind?;
     if kind == Kind::RunStart {
         return None;
     }
+    let prompt = event.prompt?.decode();
+    if !tracked.contains(&prompt) {
+        return None;
+    }
     let text = |s: Option<crate::report::engine::scan::RawStr>| s.map(|s| s.decode());
     let key = ArmKey {
-        prompt: text(event.prompt).unwrap_or_default(),
+        prompt,
         variant: text(event.variant).unwrap_or_default(),
         sha256: text(event.version).unwrap_or_default(),
     };
