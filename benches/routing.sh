@@ -15,7 +15,8 @@
 #    before the command and folds its own two new lines after it.
 #
 # Uses hyperfine when installed, else a loop timing each run with `date +%s%N`.
-# RUNS=N runs per command and round (default 200), ROUNDS=N (default 5).
+# RUNS=N runs per command and round (default 200), ROUNDS=N (default 5);
+# BENCH_NO_BUILD=1 uses the release binaries already in target/release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB="${1:-500}"
@@ -25,7 +26,7 @@ RUNS_COLD="${RUNS_COLD:-3}"
 OUT=target/bench
 mkdir -p "$OUT"
 
-cargo build --release --quiet --bin promptrun --example gen_logs
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release --quiet --bin promptrun --example gen_logs
 PROMPTRUN="$PWD/target/release/promptrun"
 
 scratch=$(mktemp -d)

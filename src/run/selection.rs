@@ -378,10 +378,19 @@ fn best(
                 diff,
                 lo,
                 hi,
-            } => margins.push(format!(
-                "beats {} by {diff:+.2} [{lo:+.2}, {hi:+.2}]",
-                arms.names[other]
-            )),
+            } => margins.push(match verdict.metric {
+                crate::learn::verdict::Metric::Rating => format!(
+                    "beats {} by {diff:+.2}★ [{lo:+.2}, {hi:+.2}]",
+                    arms.names[other]
+                ),
+                crate::learn::verdict::Metric::Success => format!(
+                    "beats {} by {:+.1} points of success [{:+.1}, {:+.1}]",
+                    arms.names[other],
+                    diff * 100.0,
+                    lo * 100.0,
+                    hi * 100.0
+                ),
+            }),
             Outcome::NoWinnerYet { more_per_arm } => {
                 wins = false;
                 more = more.max(more_per_arm);
