@@ -23,7 +23,7 @@ SIZE_MIB="${1:-500}"
 RUNS="${RUNS:-200}"
 ROUNDS="${ROUNDS:-5}"
 RUNS_COLD="${RUNS_COLD:-3}"
-OUT=target/bench
+OUT="$PWD/target/bench"
 mkdir -p "$OUT"
 
 [ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release --quiet --bin promptrun --example gen_logs

@@ -484,7 +484,8 @@ pub fn forced(prompt: &PromptDef, variant: &str) -> Choice {
 }
 
 /// Folds the new log lines into the statistics cache after a run (skipped
-/// when another process is folding); a failure warns once.
+/// when another process is folding; written back only when an allocation
+/// update is due); a failure warns once.
 pub fn fold_after_run(env: &SelectionEnv, loaded: Option<&LoadedConfig>) {
     let (Some(state_dir), Some(log_dir)) = (&env.state_dir, &env.log_dir) else {
         return;
@@ -498,6 +499,7 @@ pub fn fold_after_run(env: &SelectionEnv, loaded: Option<&LoadedConfig>) {
         loaded.map(|l| &l.config),
         selection_cache::FOLD_BUDGET,
         false,
+        selection_cache::WriteBack::WhenDue,
     ) {
         warn(format_args!(
             "cannot update the routing statistics in {}: {err}",

@@ -214,7 +214,24 @@ pub struct FoldReport {
     pub bytes: u64,
     /// Events folded.
     pub events: u64,
+    /// Whether the cache was written (see [`WriteBack`]).
+    pub written: bool,
 }
+
+/// When a fold writes the cache back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteBack {
+    /// Always (an explicit fold).
+    Always,
+    /// Only when it changes what decisions read — a prompt's snapshot is due —
+    /// or the cache was rebuilt, or more than [`PENDING_CAP`] bytes were read.
+    /// Otherwise the lines stay unfolded and the next run reads them again:
+    /// replacing a file costs more than reading a few kilobytes twice.
+    WhenDue,
+}
+
+/// Bytes of unfolded log a lazy fold lets pile up before writing anyway.
+pub const PENDING_CAP: u64 = 1 << 20;
 
 /// Folds the log lines written since the last fold into the cache, under the
 /// lock; with `wait` false, gives up at once when another process holds it.
@@ -225,6 +242,7 @@ pub fn fold(
     config: Option<&RouterConfig>,
     budget: u64,
     wait: bool,
+    write: WriteBack,
 ) -> std::io::Result<FoldReport> {
     let path = cache_path(state_dir, log_dir);
     let dir = path.parent().expect("the cache has a directory");
@@ -253,7 +271,7 @@ pub fn fold(
             Err(std::fs::TryLockError::Error(err)) => return Err(err),
         }
     }
-    let result = fold_locked(&path, log_dir, config, budget);
+    let result = fold_locked(&path, log_dir, config, budget, write);
     let _ = lock.unlock();
     result
 }
@@ -263,6 +281,7 @@ fn fold_locked(
     log_dir: &Path,
     config: Option<&RouterConfig>,
     budget: u64,
+    write: WriteBack,
 ) -> std::io::Result<FoldReport> {
     let existing = std::fs::read(path)
         .ok()
@@ -372,8 +391,12 @@ fn fold_locked(
         .iter()
         .map(|(k, s)| (k.clone(), StoredStats::from(s)))
         .collect();
-    refresh_snapshots(&mut cache, &arms, &new_results, config);
-    write_atomically(path, &cache)?;
+    let due = refresh_snapshots(&mut cache, &arms, &new_results, config);
+    report.written =
+        write == WriteBack::Always || due || report.rebuilt || report.bytes > PENDING_CAP;
+    if report.written {
+        write_atomically(path, &cache)?;
+    }
     Ok(report)
 }
 
@@ -417,16 +440,18 @@ fn fold_line(
 }
 
 /// Takes a new snapshot of each learning prompt that has had `update_every`
-/// new results since its last one (or has none yet and has results).
+/// new results since its last one (or has none yet and has results); returns
+/// whether any was taken.
 fn refresh_snapshots(
     cache: &mut StatsCache,
     arms: &BTreeMap<ArmKey, ArmStats>,
     new_results: &BTreeMap<String, u64>,
     config: Option<&RouterConfig>,
-) {
+) -> bool {
     let Some(config) = config else {
-        return;
+        return false;
     };
+    let mut any = false;
     for (prompt, def) in &config.prompts {
         let Some(selection) = def.selection.as_ref().filter(|s| s.strategy.learns()) else {
             continue;
@@ -447,7 +472,9 @@ fn refresh_snapshots(
             .collect();
         state.period += 1;
         state.since = 0;
+        any = true;
     }
+    any
 }
 
 fn write_atomically(path: &Path, cache: &StatsCache) -> std::io::Result<()> {
@@ -502,7 +529,15 @@ mod tests {
         let cfg = config();
         assert!(matches!(load(&state, &logs), Err(CacheError::Missing)));
         std::fs::write(&day, end("a", true) + &end("b", false)).unwrap();
-        let first = fold(&state, &logs, Some(&cfg), FOLD_BUDGET, true).unwrap();
+        let first = fold(
+            &state,
+            &logs,
+            Some(&cfg),
+            FOLD_BUDGET,
+            true,
+            WriteBack::Always,
+        )
+        .unwrap();
         assert!(first.rebuilt && first.events == 2);
         let cache = load(&state, &logs).unwrap();
         let (snap, period) = cache.snapshot("p");
@@ -513,7 +548,15 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&day).unwrap();
         f.write_all(more.as_bytes()).unwrap();
         f.write_all(b"{\"v\":1,").unwrap();
-        let second = fold(&state, &logs, Some(&cfg), FOLD_BUDGET, true).unwrap();
+        let second = fold(
+            &state,
+            &logs,
+            Some(&cfg),
+            FOLD_BUDGET,
+            true,
+            WriteBack::Always,
+        )
+        .unwrap();
         assert!(!second.rebuilt && second.events == 2);
         let cache = load(&state, &logs).unwrap();
         let arms = cache.arm_stats();
@@ -526,13 +569,56 @@ mod tests {
         assert_eq!(cache.snapshot("p").1, 1, "2 of 3 results: same period");
         // Shrunk file: rebuilt from the start, equal to a cold rebuild.
         std::fs::write(&day, end("a", true)).unwrap();
-        let third = fold(&state, &logs, Some(&cfg), FOLD_BUDGET, true).unwrap();
+        let third = fold(
+            &state,
+            &logs,
+            Some(&cfg),
+            FOLD_BUDGET,
+            true,
+            WriteBack::Always,
+        )
+        .unwrap();
         assert!(third.rebuilt && third.events == 1);
         // Damaged cache: never trusted, rebuilt.
         std::fs::write(cache_path(&state, &logs), b"{not json").unwrap();
         assert!(matches!(load(&state, &logs), Err(CacheError::Unusable(_))));
-        let fourth = fold(&state, &logs, Some(&cfg), FOLD_BUDGET, true).unwrap();
+        let fourth = fold(
+            &state,
+            &logs,
+            Some(&cfg),
+            FOLD_BUDGET,
+            true,
+            WriteBack::Always,
+        )
+        .unwrap();
         assert!(fourth.rebuilt);
         assert_eq!(load(&state, &logs).unwrap().arm_stats().len(), 1);
+        // A lazy fold writes only when a snapshot is due (3 results here).
+        let mut f = OpenOptions::new().append(true).open(&day).unwrap();
+        f.write_all(end("b", true).as_bytes()).unwrap();
+        let lazy = fold(
+            &state,
+            &logs,
+            Some(&cfg),
+            FOLD_BUDGET,
+            false,
+            WriteBack::WhenDue,
+        )
+        .unwrap();
+        assert!(!lazy.written && lazy.events == 1);
+        f.write_all((end("b", true) + &end("b", true)).as_bytes())
+            .unwrap();
+        let lazy = fold(
+            &state,
+            &logs,
+            Some(&cfg),
+            FOLD_BUDGET,
+            false,
+            WriteBack::WhenDue,
+        )
+        .unwrap();
+        assert!(lazy.written && lazy.events == 3, "{lazy:?}");
+        let (snap, _) = load(&state, &logs).unwrap().snapshot("p");
+        assert_eq!(snap[&("b".into(), "s".into())].runs, 3);
     }
 }

@@ -317,8 +317,26 @@ fn concurrent_bandit_runs_lose_no_line_and_keep_the_cache_consistent() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).contains("fail"), "{}", stdout(&out));
     assert_eq!(warning_count(&stderr(&out)), 0, "{}", stderr(&out));
-    // One more run after the others: it folds whatever they left.
+    // One more run after the others, then a fold of what is still pending (runs
+    // write the cache back only when an allocation update is due).
     assert!(env.run(["gen", "--", "true"]).status.success());
+    let state = env.state_dir();
+    let config =
+        promptrun::config::LoadedConfig::load(&env.work().join("router-config.json")).unwrap();
+    let log_dir = env.log_dir();
+    let fold = |write| {
+        promptrun::run::selection_cache::fold(
+            &state,
+            &log_dir,
+            Some(&config.config),
+            u64::MAX,
+            true,
+            write,
+        )
+        .unwrap()
+    };
+    let pending = fold(promptrun::run::selection_cache::WriteBack::Always);
+    assert!(!pending.rebuilt && pending.events < 10, "{pending:?}");
     let events = checked_events(&env);
     let total = PROCS * EACH + 1;
     assert_eq!(of_type(&events, "run_start").len(), total);
@@ -341,18 +359,7 @@ fn concurrent_bandit_runs_lose_no_line_and_keep_the_cache_consistent() {
     // A cold rebuild agrees with the incrementally folded cache.
     let incremental = cache["arms"].clone();
     std::fs::remove_file(cache_file(&env)).unwrap();
-    let state = env.state_dir();
-    let config =
-        promptrun::config::LoadedConfig::load(&env.work().join("router-config.json")).unwrap();
-    let log_dir = env.log_dir();
-    let report = promptrun::run::selection_cache::fold(
-        &state,
-        &log_dir,
-        Some(&config.config),
-        u64::MAX,
-        true,
-    )
-    .unwrap();
+    let report = fold(promptrun::run::selection_cache::WriteBack::Always);
     assert!(report.rebuilt);
     let cold: Value = serde_json::from_slice(&std::fs::read(cache_file(&env)).unwrap()).unwrap();
     let runs = |arms: &Value| -> Vec<(String, u64, u64)> {
