@@ -226,12 +226,14 @@ pub enum WriteBack {
     /// Only when it changes what decisions read — a prompt's snapshot is due —
     /// or the cache was rebuilt, or more than [`PENDING_CAP`] bytes were read.
     /// Otherwise the lines stay unfolded and the next run reads them again:
-    /// replacing a file costs more than reading a few kilobytes twice.
+    /// replacing a file costs more than reading a few kilobytes twice. The cap
+    /// keeps lines of other prompts (which never make an update due) from
+    /// piling up.
     WhenDue,
 }
 
 /// Bytes of unfolded log a lazy fold lets pile up before writing anyway.
-pub const PENDING_CAP: u64 = 1 << 20;
+pub const PENDING_CAP: u64 = 64 << 10;
 
 /// Folds the log lines written since the last fold into the cache, under the
 /// lock; with `wait` false, gives up at once when another process holds it.

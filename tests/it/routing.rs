@@ -377,3 +377,30 @@ fn concurrent_bandit_runs_lose_no_line_and_keep_the_cache_consistent() {
     };
     assert_eq!(runs(&cold["arms"]), runs(&incremental));
 }
+
+#[test]
+fn an_edited_prompt_file_starts_a_new_arm() {
+    let env = TestEnv::new();
+    bandit_config(
+        &env,
+        r#"{"strategy": "bandit", "min_samples": 3, "update_every": 1,
+            "objective": {"success": 1, "rating": 0}}"#,
+    );
+    for variant in ["a", "b", "a", "b", "a", "b"] {
+        let out = env.run(["gen", "--variant", variant, "--", "true"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let why = |env: &TestEnv| {
+        let out = env.run(["gen", "--dry-run", "--", "true"]);
+        stdout(&out)
+            .lines()
+            .find(|l| l.starts_with("strategy:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let before = why(&env);
+    assert!(before.contains("3 runs per arm reached"), "{before}");
+    env.write("b.md", "Answer briefly, with two examples.\n");
+    let after = why(&env);
+    assert!(after.contains("exploring") && after.contains("b 0)"), "{after}");
+}
