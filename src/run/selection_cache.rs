@@ -184,8 +184,8 @@ pub fn cache_path(state_dir: &Path, log_dir: &Path) -> PathBuf {
 /// does before the command runs).
 pub fn load(state_dir: &Path, log_dir: &Path) -> Result<StatsCache, CacheError> {
     let path = cache_path(state_dir, log_dir);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
+    let mut file = match File::open(&path) {
+        Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(CacheError::Missing),
         Err(err) => {
             return Err(CacheError::Unusable(format!(
@@ -194,8 +194,54 @@ pub fn load(state_dir: &Path, log_dir: &Path) -> Result<StatsCache, CacheError> 
             )));
         }
     };
-    parse(&bytes, log_dir)
-        .ok_or_else(|| CacheError::Unusable(format!("{} is damaged", path.display())))
+    let mut bytes = Vec::new();
+    let read = file
+        .metadata()
+        .and_then(|meta| file.read_to_end(&mut bytes).map(|_| meta));
+    let meta =
+        read.map_err(|err| CacheError::Unusable(format!("cannot read {}: {err}", path.display())))?;
+    let cache = parse(&bytes, log_dir)
+        .ok_or_else(|| CacheError::Unusable(format!("{} is damaged", path.display())))?;
+    remember(&path, &meta, &cache);
+    Ok(cache)
+}
+
+/// The cache this process last read, with the identity of the file it came
+/// from: the fold after the run reuses it when the file is still the same
+/// (every write is a new file renamed into place, so a new inode).
+type Seen = (PathBuf, (u64, u64, u64, i64, i64), StatsCache);
+static LAST_READ: std::sync::Mutex<Option<Seen>> = std::sync::Mutex::new(None);
+
+fn identity(meta: &std::fs::Metadata) -> (u64, u64, u64, i64, i64) {
+    (
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    )
+}
+
+fn remember(path: &Path, meta: &std::fs::Metadata, cache: &StatsCache) {
+    if let Ok(mut seen) = LAST_READ.lock() {
+        *seen = Some((path.to_path_buf(), identity(meta), cache.clone()));
+    }
+}
+
+/// The cache at `path`, from this process's last read when the file has not
+/// changed since, else read and parsed; None when missing or unusable.
+fn read_current(path: &Path, log_dir: &Path) -> Option<StatsCache> {
+    let meta = std::fs::metadata(path).ok()?;
+    if let Ok(seen) = LAST_READ.lock()
+        && let Some((seen_path, id, cache)) = seen.as_ref()
+        && seen_path == path
+        && *id == identity(&meta)
+    {
+        return Some(cache.clone());
+    }
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| parse(&bytes, log_dir))
 }
 
 fn parse(bytes: &[u8], log_dir: &Path) -> Option<StatsCache> {
@@ -247,18 +293,27 @@ pub fn fold(
     write: WriteBack,
 ) -> std::io::Result<FoldReport> {
     let path = cache_path(state_dir, log_dir);
-    let dir = path.parent().expect("the cache has a directory");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path.with_extension("lock"))?;
+    let open_lock = || {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path.with_extension("lock"))
+    };
+    let lock = match open_lock() {
+        Ok(lock) => lock,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let dir = path.parent().expect("the cache has a directory");
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+            open_lock()?
+        }
+        Err(err) => return Err(err),
+    };
     if wait {
         lock.lock()?;
     } else {
@@ -285,9 +340,7 @@ fn fold_locked(
     budget: u64,
     write: WriteBack,
 ) -> std::io::Result<FoldReport> {
-    let existing = std::fs::read(path)
-        .ok()
-        .and_then(|bytes| parse(&bytes, log_dir));
+    let existing = read_current(path, log_dir);
     let mut report = FoldReport::default();
     let learning: BTreeSet<String> = config
         .map(|c| {

@@ -402,5 +402,8 @@ fn an_edited_prompt_file_starts_a_new_arm() {
     assert!(before.contains("3 runs per arm reached"), "{before}");
     env.write("b.md", "Answer briefly, with two examples.\n");
     let after = why(&env);
-    assert!(after.contains("exploring") && after.contains("b 0)"), "{after}");
+    assert!(
+        after.contains("exploring") && after.contains("b 0)"),
+        "{after}"
+    );
 }
