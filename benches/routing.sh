@@ -107,4 +107,11 @@ done
 med=$(printf '%s\n' "${added[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
 verdict=$(awk -v m="$med" 'BEGIN { print (m <= 0.1) ? "OK" : "OVER" }')
 echo "  median added time of bandit over weighted: $med ms (target <= 0.1 ms) $verdict"
+# Wall times on a loaded machine carry scheduler delays; the CPU time each run
+# uses (perf's task-clock) does not.
+if command -v perf >/dev/null 2>&1 && perf stat -e task-clock true >/dev/null 2>&1; then
+    cpu() { perf stat -x, -r "$RUNS" -e task-clock "$PROMPTRUN" "$1" -- "$TRUE" 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 }'; }
+    cw=$(cpu w); cb=$(cpu bd)
+    echo "  CPU per run (perf task-clock, mean of $RUNS): weighted $cw ms, bandit $cb ms, added $(awk -v w="$cw" -v b="$cb" 'BEGIN { printf "%.3f", b - w }') ms"
+fi
 ls -l "$CACHE_DIR" | awk 'NR > 1 { print "  cache file: " $NF " " $5 " bytes" }'
