@@ -451,9 +451,7 @@ fn variant_shas(prompt: &PromptDef, loaded: &LoadedConfig) -> Vec<String> {
                 .as_deref()
                 .or(prompt.file.as_deref())
                 .map(|file| {
-                    let path = loaded.resolve_path(file);
-                    let path = std::fs::canonicalize(&path).unwrap_or(path);
-                    std::fs::read(&path)
+                    std::fs::read(loaded.resolve_path(file))
                         .map(|bytes| privacy::sha256_hex(&bytes))
                         .unwrap_or_default()
                 })

@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -184,7 +184,7 @@ pub fn cache_path(state_dir: &Path, log_dir: &Path) -> PathBuf {
 /// does before the command runs).
 pub fn load(state_dir: &Path, log_dir: &Path) -> Result<StatsCache, CacheError> {
     let path = cache_path(state_dir, log_dir);
-    let mut file = match File::open(&path) {
+    let file = match File::open(&path) {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(CacheError::Missing),
         Err(err) => {
@@ -194,11 +194,10 @@ pub fn load(state_dir: &Path, log_dir: &Path) -> Result<StatsCache, CacheError> 
             )));
         }
     };
-    let mut bytes = Vec::new();
     let read = file
         .metadata()
-        .and_then(|meta| file.read_to_end(&mut bytes).map(|_| meta));
-    let meta =
+        .and_then(|meta| read_at(&file, 0, meta.len()).map(|bytes| (meta, bytes)));
+    let (meta, bytes) =
         read.map_err(|err| CacheError::Unusable(format!("cannot read {}: {err}", path.display())))?;
     let cache = parse(&bytes, log_dir)
         .ok_or_else(|| CacheError::Unusable(format!("{} is damaged", path.display())))?;
@@ -371,16 +370,17 @@ fn fold_locked(
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(err) => return Err(err),
     };
+    // One stat per file; only files that grew are opened.
+    let metas: Vec<(&PathBuf, std::fs::Metadata)> = files
+        .iter()
+        .filter_map(|file| std::fs::metadata(file).ok().map(|meta| (file, meta)))
+        .collect();
     // A file that shrank or was replaced: its sums cannot be taken back, so
     // everything is read again.
-    let changed = files.iter().any(|file| {
-        let name = file_name(file);
-        match (cache.files.get(&name), std::fs::metadata(file)) {
-            (Some(mark), Ok(meta)) => {
-                meta.dev() != mark.dev || meta.ino() != mark.ino || meta.len() < mark.size
-            }
-            _ => false,
-        }
+    let changed = metas.iter().any(|(file, meta)| {
+        cache.files.get(&file_name(file)).is_some_and(|mark| {
+            meta.dev() != mark.dev || meta.ino() != mark.ino || meta.len() < mark.size
+        })
     });
     if changed && !report.rebuilt {
         report.rebuilt = true;
@@ -392,16 +392,11 @@ fn fold_locked(
     let budget = if report.rebuilt { u64::MAX } else { budget };
     let mut arms: BTreeMap<ArmKey, ArmStats> = cache.arm_stats();
     let mut new_results: BTreeMap<String, u64> = BTreeMap::new();
-    for file in &files {
+    for (file, meta) in &metas {
         if report.bytes >= budget {
             break;
         }
-        let name = file_name(file);
-        let Ok(mut handle) = File::open(file) else {
-            continue;
-        };
-        let meta = handle.metadata()?;
-        let mark = cache.files.entry(name).or_default();
+        let mark = cache.files.entry(file_name(file)).or_default();
         if mark.dev != meta.dev() || mark.ino != meta.ino() {
             *mark = FileMark {
                 dev: meta.dev(),
@@ -414,12 +409,11 @@ fn fold_locked(
             mark.size = meta.len();
             continue;
         }
+        let Ok(handle) = File::open(file) else {
+            continue;
+        };
         let want = (meta.len() - mark.offset).min(budget - report.bytes);
-        handle.seek(SeekFrom::Start(mark.offset))?;
-        let mut data = Vec::with_capacity(want as usize);
-        Read::by_ref(&mut handle)
-            .take(want)
-            .read_to_end(&mut data)?;
+        let data = read_at(&handle, mark.offset, want)?;
         // Only whole lines: a line being written stays for the next fold.
         let Some(last) = memchr::memrchr(b'\n', &data) else {
             if want < meta.len() - mark.offset {
@@ -453,6 +447,24 @@ fn fold_locked(
         write_atomically(path, &cache)?;
     }
     Ok(report)
+}
+
+/// Up to `len` bytes of `file` from `offset` (fewer at its end), without
+/// moving the file position.
+fn read_at(file: &File, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut data = vec![0u8; usize::try_from(len).unwrap_or(usize::MAX)];
+    let mut filled = 0;
+    while filled < data.len() {
+        match file.read_at(&mut data[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    data.truncate(filled);
+    Ok(data)
 }
 
 fn file_name(path: &Path) -> String {
