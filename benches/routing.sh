@@ -10,12 +10,13 @@
 #    timed (RUNS_COLD times, the cache removed before each) against
 #    `promptrun report --format json` over the same log.
 # 3. Warm cache: `promptrun w -- true` (weighted) and `promptrun bd -- true`
-#    (bandit) timed alternately in ROUNDS rounds; the median added time of
-#    bandit over weighted (target <= 0.1 ms). Each bandit run reads the cache
-#    before the command and folds its own two new lines after it.
+#    (bandit) run alternately, each timed; per round the median of the pairs'
+#    differences, and the median over ROUNDS rounds (target <= 0.1 ms). Each
+#    bandit run reads the cache before the command and folds its new lines
+#    after it. Then the CPU time per run of each (perf task-clock), if perf works.
 #
-# Uses hyperfine when installed, else a loop timing each run with `date +%s%N`.
-# RUNS=N runs per command and round (default 200), ROUNDS=N (default 5);
+# The cold phase uses hyperfine when installed, else a loop timing each run
+# with `date +%s%N`. RUNS=N pairs per round (default 200), ROUNDS=N (default 5);
 # BENCH_NO_BUILD=1 uses the release binaries already in target/release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,30 +84,38 @@ echo "  promptrun report --format json: $report ms (median)"
 /usr/bin/time -f "  cold rebuild peak RSS: %M KiB" sh -c "rm -rf $CACHE_DIR; $PROMPTRUN bd -- $TRUE"
 
 echo
-echo "== warm cache: bandit over weighted, $ROUNDS rounds of $RUNS runs each"
+echo "== warm cache: bandit over weighted, $ROUNDS rounds of $RUNS interleaved pairs"
 "$PROMPTRUN" bd -- "$TRUE"   # the cache is warm from here on
+# Runs of the two commands alternate (the order flipping every pair), each timed
+# with bash's $EPOCHREALTIME (no extra process), so load that drifts over
+# seconds hits both alike; the added time is the median of the pairs'
+# differences.
+us() { local t=${1/./}; echo "${t#0}"; }
 added=()
 for round in $(seq "$ROUNDS"); do
-    if command -v hyperfine >/dev/null 2>&1; then
-        hyperfine --shell=none --warmup 20 --runs "$RUNS" --style none \
-            --command-name weighted "$PROMPTRUN w -- $TRUE" \
-            --command-name bandit "$PROMPTRUN bd -- $TRUE" \
-            --export-json "$OUT/routing-warm-$round.json" >/dev/null
-        read -r w b < <(python3 -c '
-import json, statistics, sys
-r = {x["command"]: statistics.median(x["times"]) * 1000 for x in json.load(open(sys.argv[1]))["results"]}
-print("%.4f %.4f" % (r["weighted"], r["bandit"]))' "$OUT/routing-warm-$round.json")
-    else
-        w=$(time_runs "$RUNS" ":" "$PROMPTRUN" w -- "$TRUE" | median_ms)
-        b=$(time_runs "$RUNS" ":" "$PROMPTRUN" bd -- "$TRUE" | median_ms)
-    fi
-    d=$(awk -v w="$w" -v b="$b" 'BEGIN { printf "%.3f", b - w }')
+    : > "$OUT/routing-pairs.txt"
+    for i in $(seq "$RUNS"); do
+        if (( i % 2 )); then order=(w bd); else order=(bd w); fi
+        declare -A took=()
+        for c in "${order[@]}"; do
+            t0=$EPOCHREALTIME; "$PROMPTRUN" "$c" -- "$TRUE" >/dev/null; t1=$EPOCHREALTIME
+            took[$c]=$(( $(us "$t1") - $(us "$t0") ))
+        done
+        echo "${took[w]} ${took[bd]}" >> "$OUT/routing-pairs.txt"
+    done
+    read -r w b d < <(python3 -c '
+import statistics, sys
+pairs = [tuple(map(int, l.split())) for l in open(sys.argv[1])]
+w = statistics.median(p[0] for p in pairs) / 1000
+b = statistics.median(p[1] for p in pairs) / 1000
+d = statistics.median(p[1] - p[0] for p in pairs) / 1000
+print("%.3f %.3f %.3f" % (w, b, d))' "$OUT/routing-pairs.txt")
     added+=("$d")
-    echo "  round $round: weighted $w ms, bandit $b ms, added $d ms"
+    echo "  round $round: weighted $w ms, bandit $b ms (medians), added $d ms (median of pair differences)"
 done
 med=$(printf '%s\n' "${added[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
 verdict=$(awk -v m="$med" 'BEGIN { print (m <= 0.1) ? "OK" : "OVER" }')
-echo "  median added time of bandit over weighted: $med ms (target <= 0.1 ms) $verdict"
+echo "  median over rounds of the added time of bandit over weighted: $med ms (target <= 0.1 ms) $verdict"
 # Wall times on a loaded machine carry scheduler delays; the CPU time each run
 # uses (perf's task-clock) does not.
 if command -v perf >/dev/null 2>&1 && perf stat -e task-clock true >/dev/null 2>&1; then
