@@ -255,6 +255,7 @@ fn main() {
             host: host.clone(),
             tags: tags.clone(),
             promptrun: "0.1.0",
+            selection: None,
         });
         emit(&mut out, &start, &mut written);
         let duration = p.median_ms * (-(rng.unit().ln()) * 0.7 + 0.3) + rng.unit();
@@ -311,6 +312,7 @@ fn main() {
                 cost_usd: None,
                 cost_source: None,
                 pricing_sha256: None,
+                selection: None,
             });
             pending.push((end_ts, end));
             if (asked && rng.chance(0.6)) || rng.chance(0.03) {

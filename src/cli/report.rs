@@ -43,7 +43,7 @@ pub struct ReportArgs {
     pub filters: FilterArgs,
 
     /// Group by prompt, variant, version, command, user, host, resolution, model,
-    /// provider, tag:KEY, hour, day or week (comma-separated or repeated) [default: prompt,variant].
+    /// provider, period, tag:KEY, hour, day or week (comma-separated or repeated) [default: prompt,variant].
     #[arg(long = "group-by", value_name = "FIELD", value_delimiter = ',')]
     pub group_by: Vec<String>,
 

@@ -19,6 +19,10 @@ struct PromptRow<'a> {
     /// The file's absolute path.
     path: Option<PathBuf>,
     default_variant: Option<&'a str>,
+    /// How a variant is picked (null without variants).
+    strategy: Option<&'static str>,
+    /// Why the shares are what they are now.
+    selection: Option<String>,
     variants: Vec<VariantRow<'a>>,
 }
 
@@ -26,7 +30,10 @@ struct PromptRow<'a> {
 struct VariantRow<'a> {
     name: &'a str,
     weight: f64,
-    /// The variant's chance of being picked at random: weight / sum of weights.
+    /// The variant's chance of being picked by the next run without
+    /// `--variant`: its weight's share under `weighted` and `sticky` (over
+    /// users), 1 or 0 under `fixed` (and `default_variant`), the current
+    /// allocation under `best` and `bandit`.
     share: f64,
     file: Option<&'a str>,
     path: Option<PathBuf>,
@@ -51,7 +58,14 @@ pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
                 let joined = std::path::absolute(&joined).unwrap_or(joined);
                 std::fs::canonicalize(&joined).unwrap_or(joined)
             };
-            let total: f64 = prompt.variants.values().map(|v| v.weight.max(0.0)).sum();
+            let env = crate::run::plan::selection_env(context);
+            let choice = crate::run::selection::probabilities(name, prompt, loaded, &env);
+            let share = |variant: &str| {
+                choice
+                    .as_ref()
+                    .and_then(|c| c.selection.probs.get(variant).copied())
+                    .unwrap_or(0.0)
+            };
             PromptRow {
                 name,
                 description: prompt.description.as_deref(),
@@ -59,17 +73,15 @@ pub fn run(context: &Context, args: &PromptsArgs) -> Result<i32> {
                 file: prompt.file.as_deref(),
                 path: prompt.file.as_deref().map(absolute),
                 default_variant: prompt.default_variant.as_deref(),
+                strategy: choice.as_ref().map(|c| c.strategy.as_str()),
+                selection: choice.as_ref().map(|c| c.why.clone()),
                 variants: prompt
                     .variants
                     .iter()
                     .map(|(name, variant)| VariantRow {
                         name,
                         weight: variant.weight,
-                        share: if total > 0.0 {
-                            variant.weight.max(0.0) / total
-                        } else {
-                            0.0
-                        },
+                        share: share(name),
                         file: variant.file.as_deref(),
                         path: variant.file.as_deref().map(absolute),
                     })
@@ -97,9 +109,10 @@ fn shown(path: &Path, cwd: &Path) -> String {
 }
 
 fn print_table(rows: &[PromptRow], cwd: &Path) -> Result<()> {
-    let mut lines = vec![[
+    let mut lines: Vec<[String; 6]> = vec![[
         "PROMPT".to_string(),
         "ALIASES".to_string(),
+        "STRATEGY".to_string(),
         "VARIANTS (weight, share)".to_string(),
         "FILE".to_string(),
         "DESCRIPTION".to_string(),
@@ -126,6 +139,7 @@ fn print_table(rows: &[PromptRow], cwd: &Path) -> Result<()> {
         lines.push([
             row.name.to_string(),
             row.aliases.join(", "),
+            row.strategy.unwrap_or("-").to_string(),
             if variants.is_empty() {
                 "-".into()
             } else {
@@ -143,7 +157,7 @@ fn print_table(rows: &[PromptRow], cwd: &Path) -> Result<()> {
             *cell = crate::report::render::text_safe::printable(cell);
         }
     }
-    let widths: Vec<usize> = (0..5)
+    let widths: Vec<usize> = (0..6)
         .map(|col| {
             lines
                 .iter()
@@ -155,7 +169,7 @@ fn print_table(rows: &[PromptRow], cwd: &Path) -> Result<()> {
     for line in &lines {
         let mut out = String::new();
         for (col, cell) in line.iter().enumerate() {
-            if col == 4 {
+            if col == 5 {
                 out.push_str(cell);
             } else {
                 out.push_str(&text_width::pad(cell, widths[col], false));

@@ -68,6 +68,108 @@ pub struct PromptDef {
     /// Who serves the model, unless the command says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// How a variant is picked when none is forced (default: at random by weight).
+    pub selection: Option<SelectionDef>,
+}
+
+/// How a prompt's variant is picked: `"selection"` of a prompt.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct SelectionDef {
+    /// The strategy (weighted).
+    pub strategy: StrategyName,
+    /// What `sticky` keeps a variant for (user).
+    pub sticky_by: StickyBy,
+    /// Rated runs per variant (runs, when the objective ignores ratings)
+    /// before `best` and `bandit` adapt (10).
+    pub min_samples: u64,
+    /// Least share of traffic per variant under `bandit` (0.05).
+    pub floor: f64,
+    /// What "better" means: weights of success and rating (0.5 each).
+    pub objective: ObjectiveDef,
+    /// New results (runs and ratings) of the prompt between two updates of
+    /// the allocation, which stays constant in between (10).
+    pub update_every: u64,
+}
+
+impl Default for SelectionDef {
+    fn default() -> Self {
+        SelectionDef {
+            strategy: StrategyName::Weighted,
+            sticky_by: StickyBy::User,
+            min_samples: 10,
+            floor: 0.05,
+            objective: ObjectiveDef::default(),
+            update_every: 10,
+        }
+    }
+}
+
+/// The routing strategies by name.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StrategyName {
+    /// Always `default_variant` (else the first variant).
+    Fixed,
+    /// At random in proportion to the weights.
+    #[default]
+    Weighted,
+    /// By a salted hash of the user (or host) and the prompt, split by weight.
+    Sticky,
+    /// By weight until a verdict names a winner, then the winner.
+    Best,
+    /// Thompson sampling with a floor.
+    Bandit,
+}
+
+impl StrategyName {
+    /// The word used in the config, events and `--dry-run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StrategyName::Fixed => "fixed",
+            StrategyName::Weighted => "weighted",
+            StrategyName::Sticky => "sticky",
+            StrategyName::Best => "best",
+            StrategyName::Bandit => "bandit",
+        }
+    }
+
+    /// Whether the strategy reads the statistics cache.
+    pub fn learns(self) -> bool {
+        matches!(self, StrategyName::Best | StrategyName::Bandit)
+    }
+}
+
+/// What `sticky` routing keys on.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StickyBy {
+    /// The user name.
+    #[default]
+    User,
+    /// The host name.
+    Host,
+    /// Nothing: random by weight.
+    None,
+}
+
+/// The weights of success and rating in what `best` and `bandit` maximise.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct ObjectiveDef {
+    /// Weight of the success rate.
+    pub success: f64,
+    /// Weight of the mean rating.
+    pub rating: f64,
+}
+
+impl Default for ObjectiveDef {
+    fn default() -> Self {
+        ObjectiveDef {
+            success: 0.5,
+            rating: 0.5,
+        }
+    }
 }
 
 /// One variant of a prompt.

@@ -148,6 +148,9 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
                 format!("default_variant `{default}` is not one of the variants of `{name}`"),
             ));
         }
+        if let Some(selection) = &prompt.selection {
+            check_selection(prompt, selection, &here, &mut problems);
+        }
     }
 
     for (index, route) in config.routes.iter().enumerate() {
@@ -221,6 +224,81 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Problem> {
     problems.extend(super::feedback::check(&config.feedback));
     problems.extend(crate::report::alerts::rules::check(&config.alerts));
     problems
+}
+
+/// The `selection` of one prompt: numbers in range, and settings that do nothing.
+fn check_selection(
+    prompt: &super::PromptDef,
+    selection: &super::SelectionDef,
+    here: &dyn Fn(&[&str]) -> Vec<Segment>,
+    problems: &mut Vec<Problem>,
+) {
+    use super::{StickyBy, StrategyName};
+    let arms = prompt.variants.len();
+    if arms == 0 {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            path: here(&["selection"]),
+            at_key: true,
+            message: "`selection` does nothing for a prompt without variants".into(),
+        });
+    }
+    let floor = selection.floor;
+    if !(floor.is_finite() && (0.0..=1.0).contains(&floor)) {
+        problems.push(Problem::error(
+            here(&["selection", "floor"]),
+            "floor must be a number from 0 to 1",
+        ));
+    } else if arms > 0 && floor * arms as f64 > 1.0 {
+        problems.push(Problem::error(
+            here(&["selection", "floor"]),
+            format!("a floor of {floor} for each of {arms} variants is more than all the traffic"),
+        ));
+    }
+    if selection.update_every == 0 {
+        problems.push(Problem::error(
+            here(&["selection", "update_every"]),
+            "update_every must be at least 1",
+        ));
+    }
+    let objective = selection.objective;
+    for (field, weight) in [("success", objective.success), ("rating", objective.rating)] {
+        if !(weight.is_finite() && weight >= 0.0) {
+            problems.push(Problem::error(
+                here(&["selection", "objective", field]),
+                "an objective weight must be a number >= 0",
+            ));
+        }
+    }
+    if objective.success <= 0.0 && objective.rating <= 0.0 {
+        problems.push(Problem::error(
+            here(&["selection", "objective"]),
+            "the objective needs a weight above 0 for success or rating",
+        ));
+    }
+    if selection.sticky_by != StickyBy::User && selection.strategy != StrategyName::Sticky {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            path: here(&["selection", "sticky_by"]),
+            at_key: true,
+            message: format!(
+                "sticky_by is only read by the sticky strategy, not `{}`",
+                selection.strategy.as_str()
+            ),
+        });
+    }
+    if prompt.default_variant.is_some() && selection.strategy != StrategyName::Fixed {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            path: here(&["default_variant"]),
+            at_key: true,
+            message: format!(
+                "default_variant is ignored: selection.strategy `{}` picks the variant \
+                 (use strategy `fixed` to always run the default)",
+                selection.strategy.as_str()
+            ),
+        });
+    }
 }
 
 fn check_file(loaded: &LoadedConfig, file: &str, path: Vec<Segment>, problems: &mut Vec<Problem>) {

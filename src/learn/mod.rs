@@ -12,6 +12,8 @@
 //!   guardrails and a "how many more runs" estimate.
 //! - [`pbest`], [`select`], [`sticky`], [`strategy`]: routing that learns —
 //!   each arm's chance of being best, turned into selection probabilities.
+//! - [`srm`]: whether the observed split of runs agrees with the logged
+//!   selection probabilities (sample-ratio mismatch).
 //! - [`rng`] and [`sim`]: a seeded generator and a simulator, for the tests
 //!   and benchmarks that prove the above.
 //!
@@ -30,6 +32,7 @@ pub mod rng;
 pub mod score;
 pub mod select;
 pub mod sim;
+pub mod srm;
 pub mod sticky;
 pub mod strategy;
 pub mod stratify;

@@ -61,6 +61,25 @@ pub struct RunStart {
     pub tags: BTreeMap<String, String>,
     /// The promptrun version that wrote the event.
     pub promptrun: &'static str,
+    /// How the variant was picked; absent for prompts without variants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
+}
+
+/// How a run's variant was picked (`selection` of run_start, copied to run_end):
+/// the strategy, the chosen variant's probability and every variant's, so
+/// estimates can weight runs by it and the split can be checked against it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Selection {
+    /// "fixed", "weighted", "sticky", "best", "bandit", or "forced" (`--variant`).
+    pub strategy: &'static str,
+    /// The probability the chosen variant had, in (0, 1].
+    pub p: f64,
+    /// Every variant's probability.
+    pub probs: BTreeMap<String, f64>,
+    /// The allocation period: the router's probabilities stay constant within
+    /// one (0 for strategies that do not learn).
+    pub period: u64,
 }
 
 /// How a run ended (`status` of run_end).
@@ -141,6 +160,9 @@ pub struct RunEnd {
     /// SHA-256 of the price entry that computed `cost_usd`. Absent unless computed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_sha256: Option<String>,
+    /// Copied from run_start: how the variant was picked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
 }
 
 /// How a run ended, as the child process told it.
@@ -191,6 +213,7 @@ impl RunEnd {
             cost_usd: None,
             cost_source: None,
             pricing_sha256: None,
+            selection: start.selection.clone(),
         }
     }
 }

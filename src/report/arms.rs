@@ -3,8 +3,10 @@
 //! `learn::verdict::compare` and `learn::score::score`. No I/O, no statistics of
 //! its own: the engine counts, `src/learn/` computes.
 //!
-//! Stratifying by allocation period is one more entry in [`ARM_FIELDS`] and a
-//! real [`period_key`]: today every run is in the one period `""`.
+//! Runs are grouped by allocation period too (`selection.period` of the run, 0
+//! when routing did not log one), so a verdict compares arms within periods of
+//! constant traffic split and combines them (no Simpson's paradox when routing
+//! shifted traffic while ratings drifted).
 
 use std::collections::BTreeMap;
 
@@ -15,9 +17,13 @@ use super::engine::{Filters, GroupField, SortKey, ViewSpec};
 use crate::learn::score::{Score, ScoreWeights, score};
 use crate::learn::{ArmStats, Period, RatingPrior};
 
-/// The group fields that make an arm (then, later, the allocation period).
-pub const ARM_FIELDS: &[GroupField] =
-    &[GroupField::Prompt, GroupField::Variant, GroupField::Version];
+/// The group fields that make an arm, then its allocation period.
+pub const ARM_FIELDS: &[GroupField] = &[
+    GroupField::Prompt,
+    GroupField::Variant,
+    GroupField::Version,
+    GroupField::Period,
+];
 
 /// Pseudo-ratings of the rating prior (docs/statistics.md, section 3).
 pub const PRIOR_STRENGTH: f64 = 5.0;
@@ -38,8 +44,8 @@ pub fn prior(totals: &GroupStats) -> RatingPrior {
     RatingPrior::from_global(&totals.ratings.dist, PRIOR_STRENGTH)
 }
 
-/// The allocation period of a group. Constant until run_start records the
-/// routing's period; then it reads the group's `period` key.
+/// The allocation period of a group: its `period` key (`selection.period`, 0
+/// for runs that routing did not log).
 pub fn period_key(group: &GroupStats) -> String {
     group.key.get("period").cloned().unwrap_or_default()
 }
@@ -142,7 +148,7 @@ pub fn arms_by_prompt(report: &Report) -> BTreeMap<String, Vec<Arm>> {
             .merge(&arm_stats(group));
         arm.first_ts = min_opt(arm.first_ts.take(), group.first_ts.clone());
         arm.last_ts = max_opt(arm.last_ts.take(), group.last_ts.clone());
-        arm.participation = group.participation.or(arm.participation);
+        arm.participation = arm.participation.or(group.participation);
     }
     let mut out: BTreeMap<String, Vec<Arm>> = BTreeMap::new();
     for arm in arms.into_values() {

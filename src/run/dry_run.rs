@@ -33,8 +33,21 @@ pub fn describe(plan: &RunPlan, stdin: bool, context: &Context) -> String {
             resolved.resolution.as_str()
         ),
         format!("variant:    {}", resolved.variant.as_deref().unwrap_or("-")),
-        format!("file:       {file}"),
     ];
+    if let Some(choice) = &resolved.choice {
+        lines.push(format!("strategy:   {}", choice.why));
+        lines.push(format!(
+            "chances:    {}",
+            choice
+                .selection
+                .probs
+                .iter()
+                .map(|(name, p)| format!("{name} {:.1}%", p * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    lines.extend([format!("file:       {file}")]);
     if let Some(model) = &plan.model {
         lines.push(format!(
             "model:      {model} (unless the command writes model=)"

@@ -12,6 +12,8 @@ pub mod placeholders;
 pub mod plan;
 pub mod pricing;
 pub mod router;
+pub mod selection;
+pub mod selection_cache;
 pub mod signals;
 
 use chrono::Utc;
@@ -35,6 +37,9 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
             plan.resolved.name,
             plan.resolved.file_in_config.as_deref().unwrap_or_default()
         ));
+    }
+    if let Some(choice) = &plan.resolved.choice {
+        selection::warn_fallback(choice);
     }
     let mut recorder = RunRecorder::open(context);
     for warning in &plan.warnings {
@@ -88,6 +93,11 @@ pub fn execute(context: &Context, args: &RunArgs, plan: RunPlan) -> i32 {
     }
     recorder.write(&end);
     recorder.save_last_run(&end, context.state_dir.as_deref());
+    // Routing that learns: take the new lines into the statistics (bounded,
+    // skipped when another run is at it); other strategies do no extra work.
+    if plan.resolved.choice.as_ref().is_some_and(|c| c.learns()) && recorder.is_enabled() {
+        selection::fold_after_run(&plan::selection_env(context), context.config.as_ref());
+    }
     // The run is recorded: from here on a signal may end promptrun as usual.
     drop(signals);
     if let Some(question) = question {

@@ -10,6 +10,7 @@ use super::child::{CommandSpec, KILL_GRACE};
 use super::metrics_file;
 use super::placeholders::Placeholders;
 use super::router::{self, Resolution, ResolvedPrompt};
+use super::selection::SelectionEnv;
 use crate::cli::{RunArgs, parse_duration};
 use crate::config::LoadedConfig;
 use crate::config::context::Context;
@@ -62,7 +63,12 @@ impl RunPlan {
             )
         })?;
         let config = context.config.as_ref();
-        let resolved = router::resolve(config, requested, args.variant.as_deref())?;
+        let resolved = router::resolve(
+            config,
+            requested,
+            args.variant.as_deref(),
+            &selection_env(context),
+        )?;
         let run_id = uuid::Uuid::now_v7().to_string();
         let template = command_template(&resolved, args)?;
         let timeout = effective_timeout(args.timeout, config)?;
@@ -174,6 +180,7 @@ impl RunPlan {
             host: identity(privacy::host_name()),
             tags: self.tags.clone(),
             promptrun: env!("CARGO_PKG_VERSION"),
+            selection: resolved.choice.as_ref().map(|c| c.selection.clone()),
         }
     }
 
@@ -190,6 +197,15 @@ impl RunPlan {
     /// The arguments after the program, as text (invalid UTF-8 shown as U+FFFD).
     pub fn template_args(&self) -> Vec<String> {
         lossy(&self.template[1..])
+    }
+}
+
+/// Where the routing strategies find their statistics, for this context.
+pub fn selection_env(context: &Context) -> SelectionEnv {
+    SelectionEnv {
+        state_dir: context.state_dir.clone(),
+        log_dir: context.log_dir.clone(),
+        logging: !crate::record::run_recorder::disabled_by_env(),
     }
 }
 

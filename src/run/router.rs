@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::selection::{self, Choice, SelectionEnv};
 use crate::config::glob::Glob;
 use crate::config::{LoadedConfig, PromptDef};
 use crate::error::{Error, Result};
@@ -55,6 +56,8 @@ pub struct ResolvedPrompt {
     pub model: Option<String>,
     /// The configured provider, found the same way.
     pub provider: Option<String>,
+    /// How the variant was picked, for prompts with variants.
+    pub choice: Option<Choice>,
 }
 
 /// Resolves `requested`: exact name, then alias, then the first matching route.
@@ -63,6 +66,7 @@ pub fn resolve(
     config: Option<&LoadedConfig>,
     requested: &str,
     forced: Option<&str>,
+    env: &SelectionEnv,
 ) -> Result<ResolvedPrompt> {
     let Some(loaded) = config else {
         return Ok(ResolvedPrompt {
@@ -75,6 +79,7 @@ pub fn resolve(
             command: None,
             model: None,
             provider: None,
+            choice: None,
         });
     };
     let prompts = &loaded.config.prompts;
@@ -109,7 +114,12 @@ pub fn resolve(
         });
     };
     let prompt = &prompts[&name];
-    let variant = choose_variant(&name, prompt, forced, random_unit())?;
+    let choice = match forced {
+        Some(_) => choose_variant(&name, prompt, forced, 0.0)?
+            .map(|variant| selection::forced(prompt, &variant)),
+        None => selection::choose(&name, prompt, loaded, env, random_unit()),
+    };
+    let variant = choice.as_ref().map(|c| c.variant.clone());
     let variant_def = variant.as_ref().and_then(|v| prompt.variants.get(v));
     let file_in_config = variant_def
         .and_then(|v| v.file.clone())
@@ -142,11 +152,13 @@ pub fn resolve(
             .or_else(|| loaded.config.defaults.command.clone()),
         model,
         provider,
+        choice,
     })
 }
 
 /// Picks the variant: `forced`, else `default_variant`, else at random by weight
-/// (`roll` is uniform in [0, 1)). The one place variant strategies live.
+/// (`roll` is uniform in [0, 1)). What `--variant` goes through; the routing
+/// strategies are in [`super::selection`].
 pub fn choose_variant(
     name: &str,
     prompt: &PromptDef,
@@ -185,7 +197,7 @@ pub fn choose_variant(
 }
 
 /// A uniform number in [0, 1) from the OS's random source.
-fn random_unit() -> f64 {
+pub fn random_unit() -> f64 {
     (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64
 }
 
@@ -233,17 +245,23 @@ mod tests {
     #[test]
     fn resolves_name_alias_route() {
         let loaded = config(TEXT);
-        let by_name = resolve(Some(&loaded), "review", None).unwrap();
+        let by_name = resolve(Some(&loaded), "review", None, &SelectionEnv::default()).unwrap();
         assert_eq!(by_name.resolution, Resolution::Name);
         assert_eq!(by_name.variant.as_deref(), Some("strict"));
-        let by_alias = resolve(Some(&loaded), "sum", Some("b")).unwrap();
+        let by_alias = resolve(Some(&loaded), "sum", Some("b"), &SelectionEnv::default()).unwrap();
         assert_eq!(
             (by_alias.name.as_str(), by_alias.resolution),
             ("summarize", Resolution::Alias)
         );
         assert_eq!(by_alias.file.unwrap(), Path::new("/cfg/b.md"));
         assert_eq!(by_alias.model, None);
-        let by_route = resolve(Some(&loaded), "review-python", None).unwrap();
+        let by_route = resolve(
+            Some(&loaded),
+            "review-python",
+            None,
+            &SelectionEnv::default(),
+        )
+        .unwrap();
         assert_eq!(
             (by_route.name.as_str(), by_route.resolution),
             ("review", Resolution::Route)
@@ -253,7 +271,7 @@ mod tests {
     #[test]
     fn unknown_names_suggest_close_ones() {
         let loaded = config(TEXT);
-        let err = resolve(Some(&loaded), "sumarize", None).unwrap_err();
+        let err = resolve(Some(&loaded), "sumarize", None, &SelectionEnv::default()).unwrap_err();
         let message = err.to_string();
         assert!(message.contains("did you mean"), "{message}");
         assert!(message.contains("`summarize`"), "{message}");

@@ -65,6 +65,7 @@ pub fn write_log_between(path: &Path, arms: &[ArmSpec], from_days: i64, to_days:
             host: "h".repeat(64),
             tags: BTreeMap::new(),
             promptrun: "0.1.0",
+            selection: None,
         };
         let ok = rng.bernoulli(arm.success);
         let ms = arm.ms * (1.0 + 0.2 * rng.uniform());

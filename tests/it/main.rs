@@ -34,6 +34,7 @@ mod report_inputs;
 mod report_kinds;
 mod report_numbers;
 mod report_support;
+mod routing;
 mod run_basics;
 mod run_config;
 mod run_edges;

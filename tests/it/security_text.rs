@@ -99,7 +99,8 @@ fn prompts_and_dry_run_escape_names() {
     let out = env.run([HOSTILE, "--dry-run", "--", "echo", HOSTILE]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_neutral(&stdout(&out));
-    assert_eq!(stdout(&out).lines().count(), 7, "{}", stdout(&out));
+    // config, prompt, variant, strategy, chances, file, command, timeout, log dir.
+    assert_eq!(stdout(&out).lines().count(), 9, "{}", stdout(&out));
 }
 
 #[test]

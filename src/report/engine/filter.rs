@@ -76,6 +76,9 @@ pub enum GroupField {
     Tag(String),
     /// When the run started, by hour, day or week.
     Time(Bucket),
+    /// The allocation period of a learning router (`selection.period`; 0 when
+    /// absent), so comparisons can be made within periods of constant split.
+    Period,
 }
 
 impl GroupField {
@@ -93,11 +96,12 @@ impl GroupField {
             GroupField::Provider => "provider".into(),
             GroupField::Tag(key) => format!("tag:{key}"),
             GroupField::Time(bucket) => bucket.name().into(),
+            GroupField::Period => "period".into(),
         }
     }
 
     /// Parses `prompt`, `variant`, `version`, `command`, `user`, `host`, `resolution`,
-    /// `model`, `provider`, `tag:KEY`, `hour`, `day` or `week`.
+    /// `model`, `provider`, `period`, `tag:KEY`, `hour`, `day` or `week`.
     pub fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
             "prompt" => GroupField::Prompt,
@@ -109,6 +113,7 @@ impl GroupField {
             "resolution" => GroupField::Resolution,
             "model" => GroupField::Model,
             "provider" => GroupField::Provider,
+            "period" => GroupField::Period,
             "hour" => GroupField::Time(Bucket::Hour),
             "day" => GroupField::Time(Bucket::Day),
             "week" => GroupField::Time(Bucket::Week),
@@ -117,7 +122,7 @@ impl GroupField {
                 _ => {
                     return Err(format!(
                         "cannot group by `{text}`: use prompt, variant, version, command, \
-                         user, host, resolution, model, provider, tag:KEY, hour, day or week"
+                         user, host, resolution, model, provider, period, tag:KEY, hour, day or week"
                     ));
                 }
             },
@@ -138,6 +143,8 @@ pub struct RunFields {
     pub model: Option<String>,
     pub provider: Option<String>,
     pub tags: Vec<(String, String)>,
+    /// The allocation period (`selection.period`), 0 when absent.
+    pub period: u64,
 }
 
 impl RunFields {
@@ -164,6 +171,7 @@ impl RunFields {
             GroupField::Provider => or_empty(&self.provider),
             GroupField::Tag(key) => self.tag(key).unwrap_or_default().to_string(),
             GroupField::Time(_) => String::new(),
+            GroupField::Period => self.period.to_string(),
         }
     }
 }

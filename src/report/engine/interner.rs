@@ -74,7 +74,9 @@ const RESOLUTION: usize = 6;
 const TAGS: usize = 7;
 const MODEL: usize = 8;
 const PROVIDER: usize = 9;
-const FIELDS: usize = 10;
+/// Not interned: the allocation period itself is the id.
+const PERIOD: usize = 10;
+const FIELDS: usize = 11;
 
 /// One worker's descriptors.
 pub struct Descs {
@@ -104,6 +106,7 @@ impl Descs {
                     GroupField::Tag(_) => needed[TAGS] = true,
                     GroupField::Model => needed[MODEL] = true,
                     GroupField::Provider => needed[PROVIDER] = true,
+                    GroupField::Period => needed[PERIOD] = true,
                     GroupField::Time(_) => {}
                 }
             }
@@ -137,12 +140,16 @@ impl Descs {
             e.tags.filter(|_| is_run),
             raw(e.model).filter(|_| is_run),
             raw(e.provider).filter(|_| is_run),
+            None,
         ];
         let mut tuple = [0u32; FIELDS];
         for (i, value) in values.into_iter().enumerate() {
-            if self.needed[i] {
+            if self.needed[i] && i != PERIOD {
                 tuple[i] = self.fields[i].id(value);
             }
+        }
+        if self.needed[PERIOD] && is_run {
+            tuple[PERIOD] = u32::try_from(e.period).unwrap_or(u32::MAX);
         }
         if let Some(&id) = self.ids.get(&tuple) {
             return id;
@@ -171,6 +178,7 @@ impl Descs {
                 .raw(tuple[TAGS])
                 .map(string_members)
                 .unwrap_or_default(),
+            period: u64::from(tuple[PERIOD]),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The line parser's fast path: events in the exact layout promptrun writes
-//! (`src/record/event.rs`: fixed key order, compact JSON, `args` absent).
+//! (`src/record/event.rs`: fixed key order, compact JSON, `args` absent, `selection`
+//! last when present).
 //!
 //! Each key, with its quotes, colon and the comma before it, is compared as one
 //! fixed-size literal, so a line costs one pass over its values and no key
@@ -11,7 +12,7 @@
 //! is always the event the general parser returns for the line (checked by the
 //! differential property tests in `own_layout_props.rs`).
 
-use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, cost, run_id_key};
+use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, cost, period_of, run_id_key};
 use super::scan::Scanner;
 use super::time::parse_ts_ms;
 
@@ -71,7 +72,17 @@ fn run_start<'a>(s: &mut Scanner<'a>, e: &mut Event<'a>) -> Option<()> {
     e.version = s.string_or_null().ok()?;
     run_fields(s, e)?;
     lit(s, b",\"promptrun\":")?;
-    other(s)
+    other(s)?;
+    selection(s, e)
+}
+
+/// The optional `selection` object that ends both run events: its period.
+#[inline(always)]
+fn selection<'a>(s: &mut Scanner<'a>, e: &mut Event<'a>) -> Option<()> {
+    if lit(s, b",\"selection\":").is_some() {
+        e.period = period_of(object(s)?);
+    }
+    Some(())
 }
 
 /// `duration_ms` to `tags`, then the later fields, each only when present.
@@ -121,7 +132,7 @@ fn run_end<'a>(s: &mut Scanner<'a>, e: &mut Event<'a>) -> Option<()> {
     if lit(s, b",\"pricing_sha256\":").is_some() {
         other(s)?;
     }
-    Some(())
+    selection(s, e)
 }
 
 /// `command`, `user`, `host` and `tags`, in both run events.

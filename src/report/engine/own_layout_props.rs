@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use super::own_layout::parse_canonical;
 use super::parse::{KeyOrder, LineParser, parse_general, parse_line};
-use crate::record::event::{Feedback, RunEnd, RunStart, RunStatus, timestamp, to_line};
+use crate::record::event::{Feedback, RunEnd, RunStart, RunStatus, Selection, timestamp, to_line};
 
 /// Printable ASCII, quotes and backslashes included (the writer escapes them).
 const ASCII: &str = "[ -~]{0,12}";
@@ -28,6 +28,25 @@ where
     T::Value: std::fmt::Debug,
 {
     proptest::collection::btree_map(text, value, 0..3)
+}
+
+/// A run's `selection`, or none (prompts without variants).
+fn selection(text: &'static str) -> impl Strategy<Value = Option<Selection>> {
+    let strategy = prop_oneof![Just("weighted"), Just("bandit"), Just("forced")];
+    proptest::option::of((
+        strategy,
+        1e-9f64..=1.0,
+        map(text, 0.0f64..=1.0),
+        0u64..1_000_000,
+    ))
+    .prop_map(|s| {
+        s.map(|(strategy, p, probs, period)| Selection {
+            strategy,
+            p,
+            probs,
+            period,
+        })
+    })
 }
 
 fn resolution() -> impl Strategy<Value = &'static str> {
@@ -52,14 +71,14 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
         head.clone(),
         (text, resolution(), proptest::option::of(text)),
         (proptest::option::of(text), text, text, text),
-        map(text, text),
+        (map(text, text), selection(text)),
     )
         .prop_map(
             |(
                 (ts, run_id, prompt, variant),
                 (requested, resolution, file),
                 (sha, command, user, host),
-                tags,
+                (tags, selection),
             )| {
                 to_line(&RunStart {
                     v: 1,
@@ -78,6 +97,7 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
                     host,
                     tags,
                     promptrun: "0.1.0",
+                    selection,
                 })
             },
         );
@@ -95,7 +115,7 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
             proptest::option::of(text),
             resolution(),
         ),
-        (text, text, text, map(text, text)),
+        (text, text, text, map(text, text), selection(text)),
         (
             proptest::option::of(text),
             proptest::option::of(text),
@@ -109,7 +129,7 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
                 (ts, run_id, prompt, variant),
                 (duration_ms, status, exit_code, signal),
                 (metrics, feedback_asked, sha, resolution),
-                (command, user, host, tags),
+                (command, user, host, tags, selection),
                 (model, provider, cost_usd, cost_source, pricing_sha256),
             )| {
                 to_line(&RunEnd {
@@ -136,6 +156,7 @@ fn writer_line(text: &'static str) -> impl Strategy<Value = Vec<u8>> {
                     cost_usd,
                     cost_source,
                     pricing_sha256,
+                    selection,
                 })
             },
         );

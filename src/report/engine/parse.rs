@@ -58,10 +58,12 @@ pub struct Event<'a> {
     pub provider: Option<RawStr<'a>>,
     /// run_end's `cost_usd`.
     pub cost_usd: Option<f64>,
+    /// `selection.period` of a run event: the allocation period (0 when absent).
+    pub period: u64,
 }
 
 /// The keys the parser reads, with their quotes and colon, by index.
-const KEYS: [&[u8]; 21] = [
+const KEYS: [&[u8]; 22] = [
     b"\"v\":",
     b"\"type\":",
     b"\"ts\":",
@@ -83,6 +85,7 @@ const KEYS: [&[u8]; 21] = [
     b"\"model\":",
     b"\"provider\":",
     b"\"cost_usd\":",
+    b"\"selection\":",
 ];
 /// Any other key.
 const OTHER: usize = KEYS.len();
@@ -252,6 +255,7 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
                 18 => event.model = s.string_or_null()?,
                 19 => event.provider = s.string_or_null()?,
                 20 => event.cost_usd = cost(s)?,
+                21 if s.peek() == Some(b'{') => event.period = period_of(s.raw_object(1)?),
                 // Most unread values are strings: skip them without the general walk.
                 _ if s.peek() == Some(b'"') => drop(s.string()?),
                 _ => s.skip_value(1)?,
@@ -345,6 +349,23 @@ pub(super) fn cost(s: &mut Scanner) -> Result<Option<f64>, &'static str> {
     }
     let value = s.f64()?;
     Ok((value >= 0.0 && value.is_finite()).then_some(value))
+}
+
+/// `period` of a `selection` object's raw text: a whole number from 0 up, else
+/// 0 (as for an absent one). The last `period` member counts.
+#[inline]
+pub(super) fn period_of(raw: &[u8]) -> u64 {
+    let mut period = 0;
+    super::scan::number_members(raw, |name, value| {
+        if name.raw == b"period" {
+            period = if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9e15 {
+                value as u64
+            } else {
+                0
+            };
+        }
+    });
+    period
 }
 
 fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
