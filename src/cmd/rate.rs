@@ -46,13 +46,15 @@ pub fn run(context: &Context, global: &GlobalArgs, args: &RateArgs) -> Result<i3
     };
     let comment = args.comment.clone().filter(|comment| !comment.is_empty());
     let event = record::feedback_event(&rated, rating, comment, Source::Cli, user_hash(context));
-    EventWriter::new(dir)
+    EventWriter::new(dir.clone())
         .append(chrono::Utc::now(), &event::to_line(&event))
         .map_err(Error::RatingNotRecorded)?;
+    let short = find::shortest_unique_prefix(&dir, &rated.run_id);
     output::print_line(&format!(
-        "rated {}: {}",
+        "rated {}: {} (its shortest unique prefix: {})",
         describe(&rated.prompt, rated.variant.as_deref(), &rated.run_id),
-        rating.value()
+        rating.value(),
+        printable(&short)
     ))?;
     Ok(exit::OK)
 }
@@ -211,8 +213,15 @@ fn run_line(run: &FoundRun) -> String {
         (Some(status), _) => printable(status),
         (None, _) => "no run_end".to_string(),
     };
+    let duration = run.duration_ms.map_or_else(String::new, |ms| {
+        if ms >= 1000.0 {
+            format!("  {:.1} s", ms / 1000.0)
+        } else {
+            format!("  {ms:.0} ms")
+        }
+    });
     format!(
-        "{}  {}  {}  {status}",
+        "{}  {}  {}  {status}{duration}",
         printable(&run.run_id),
         printable(&run.ts),
         describe(&run.prompt, run.variant.as_deref(), "")

@@ -251,6 +251,31 @@ pub fn unrated_runs(dir: &Path, user: &str, days: u64, today: NaiveDate) -> std:
     })
 }
 
+/// The shortest prefix of `run_id` that no other run in `dir` starts with: what
+/// `promptrun rate` can be given for it. At least the first 8 hex digits (which
+/// a UUID v7 shares with every run of the same minute or so); the whole id when
+/// the log cannot be read.
+pub fn shortest_unique_prefix(dir: &Path, run_id: &str) -> String {
+    const SHORTEST: usize = 8;
+    let Some(head) = run_id.get(..SHORTEST) else {
+        return run_id.to_string();
+    };
+    let Ok(found) = runs_with_prefix(dir, head) else {
+        return run_id.to_string();
+    };
+    let others: Vec<&str> = found
+        .runs
+        .iter()
+        .map(|run| run.run_id.as_str())
+        .filter(|id| *id != run_id)
+        .collect();
+    (SHORTEST..run_id.len())
+        .filter_map(|len| run_id.get(..len))
+        .find(|prefix| !prefix.ends_with('-') && others.iter().all(|o| !o.starts_with(prefix)))
+        .unwrap_or(run_id)
+        .to_string()
+}
+
 /// Today in UTC, the day files are named by.
 pub fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -259,6 +284,31 @@ pub fn today() -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shortest_unique_prefix_tells_a_run_from_its_neighbours() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |id: &str| {
+            format!(
+                "{{\"v\":1,\"type\":\"run_start\",\"ts\":\"2026-11-24T10:00:00.000Z\",\"run_id\":\"{id}\",\"prompt\":\"p\"}}\n"
+            )
+        };
+        let (a, b) = (
+            "01a20cff-7d00-7678-8abc-def012345678",
+            "01a20cff-7d04-7678-8abc-def012345678",
+        );
+        std::fs::write(
+            dir.path().join("events-2026-11-24.jsonl"),
+            line(a) + &line(b) + &line("01a20d00-0000-7000-8000-000000000000"),
+        )
+        .unwrap();
+        assert_eq!(shortest_unique_prefix(dir.path(), a), "01a20cff-7d00");
+        assert_eq!(shortest_unique_prefix(dir.path(), b), "01a20cff-7d04");
+        assert_eq!(
+            shortest_unique_prefix(dir.path(), "01a20d00-0000-7000-8000-000000000000"),
+            "01a20d00"
+        );
+    }
 
     #[test]
     fn prefixes_become_canonical() {
