@@ -1,7 +1,8 @@
 //! A deterministic generator of realistic promptrun event logs, for the report
 //! benchmark (benches/report.sh).
 //!
-//! `cargo run --release --example gen_logs -- OUT.jsonl SIZE_MIB [SEED] [--layout own|other]`
+//! `cargo run --release --example gen_logs -- OUT.jsonl SIZE_MIB [SEED] [--layout own|other]
+//!  [--prompts N] [--tickets N]`
 //!
 //! Hundreds of prompts and variants, tags, metrics, users and hosts; run_start,
 //! run_end and feedback events slightly interleaved as concurrent runs write them;
@@ -16,6 +17,11 @@
 //! and whole numbers without a fraction (`1`, not `1.0`). SIZE_MIB counts the
 //! events as promptrun would write them, so both layouts of a seed hold the same
 //! events and give the same report.
+//!
+//! `--prompts N` (default 400) sets how many prompts there are, and `--tickets N`
+//! (default 0: none) adds a `ticket` tag to every run with one of N values, for
+//! logs like a team's year of work (benches/team_year.sh). With the defaults the
+//! output is the same as without the options.
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
@@ -129,10 +135,18 @@ fn whole_numbers(value: Value) -> Value {
     }
 }
 
-/// `OUT SIZE_MIB [SEED]` and `--layout own|other` anywhere.
-fn arguments() -> (String, u64, u64, Layout) {
+/// Shape options besides the layout.
+struct Shape {
+    prompts: u64,
+    tickets: u64,
+}
+
+/// `OUT SIZE_MIB [SEED]`, `--layout own|other`, `--prompts N` and `--tickets N` anywhere.
+fn arguments() -> (String, u64, u64, Layout, Shape) {
     let usage = || -> ! {
-        eprintln!("usage: gen_logs OUT.jsonl SIZE_MIB [SEED] [--layout own|other]");
+        eprintln!(
+            "usage: gen_logs OUT.jsonl SIZE_MIB [SEED] [--layout own|other] [--prompts N] [--tickets N]"
+        );
         std::process::exit(2);
     };
     #[allow(
@@ -142,7 +156,23 @@ fn arguments() -> (String, u64, u64, Layout) {
     let mut args = std::env::args().skip(1);
     let mut positional = Vec::new();
     let mut layout = Layout::Own;
+    let mut shape = Shape {
+        prompts: 400,
+        tickets: 0,
+    };
     while let Some(arg) = args.next() {
+        if arg == "--prompts" || arg == "--tickets" {
+            let n: u64 = args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| usage());
+            if arg == "--prompts" {
+                shape.prompts = n.max(1);
+            } else {
+                shape.tickets = n;
+            }
+            continue;
+        }
         let value = match arg.strip_prefix("--layout") {
             Some("") => args.next().unwrap_or_else(|| usage()),
             Some(inline) => inline.strip_prefix('=').unwrap_or_else(|| usage()).into(),
@@ -164,11 +194,12 @@ fn arguments() -> (String, u64, u64, Layout) {
     let seed = positional
         .get(2)
         .map_or(42, |s| s.parse().unwrap_or_else(|_| usage()));
-    (positional.swap_remove(0), size, seed, layout)
+    (positional.swap_remove(0), size, seed, layout, shape)
 }
 
 fn main() {
-    let (path, target, seed, layout) = arguments();
+    let (path, target, seed, layout, shape) = arguments();
+    let n_prompts = shape.prompts;
     let mut rng = Rng(seed);
     let file = std::fs::File::create(&path).expect("create the output file");
     let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -186,7 +217,7 @@ fn main() {
         "code", "docs", "email", "ticket", "pr", "log", "sql", "test", "spec", "chat",
     ];
     let commands = ["llm", "claude", "ollama", "openai", "run-prompt.sh"];
-    let prompts: Vec<Prompt> = (0..400)
+    let prompts: Vec<Prompt> = (0..n_prompts as usize)
         .map(|i| Prompt {
             name: format!("{}-{}-{}", words[i % 8], areas[i / 8 % 10], i / 80),
             variants: (0..[0, 0, 2, 3][i % 4])
@@ -217,7 +248,7 @@ fn main() {
     while written < target {
         run += 1;
         now += 200 + rng.below(4000) as i64;
-        let p = &prompts[(rng.below(400) * rng.below(400) / 400) as usize];
+        let p = &prompts[(rng.below(n_prompts) * rng.below(n_prompts) / n_prompts) as usize];
         let variant = (!p.variants.is_empty())
             .then(|| p.variants[rng.below(p.variants.len() as u64) as usize].clone());
         let run_id = format!(
@@ -231,13 +262,17 @@ fn main() {
         let user = &users[rng.below(users.len() as u64) as usize];
         let host = &hosts[rng.below(hosts.len() as u64) as usize];
         let resolution = resolutions[rng.below(6) as usize];
-        let tags = BTreeMap::from([
+        let mut tags = BTreeMap::from([
             ("team".to_string(), teams[rng.below(5) as usize].to_string()),
             (
                 "env".to_string(),
                 if rng.chance(0.3) { "ci" } else { "local" }.to_string(),
             ),
         ]);
+        if shape.tickets > 0 {
+            let ticket = format!("T-{}", rng.below(shape.tickets));
+            tags.insert("ticket".to_string(), ticket);
+        }
         let start = to_line(&RunStart {
             v: 1,
             kind: "run_start",

@@ -27,6 +27,45 @@ pub fn write_all(bytes: &[u8]) -> Result<()> {
         })
 }
 
+/// Streams what `render` writes to stdout through a buffer, so a large report is
+/// never held whole in memory (with many groups the rendered text was the largest
+/// thing a report kept: about 1.5 KB of JSON per group, in a doubling buffer).
+/// Errors are told apart as before: a failed write to stdout is `<stdout>` (a
+/// closed pipe [`Error::StdoutClosed`]), any other is the renderer's, `<report>`.
+pub fn stream(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    /// Notes whether stdout itself refused a write.
+    struct Watched<W> {
+        inner: W,
+        failed: bool,
+    }
+    impl<W: Write> Write for Watched<W> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let written = self.inner.write(bytes);
+            self.failed |= written.is_err();
+            written
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            let flushed = self.inner.flush();
+            self.failed |= flushed.is_err();
+            flushed
+        }
+    }
+    let watched = Watched {
+        inner: std::io::stdout().lock(),
+        failed: false,
+    };
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, watched);
+    let result = render(&mut out).and_then(|()| out.flush());
+    match result {
+        Ok(()) => Ok(()),
+        Err(err) if out.get_ref().failed => Err(match err.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::StdoutClosed,
+            _ => Error::io("<stdout>", err),
+        }),
+        Err(err) => Err(Error::io("<report>", err)),
+    }
+}
+
 /// Writes `bytes` to `path`, or to stdout when `path` is `-` or absent.
 pub fn write_to(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {

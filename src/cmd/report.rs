@@ -87,11 +87,21 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             "--format html is the dashboard: see `promptrun dashboard --help`".into(),
         ));
     };
-    let mut bytes = Vec::new();
-    renderer
-        .render(&report, &render_options, &mut bytes)
-        .map_err(|err| Error::io("<report>", err))?;
-    super::output::write_to(args.output.as_deref(), &bytes)?;
+    match args
+        .output
+        .as_deref()
+        .filter(|path| path.as_os_str() != "-")
+    {
+        // To stdout: streamed, not held whole in memory.
+        None => super::output::stream(|out| renderer.render(&report, &render_options, out))?,
+        Some(path) => {
+            let mut bytes = Vec::new();
+            renderer
+                .render(&report, &render_options, &mut bytes)
+                .map_err(|err| Error::io("<report>", err))?;
+            super::output::write_to(Some(path), &bytes)?;
+        }
+    }
     Ok(exit::OK)
 }
 

@@ -167,6 +167,35 @@ fn user_and_host_are_salted_hashes_stable_across_runs() {
     assert_ne!(events[0]["user"].as_str().unwrap(), plain);
 }
 
+/// The recorded user and host are the salted hashes of `$USER` (else `$LOGNAME`,
+/// else `uid:N`) and of the kernel's host name: read without NSS (no getpwuid,
+/// no resolver), so they are the same in a statically linked build, where glibc's
+/// NSS lookups would need the shared libraries of the exact glibc linked in.
+#[test]
+fn user_and_host_hashes_are_of_the_user_variable_and_the_kernel_host_name() {
+    let env = TestEnv::new();
+    assert_eq!(env.run(["p", "--", "true"]).status.code(), Some(0));
+    let salt = std::fs::read(env.state_dir().join("salt")).unwrap();
+    let salted = |value: &str| format!("{:x}", sha2_of(&[&salt[..], value.as_bytes()].concat()));
+    let events = checked_events(&env);
+    assert_eq!(events[0]["user"].as_str().unwrap(), salted("tester"));
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(events[0]["host"].as_str().unwrap(), salted(host.trim_end()));
+    // Without $USER and $LOGNAME: the uid, not a passwd lookup.
+    let out = env
+        .cmd(["p", "--", "true"])
+        .env_remove("USER")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let uid = unsafe { libc::getuid() };
+    let events = checked_events(&env);
+    assert_eq!(
+        events[2]["user"].as_str().unwrap(),
+        salted(&format!("uid:{uid}"))
+    );
+}
+
 fn sha2_of(bytes: &[u8]) -> impl std::fmt::LowerHex {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)

@@ -99,6 +99,15 @@ impl ExactSum {
     }
 }
 
+/// `to` followed by `more`: `more` itself when `to` is empty.
+fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
+    if to.is_empty() {
+        *to = more;
+    } else {
+        to.append(&mut more);
+    }
+}
+
 /// One group's running totals.
 #[derive(Debug, Default)]
 pub struct Cell {
@@ -161,9 +170,11 @@ impl Cell {
             self.ratings[i] += other.ratings[i];
         }
         self.incomplete += other.incomplete;
-        self.durations.extend_from_slice(&other.durations);
+        // Into an empty cell (a group's first worker) the vectors move, not copy:
+        // the same values in the same order.
+        append(&mut self.durations, other.durations);
         self.duration_sum.merge(other.duration_sum);
-        self.costs.extend_from_slice(&other.costs);
+        append(&mut self.costs, other.costs);
         self.cost_sum.merge(other.cost_sum);
         for (id, sum, count) in other.metrics {
             let id = metric(id);
@@ -186,7 +197,7 @@ impl Cell {
         }
         self.asked += other.asked;
         self.rated_asked += other.rated_asked;
-        self.comments.extend(other.comments);
+        append(&mut self.comments, other.comments);
     }
 
     /// Completed runs.

@@ -13,7 +13,7 @@ use foldhash::fast::FixedState;
 use super::ViewSpec;
 use super::filter::{GroupField, RunFields};
 use super::parse::Event;
-use super::scan::{RawStr, string_members};
+use super::scan::{RawStr, Scanner, string_members};
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
 
@@ -86,6 +86,12 @@ pub struct Descs {
     tuples: Vec<[u32; FIELDS]>,
     /// Users (for distinct users per group).
     pub users: RawInterner,
+    /// The tag keys views group or filter by: a run's tags are interned with only
+    /// these members, so tags no view reads (a ticket id when grouping by team)
+    /// do not multiply the descriptors.
+    tag_keys: Vec<Vec<u8>>,
+    /// The kept members of the tags being interned.
+    tag_scratch: Vec<u8>,
 }
 
 impl Descs {
@@ -93,7 +99,18 @@ impl Descs {
     pub fn new(views: &[ViewSpec]) -> Self {
         let mut needed = [false; FIELDS];
         needed[PROMPT] = true;
+        let mut tag_keys: Vec<Vec<u8>> = Vec::new();
         for view in views {
+            let filter_keys = view.filters.tags.iter().map(|(key, _)| key);
+            let group_keys = view.group_by.iter().filter_map(|field| match field {
+                GroupField::Tag(key) => Some(key),
+                _ => None,
+            });
+            for key in filter_keys.chain(group_keys) {
+                if !tag_keys.iter().any(|k| k == key.as_bytes()) {
+                    tag_keys.push(key.as_bytes().to_vec());
+                }
+            }
             for field in &view.group_by {
                 match field {
                     GroupField::Prompt => needed[PROMPT] = true,
@@ -122,6 +139,8 @@ impl Descs {
             ids: FastMap::default(),
             tuples: Vec::new(),
             users: RawInterner::default(),
+            tag_keys,
+            tag_scratch: Vec::new(),
         }
     }
 
@@ -145,6 +164,12 @@ impl Descs {
         let mut tuple = [0u32; FIELDS];
         for (i, value) in values.into_iter().enumerate() {
             if self.needed[i] && i != PERIOD {
+                let value = match value {
+                    Some(tags) if i == TAGS => {
+                        Some(read_tags(tags, &self.tag_keys, &mut self.tag_scratch))
+                    }
+                    _ => value,
+                };
                 tuple[i] = self.fields[i].id(value);
             }
         }
@@ -183,6 +208,37 @@ impl Descs {
     }
 }
 
+/// The members of a (valid) tags object whose keys are in `keys`, in their order,
+/// as an object's text in `scratch`: what [`RunFields`] reads of the tags (the
+/// last string member of a key) is the same as from the whole object. An object
+/// with an escaped key, where comparing raw bytes could mislead, is kept whole.
+fn read_tags<'a>(raw: &'a [u8], keys: &[Vec<u8>], scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    scratch.clear();
+    scratch.push(b'{');
+    let mut scanner = Scanner::new(raw);
+    let mut whole = false;
+    let walked = scanner.object(0, |s, key| {
+        whole |= key.escaped;
+        let start = s.pos;
+        s.skip_value(1)?;
+        if keys.iter().any(|k| k[..] == *key.raw) {
+            if scratch.len() > 1 {
+                scratch.push(b',');
+            }
+            scratch.push(b'"');
+            scratch.extend_from_slice(key.raw);
+            scratch.extend_from_slice(b"\":");
+            scratch.extend_from_slice(s.bytes[start..s.pos].trim_ascii());
+        }
+        Ok(())
+    });
+    if whole || walked.is_err() {
+        return raw;
+    }
+    scratch.push(b'}');
+    scratch
+}
+
 fn raw<'a>(s: Option<RawStr<'a>>) -> Option<&'a [u8]> {
     s.map(|s| s.raw)
 }
@@ -196,5 +252,52 @@ pub fn resolution_index(raw: Option<RawStr>) -> u8 {
         Some(b"route") => 2,
         Some(b"adhoc") => 3,
         _ => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a view reads of the tags: the last string value of a key.
+    fn tag(raw: &[u8], key: &str) -> Option<String> {
+        string_members(raw)
+            .into_iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn kept_tags_read_the_same_as_the_whole_object() {
+        let keys = vec![b"ticket".to_vec(), b"team".to_vec()];
+        for raw in [
+            &br#"{"env":"ci","team":"ml","ticket":"T-1"}"#[..],
+            br#"{"ticket":"T-1","ticket":"T-2"}"#,
+            br#"{"ticket":"T-1","ticket":7}"#,
+            br#"{ "team" : "a\"b" , "x" : {"ticket":"no"} }"#,
+            br#"{"tick\u0065t":"T-9","ticket":"T-1"}"#,
+            br#"{}"#,
+            br#"{"env":"ci"}"#,
+        ] {
+            let mut scratch = Vec::new();
+            let kept = read_tags(raw, &keys, &mut scratch).to_vec();
+            for key in ["ticket", "team", "env", "x"] {
+                let want = if key == "ticket" || key == "team" {
+                    tag(raw, key)
+                } else {
+                    None
+                };
+                let got = tag(&kept, key);
+                if key == "ticket" || key == "team" {
+                    assert_eq!(got, want, "{key} in {}", String::from_utf8_lossy(raw));
+                }
+            }
+        }
+        // Unread tags do not tell descriptors apart.
+        let mut scratch = Vec::new();
+        let a = read_tags(br#"{"env":"ci","ticket":"T-1"}"#, &keys, &mut scratch).to_vec();
+        let b = read_tags(br#"{"env":"local","ticket":"T-1"}"#, &keys, &mut scratch).to_vec();
+        assert_eq!(a, b);
     }
 }

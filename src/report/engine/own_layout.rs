@@ -213,7 +213,7 @@ fn object<'a>(s: &mut Scanner<'a>) -> Option<&'a [u8]> {
 
 /// Walks `{"key":"text" or number,...}` with nothing between the tokens.
 #[inline(always)]
-fn flat_object(s: &mut Scanner) -> Option<()> {
+pub(super) fn flat_object(s: &mut Scanner) -> Option<()> {
     s.pos += 1;
     if s.bytes.get(s.pos) == Some(&b'}') {
         s.pos += 1;

@@ -8,7 +8,7 @@
 //! Lines in the exact layout promptrun writes are read by a fast path first
 //! (`own_layout.rs`); any other line, or any doubt, comes here, with the same result.
 
-use super::own_layout::parse_canonical;
+use super::own_layout::{flat_object, parse_canonical};
 use super::scan::{RawStr, Scanner};
 use super::time::parse_ts_ms;
 
@@ -93,17 +93,19 @@ const OTHER: usize = KEYS.len();
 const FIRST: usize = KEYS.len() + 1;
 
 /// Learns which key follows which, so a writer with a fixed key order (promptrun
-/// itself) costs one comparison per key instead of a scan and a lookup. Any
+/// itself) costs one comparison per key instead of a scan and a lookup. Two
+/// guesses per key: in a log whose event types order their keys differently
+/// (sorted keys, say) a key is followed by one of two keys, by event type. Any
 /// order still parses the same; only the speed differs.
 #[derive(Debug, Clone)]
 pub struct KeyOrder {
-    next: [u8; KEYS.len() + 2],
+    next: [[u8; 2]; KEYS.len() + 2],
 }
 
 impl Default for KeyOrder {
     fn default() -> Self {
         KeyOrder {
-            next: [OTHER as u8; KEYS.len() + 2],
+            next: [[OTHER as u8; 2]; KEYS.len() + 2],
         }
     }
 }
@@ -112,20 +114,52 @@ impl KeyOrder {
     /// Reads the next key and its colon; returns its index in `KEYS` or `OTHER`.
     #[inline(always)]
     fn read_key(&mut self, s: &mut Scanner, previous: usize) -> Result<usize, &'static str> {
-        let guess = self.next[previous] as usize;
+        let [guess, second] = self.next[previous];
         s.peek();
-        if let Some(len) = key_at(s.bytes, s.pos, guess) {
+        if let Some(len) = key_at(s.bytes, s.pos, guess as usize) {
             s.pos += len;
-            return Ok(guess);
+            return Ok(guess as usize);
+        }
+        if let Some(len) = key_at(s.bytes, s.pos, second as usize) {
+            s.pos += len;
+            return Ok(second as usize);
         }
         let key = s.string()?;
         s.expect(b':', "expected `:`")?;
-        let index = KEYS
-            .iter()
-            .position(|k| &k[1..k.len() - 2] == key.raw)
-            .unwrap_or(OTHER);
-        self.next[previous] = index as u8;
+        let index = key_index(key.raw);
+        self.next[previous] = [index as u8, guess];
         Ok(index)
+    }
+}
+
+/// A key's index in `KEYS`, or `OTHER`: dispatched on the length, then compared
+/// whole (an escaped key is never one of ours, as before: raw bytes compare).
+#[inline(always)]
+fn key_index(key: &[u8]) -> usize {
+    match key {
+        b"v" => 0,
+        b"type" => 1,
+        b"ts" => 2,
+        b"run_id" => 3,
+        b"prompt" => 4,
+        b"variant" => 5,
+        b"prompt_sha256" => 6,
+        b"resolution" => 7,
+        b"command" => 8,
+        b"user" => 9,
+        b"host" => 10,
+        b"tags" => 11,
+        b"metrics" => 12,
+        b"duration_ms" => 13,
+        b"status" => 14,
+        b"feedback_asked" => 15,
+        b"rating" => 16,
+        b"comment" => 17,
+        b"model" => 18,
+        b"provider" => 19,
+        b"cost_usd" => 20,
+        b"selection" => 21,
+        _ => OTHER,
     }
 }
 
@@ -242,8 +276,8 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
                 8 => event.command = s.string_or_null()?,
                 9 => event.user = s.string_or_null()?,
                 10 => event.host = s.string_or_null()?,
-                11 if s.peek() == Some(b'{') => event.tags = Some(s.raw_object(1)?),
-                12 if s.peek() == Some(b'{') => event.metrics = Some(s.raw_object(1)?),
+                11 if s.peek() == Some(b'{') => event.tags = Some(object(s)?),
+                12 if s.peek() == Some(b'{') => event.metrics = Some(object(s)?),
                 13 if s.peek() != Some(b'n') => {
                     event.duration_ms = s.f64()?;
                     has_duration = true;
@@ -338,6 +372,19 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
         _ => {}
     }
     Ok(event)
+}
+
+/// An object's raw text (tags, metrics), the cursor on its `{`: a flat object of
+/// strings and numbers is walked by the fast path's walker, any other by the
+/// general walk from its start (both check the same grammar).
+#[inline(always)]
+fn object<'a>(s: &mut Scanner<'a>) -> Result<&'a [u8], &'static str> {
+    let start = s.pos;
+    if flat_object(s).is_some() {
+        return Ok(&s.bytes[start..s.pos]);
+    }
+    s.pos = start;
+    s.raw_object(1)
 }
 
 /// A `cost_usd` value: a number, or null. Negative costs are not believable and are
@@ -480,6 +527,23 @@ mod tests {
         // Not hex: hashed, not mistaken for a UUID.
         let odd = run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db87g");
         assert_ne!(odd, run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db870"));
+    }
+
+    #[test]
+    fn key_index_agrees_with_the_table() {
+        for (k, key) in KEYS.iter().enumerate() {
+            assert_eq!(key_index(&key[1..key.len() - 2]), k);
+        }
+        for other in [
+            &b""[..],
+            b"vv",
+            b"type ",
+            b"Prompt",
+            b"exit_code",
+            b"cost_us",
+        ] {
+            assert_eq!(key_index(other), OTHER);
+        }
     }
 
     #[test]

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A team's year of logs: one large generated log (default 10 GiB, about 20 M runs,
+# PROMPTS=4000 prompts, a `ticket` tag with TICKETS=40000 values), reported by
+# prompt and by tag:ticket. Prints wall time, CPU time and peak RSS of each report.
+# Targets (2 cores): each report under 10 s and under 1 GiB.
+#
+#   benches/team_year.sh [SIZE_MIB]     (default 10240; needs SIZE_MIB of free disk
+#                                        under target/bench, and the time to write it)
+#
+# The log is generated once and kept (target/bench/team-year-<SIZE>MiB.jsonl);
+# delete it afterwards. RUNS=N times each report N times (default 3) and prints the
+# median. Installs GNU time (apt) when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MIB="${1:-10240}"
+PROMPTS="${PROMPTS:-4000}"
+TICKETS="${TICKETS:-40000}"
+RUNS="${RUNS:-3}"
+OUT=target/bench
+mkdir -p "$OUT"
+LOG="$OUT/team-year-${SIZE_MIB}MiB-p${PROMPTS}-t${TICKETS}.jsonl"
+
+if [ ! -x /usr/bin/time ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+fi
+cargo build --release --quiet --bin promptrun --example gen_logs
+# Cargo puts the binaries under CARGO_TARGET_DIR when it is set.
+BIN="${CARGO_TARGET_DIR:-target}/release"
+PROMPTRUN="$BIN/promptrun"
+if [ ! -s "$LOG" ]; then
+  echo "== generating $SIZE_MIB MiB ($PROMPTS prompts, $TICKETS tickets) into $LOG" >&2
+  "$BIN/examples/gen_logs" "$LOG" "$SIZE_MIB" 7 --prompts "$PROMPTS" --tickets "$TICKETS"
+fi
+echo "== input: $(du -h "$LOG" | cut -f1), $(wc -l <"$LOG") lines; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+for by in prompt tag:ticket; do
+  walls=()
+  for _ in $(seq "$RUNS"); do
+    # GNU time: wall seconds, user+sys seconds, peak RSS in KiB.
+    stats=$(/usr/bin/time -f '%e %U %S %M' "$PROMPTRUN" report --format json --group-by "$by" "$LOG" 2>&1 >"$OUT/team-year-$by.json" | tail -1)
+    read -r wall user sys rss <<<"$stats"
+    walls+=("$wall")
+    echo "  --group-by $by: ${wall} s wall, $(echo "$user + $sys" | bc) s CPU, $((rss / 1024)) MiB peak RSS"
+  done
+  median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  groups=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["groups"]), "groups,", r["inputs"]["lines"], "lines")' "$OUT/team-year-$by.json")
+  echo "--group-by $by: median ${median} s over $RUNS runs ($groups); targets: < 10 s, < 1 GiB"
+done
