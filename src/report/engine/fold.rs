@@ -11,9 +11,9 @@ use foldhash::fast::FixedState;
 
 use super::ViewSpec;
 use super::filter::RunFields;
-use super::group_totals::Cell;
+use super::group_totals::GroupTotals;
 use super::input::{Chunk, MAX_LINE};
-use super::interner::{Descs, RawInterner, resolution_index};
+use super::interner::{Descriptors, RawInterner, resolution_index};
 use super::parse::{Event, Kind, LineParser};
 use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
@@ -69,7 +69,7 @@ pub struct PartialView {
     pub static_keys: Vec<Vec<String>>,
     static_index: FastMap<Vec<String>, u32>,
     /// Cells; without a time bucket, the index is the static group.
-    pub cells: Vec<Cell>,
+    pub cells: Vec<GroupTotals>,
     /// (static group, bucket start) to cell, with a time bucket.
     pub cell_index: FastMap<(u32, i64), u32>,
 }
@@ -98,7 +98,7 @@ impl PartialView {
                 if id == next {
                     self.static_keys.push(values);
                     if spec.bucket().is_none() {
-                        self.cells.push(Cell::default());
+                        self.cells.push(GroupTotals::default());
                     }
                 }
                 id
@@ -109,7 +109,7 @@ impl PartialView {
         Some(self.desc_group[desc]).filter(|&g| g != FILTERED)
     }
 
-    fn cell(&mut self, group: u32, time_ms: i64, bucket: Option<Bucket>) -> &mut Cell {
+    fn cell(&mut self, group: u32, time_ms: i64, bucket: Option<Bucket>) -> &mut GroupTotals {
         match bucket {
             None => &mut self.cells[group as usize],
             Some(bucket) => {
@@ -119,7 +119,7 @@ impl PartialView {
                     .entry((group, bucket.start(time_ms)))
                     .or_insert(next);
                 if index == next {
-                    self.cells.push(Cell::default());
+                    self.cells.push(GroupTotals::default());
                 }
                 &mut self.cells[index as usize]
             }
@@ -130,7 +130,7 @@ impl PartialView {
 /// Everything one worker computed.
 pub struct Partial {
     /// The run fields the views read, interned.
-    pub descs: Descs,
+    pub descs: Descriptors,
     pub metric_names: RawInterner,
     pub views: Vec<PartialView>,
     pub counts: Counts,
@@ -187,7 +187,7 @@ impl<'a> Worker<'a> {
     /// `own_layout`: try the parser's fast path for promptrun's own layout first.
     pub fn new(index: u32, table: &'a RunTable, specs: &'a [ViewSpec], own_layout: bool) -> Self {
         let mut partial = Partial {
-            descs: Descs::new(specs),
+            descs: Descriptors::new(specs),
             metric_names: RawInterner::default(),
             views: Vec::new(),
             counts: Counts::default(),

@@ -110,7 +110,7 @@ fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
 
 /// One group's running totals.
 #[derive(Debug, Default)]
-pub struct Cell {
+pub struct GroupTotals {
     pub statuses: [u64; 5],
     pub incomplete: u64,
     pub durations: Vec<f64>,
@@ -131,7 +131,7 @@ pub struct Cell {
     pub comments: Vec<(i64, String, u8)>,
 }
 
-impl Cell {
+impl GroupTotals {
     /// Notes that a run (complete or not) belongs to the group.
     #[inline]
     pub fn add_run(&mut self, user: u32, resolution: usize, time_ms: i64) {
@@ -163,7 +163,12 @@ impl Cell {
     }
 
     /// Adds `other` into `self`; `user` and `metric` map the other side's ids to ours.
-    pub fn merge(&mut self, other: Cell, user: impl Fn(u32) -> u32, metric: impl Fn(u32) -> u32) {
+    pub fn merge(
+        &mut self,
+        other: GroupTotals,
+        user: impl Fn(u32) -> u32,
+        metric: impl Fn(u32) -> u32,
+    ) {
         for i in 0..5 {
             self.statuses[i] += other.statuses[i];
             self.resolutions[i] += other.resolutions[i];

@@ -79,7 +79,7 @@ const PERIOD: usize = 10;
 const FIELDS: usize = 11;
 
 /// One worker's descriptors.
-pub struct Descs {
+pub struct Descriptors {
     needed: [bool; FIELDS],
     fields: [RawInterner; FIELDS],
     ids: FastMap<[u32; FIELDS], u32>,
@@ -94,7 +94,7 @@ pub struct Descs {
     tag_scratch: Vec<u8>,
 }
 
-impl Descs {
+impl Descriptors {
     /// Descriptors holding what `views` group and filter by (the prompt always).
     pub fn new(views: &[ViewSpec]) -> Self {
         let mut needed = [false; FIELDS];
@@ -133,7 +133,7 @@ impl Descs {
             needed[USER] |= !f.users.is_empty();
             needed[MODEL] |= !f.models.is_empty();
         }
-        Descs {
+        Descriptors {
             needed,
             fields: Default::default(),
             ids: FastMap::default(),

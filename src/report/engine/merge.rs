@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::fold::{Interner, Partial, WORKER_SHIFT};
-use super::group_totals::Cell;
+use super::group_totals::GroupTotals;
 use super::input::Source;
 use super::model::{InputSummary, REPORT_SCHEMA};
 use super::run_table::{RunTable, flag, key};
@@ -21,7 +21,7 @@ struct MergedView {
     index: HashMap<Vec<String>, u32>,
     /// Per worker: its static group id to ours.
     to_global: Vec<Vec<u32>>,
-    cells: HashMap<(u32, i64), Cell>,
+    cells: HashMap<(u32, i64), GroupTotals>,
 }
 
 impl MergedView {
@@ -200,7 +200,7 @@ fn build(
     metric_names: &[String],
     inputs: InputSummary,
 ) -> Report {
-    let mut total = Cell::default();
+    let mut total = GroupTotals::default();
     let mut groups = Vec::with_capacity(view.cells.len());
     let mut sort_keys = Vec::with_capacity(view.cells.len());
     for ((global, bucket), mut cell) in view.cells {

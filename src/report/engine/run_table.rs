@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
-use super::run_table_slots::{self, Slots};
+use super::run_table_slots::{self, ShardSlots};
 
 /// Shards: a power of two, indexed by the top bits of the run's hash.
 pub(super) const SHARD_BITS: u32 = 4;
@@ -155,7 +155,7 @@ fn shard_of(hash: u64) -> usize {
 
 #[derive(Default)]
 struct Shard {
-    runs: Slots,
+    runs: ShardSlots,
     ratings: Map<Rating>,
     /// (run, ts) of ratings a later one replaced.
     replaced: std::collections::HashSet<(RunKey, i64)>,

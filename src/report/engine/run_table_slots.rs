@@ -126,7 +126,7 @@ impl Entry {
 
 /// One shard's runs.
 #[derive(Default)]
-pub struct Slots {
+pub struct ShardSlots {
     entries: Vec<Entry>,
     len: usize,
 }
@@ -138,7 +138,7 @@ pub fn hash(key: RunKey) -> u64 {
     x ^ x >> 29
 }
 
-impl Slots {
+impl ShardSlots {
     /// Calls `update` with the run's slot (a default one, `fresh`, when the run is
     /// new) and stores the slot it leaves. `hash` is [`hash`] of `key`.
     #[inline]
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn finds_every_run_after_growing() {
-        let mut slots = Slots::default();
+        let mut slots = ShardSlots::default();
         // Ids that differ only in a few bits, like sequential ones, must spread too.
         let keys: Vec<RunKey> = (0..50_000u64).map(|i| [7, i]).collect();
         for (i, &key) in keys.iter().enumerate() {
