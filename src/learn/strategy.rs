@@ -63,6 +63,19 @@ pub struct DecideInput<'a> {
     pub key_hash: Option<u64>,
 }
 
+impl<'a> DecideInput<'a> {
+    /// The input of a strategy that needs no sticky key.
+    pub fn new(stats: &'a [ArmStats], weights: &'a [f64], prior: &'a RatingPrior, u: f64) -> Self {
+        DecideInput {
+            stats,
+            weights,
+            prior,
+            u,
+            key_hash: None,
+        }
+    }
+}
+
 /// A routing decision.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
@@ -136,33 +149,33 @@ fn one_hot(k: usize, i: usize) -> Vec<f64> {
 mod tests {
     use super::*;
 
-    fn input<'a>(
-        stats: &'a [ArmStats],
-        weights: &'a [f64],
-        prior: &'a RatingPrior,
-        u: f64,
-    ) -> DecideInput<'a> {
-        DecideInput {
-            stats,
-            weights,
-            prior,
-            u,
-            key_hash: None,
-        }
-    }
-
     #[test]
     fn strategies_by_hand() {
         let prior = RatingPrior::uniform(5.0);
         let cfg = LearnConfig::default();
         let w = [0.25, 0.75];
         let none = [ArmStats::default(), ArmStats::default()];
-        let d = decide(Strategy::Weighted, &input(&none, &w, &prior, 0.3), &cfg).expect("arms");
+        let d = decide(
+            Strategy::Weighted,
+            &DecideInput::new(&none, &w, &prior, 0.3),
+            &cfg,
+        )
+        .expect("arms");
         assert_eq!((d.index, d.p), (1, 0.75));
-        let d = decide(Strategy::Fixed(7), &input(&none, &w, &prior, 0.9), &cfg).expect("arms");
+        let d = decide(
+            Strategy::Fixed(7),
+            &DecideInput::new(&none, &w, &prior, 0.9),
+            &cfg,
+        )
+        .expect("arms");
         assert_eq!((d.index, d.p), (0, 1.0));
         // Not enough data: learning strategies follow the weights.
-        let d = decide(Strategy::Bandit, &input(&none, &w, &prior, 0.1), &cfg).expect("arms");
+        let d = decide(
+            Strategy::Bandit,
+            &DecideInput::new(&none, &w, &prior, 0.1),
+            &cfg,
+        )
+        .expect("arms");
         assert_eq!(d.probs, vec![0.25, 0.75]);
         let mut good = ArmStats::default();
         let mut bad = ArmStats::default();
@@ -173,21 +186,35 @@ mod tests {
             bad.add_rating(1);
         }
         let stats = [bad, good];
-        let d = decide(Strategy::Best, &input(&stats, &w, &prior, 0.0), &cfg).expect("arms");
+        let d = decide(
+            Strategy::Best,
+            &DecideInput::new(&stats, &w, &prior, 0.0),
+            &cfg,
+        )
+        .expect("arms");
         assert_eq!((d.index, d.p), (1, 1.0));
-        let d = decide(Strategy::Bandit, &input(&stats, &w, &prior, 0.0), &cfg).expect("arms");
+        let d = decide(
+            Strategy::Bandit,
+            &DecideInput::new(&stats, &w, &prior, 0.0),
+            &cfg,
+        )
+        .expect("arms");
         assert_eq!(d.index, 0);
         assert!((d.p - 0.05).abs() < 1e-12 && (d.probs[1] - 0.95).abs() < 1e-12);
         let keyed = DecideInput {
             key_hash: Some(u64::MAX),
-            ..input(&none, &w, &prior, 0.0)
+            ..DecideInput::new(&none, &w, &prior, 0.0)
         };
         assert_eq!(
             decide(Strategy::Sticky, &keyed, &cfg).map(|d| d.index),
             Some(1)
         );
         assert_eq!(
-            decide(Strategy::Weighted, &input(&none, &[], &prior, 0.0), &cfg),
+            decide(
+                Strategy::Weighted,
+                &DecideInput::new(&none, &[], &prior, 0.0),
+                &cfg
+            ),
             None
         );
     }

@@ -118,7 +118,7 @@ pub fn choose(
         floor: def.floor,
     };
     let none = RatingPrior::uniform(PRIOR_STRENGTH);
-    let input = |stats, prior| plain(stats, &arms.weights, prior, u);
+    let input = |stats, prior| DecideInput::new(stats, &arms.weights, prior, u);
     let fallback = |why: String| {
         let d = decide(Strategy::Weighted, &input(&[], &none), &learn)?;
         Some(make(
@@ -218,21 +218,6 @@ pub fn choose(
                 best(&arms, &stats, &prior, &learn, &def, u, period)
             }
         }
-    }
-}
-
-fn plain<'a>(
-    stats: &'a [ArmStats],
-    weights: &'a [f64],
-    prior: &'a RatingPrior,
-    u: f64,
-) -> DecideInput<'a> {
-    DecideInput {
-        stats,
-        weights,
-        prior,
-        u,
-        key_hash: None,
     }
 }
 
