@@ -267,20 +267,8 @@ pub fn runs_over_time(
     window: &WindowLabel,
     bucket: &str,
 ) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
-    let present: Vec<String> = timeline
-        .groups
-        .iter()
-        .filter_map(bucket_of)
-        .map(str::to_string)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let buckets = fill_buckets(&present, window, bucket);
-    let index: BTreeMap<&str, usize> = buckets
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.as_str(), i))
-        .collect();
+    let buckets = axis(timeline, window, bucket);
+    let index = positions(&buckets);
     let mut by_runs: Vec<&GroupStats> = ranking.groups.iter().collect();
     by_runs.sort_by(|a, b| {
         b.runs
@@ -359,20 +347,8 @@ pub fn rating_over_time(timeline: &Report, window: &WindowLabel, bucket: &str) -
     let mut top: Vec<(String, u64)> = rated.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(RATING_LINES);
-    let present: Vec<String> = timeline
-        .groups
-        .iter()
-        .filter_map(bucket_of)
-        .map(str::to_string)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let buckets = fill_buckets(&present, window, bucket);
-    let index: BTreeMap<&str, usize> = buckets
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.as_str(), i))
-        .collect();
+    let buckets = axis(timeline, window, bucket);
+    let index = positions(&buckets);
     let mut series: Vec<(String, Vec<Option<f64>>)> = top
         .into_iter()
         .map(|(name, _)| (name, vec![None; buckets.len()]))
@@ -412,6 +388,29 @@ pub fn versions(groups: &Report) -> Vec<VersionSeen> {
             .then_with(|| a.prompt.cmp(&b.prompt))
     });
     seen
+}
+
+/// Every bucket of the window, oldest first: those in `timeline` and the quiet
+/// ones between them (see [`fill_buckets`]).
+fn axis(timeline: &Report, window: &WindowLabel, bucket: &str) -> Vec<String> {
+    let present: Vec<String> = timeline
+        .groups
+        .iter()
+        .filter_map(bucket_of)
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    fill_buckets(&present, window, bucket)
+}
+
+/// Each bucket's column on the axis.
+fn positions(buckets: &[String]) -> BTreeMap<&str, usize> {
+    buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.as_str(), i))
+        .collect()
 }
 
 /// A bucket start as a short axis label: `2026-11-24` for days and weeks, `11-24 14:00` for hours.
