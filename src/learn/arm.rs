@@ -9,7 +9,7 @@ const MIN_MS: f64 = 1e-3;
 /// Ratings are kept as counts per star, so means, variances and the Dirichlet
 /// posterior all come from five numbers. Latency is kept as Σ ln(ms) for the
 /// geometric mean, which a few very slow runs do not dominate.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArmStats {
     /// Runs recorded.
     pub runs: u64,

@@ -45,52 +45,6 @@ pub struct ArmKey {
     pub sha256: String,
 }
 
-/// [`ArmStats`] as stored (the same sums, field by field).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct StoredStats {
-    runs: u64,
-    ok: u64,
-    rated: u64,
-    ratings: [u64; 5],
-    timed: u64,
-    ln_ms_sum: f64,
-    costed: u64,
-    cost_sum: f64,
-    tokens: u64,
-}
-
-impl From<&ArmStats> for StoredStats {
-    fn from(s: &ArmStats) -> Self {
-        StoredStats {
-            runs: s.runs,
-            ok: s.ok,
-            rated: s.rated,
-            ratings: s.ratings,
-            timed: s.timed,
-            ln_ms_sum: s.ln_ms_sum,
-            costed: s.costed,
-            cost_sum: s.cost_sum,
-            tokens: s.tokens,
-        }
-    }
-}
-
-impl From<&StoredStats> for ArmStats {
-    fn from(s: &StoredStats) -> Self {
-        ArmStats {
-            runs: s.runs,
-            ok: s.ok,
-            rated: s.rated,
-            ratings: s.ratings,
-            timed: s.timed,
-            ln_ms_sum: s.ln_ms_sum,
-            costed: s.costed,
-            cost_sum: s.cost_sum,
-            tokens: s.tokens,
-        }
-    }
-}
-
 /// How far a day file has been read, and which file it was.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileMark {
@@ -110,7 +64,7 @@ pub struct PromptState {
     /// Results (runs and ratings) folded since the last snapshot.
     pub since: u64,
     /// The prompt's arms as of the last snapshot.
-    pub snapshot: Vec<(ArmKey, StoredStats)>,
+    pub snapshot: Vec<(ArmKey, ArmStats)>,
 }
 
 /// The cache file.
@@ -126,7 +80,7 @@ pub struct StatsCache {
     /// Day files by name.
     pub files: BTreeMap<String, FileMark>,
     /// Every arm's sums, up to the marks.
-    pub arms: Vec<(ArmKey, StoredStats)>,
+    pub arms: Vec<(ArmKey, ArmStats)>,
     /// Allocation state per prompt with a learning strategy.
     pub prompts: BTreeMap<String, PromptState>,
 }
@@ -158,7 +112,7 @@ impl StatsCache {
         let arms = state
             .snapshot
             .iter()
-            .map(|(k, s)| ((k.variant.clone(), k.sha256.clone()), ArmStats::from(s)))
+            .map(|(k, s)| ((k.variant.clone(), k.sha256.clone()), s.clone()))
             .collect();
         (arms, state.period)
     }
@@ -167,7 +121,7 @@ impl StatsCache {
     pub fn arm_stats(&self) -> BTreeMap<ArmKey, ArmStats> {
         self.arms
             .iter()
-            .map(|(k, s)| (k.clone(), ArmStats::from(s)))
+            .map(|(k, s)| (k.clone(), s.clone()))
             .collect()
     }
 }
@@ -436,10 +390,7 @@ fn fold_locked(
         mark.size = meta.len();
         report.bytes += data.len() as u64;
     }
-    cache.arms = arms
-        .iter()
-        .map(|(k, s)| (k.clone(), StoredStats::from(s)))
-        .collect();
+    cache.arms = arms.iter().map(|(k, s)| (k.clone(), s.clone())).collect();
     let due = refresh_snapshots(&mut cache, &arms, &new_results, config);
     report.written =
         write == WriteBack::Always || due || report.rebuilt || report.bytes > PENDING_CAP;
@@ -535,7 +486,7 @@ fn refresh_snapshots(
         state.snapshot = arms
             .iter()
             .filter(|(k, _)| k.prompt == *prompt)
-            .map(|(k, s)| (k.clone(), StoredStats::from(s)))
+            .map(|(k, s)| (k.clone(), s.clone()))
             .collect();
         state.period += 1;
         state.since = 0;
