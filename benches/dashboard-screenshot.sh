@@ -12,13 +12,15 @@ out=${2:-target/dashboard.png}
 [ $# -gt 2 ] && shift 2 || set --
 command -v chromium > /dev/null || { echo "install chromium: apt-get update && apt-get install -y chromium" >&2; exit 1; }
 cargo build --release --quiet
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release"
 page=$(mktemp --suffix=.html)
 profile=$(mktemp -d)
 trap 'rm -rf "$page" "$profile"' EXIT
 if [ -n "$input" ]; then
-    ./target/release/promptrun dashboard "$input" -o "$page" "$@"
+    "$release/promptrun" dashboard "$input" -o "$page" "$@"
 else
-    ./target/release/promptrun dashboard -o "$page" "$@"
+    "$release/promptrun" dashboard -o "$page" "$@"
 fi
 scheme=""
 [ "${DARK:-0}" = 1 ] && scheme="--force-dark-mode --blink-settings=preferredColorScheme=0"

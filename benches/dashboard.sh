@@ -19,8 +19,10 @@ mkdir -p "$OUT"
 LOG="$OUT/events-${SIZE_MIB}MiB.jsonl"
 
 cargo build --release --quiet --bin promptrun --example gen_logs
-[ -s "$LOG" ] || target/release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
-P=target/release/promptrun
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release"
+[ -s "$LOG" ] || $release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
+P=$release/promptrun
 
 MID=$(python3 - "$LOG" <<'PY'
 import datetime, json, os, sys

@@ -25,9 +25,11 @@ if ! command -v hyperfine >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && apt-get install -y -qq hyperfine >/dev/null
 fi
 cargo build --release --quiet --bin promptrun --example gen_logs
-PROMPTRUN=$repo/target/release/promptrun
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-$repo/target}/$(rustc -vV | sed -n 's/^host: //p')/release"
+PROMPTRUN=$release/promptrun
 LOG="$out/events-${SIZE_MIB}m.jsonl"
-[ -s "$LOG" ] || target/release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
+[ -s "$LOG" ] || $release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
 
 scratch=$(mktemp -d)
 sink_pid=

@@ -21,7 +21,9 @@ if ! command -v hyperfine >/dev/null; then
     sudo apt-get update && sudo apt-get install -y hyperfine
 fi
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/promptrun"
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-$root/target}/$(rustc -vV | sed -n 's/^host: //p')/release"
+bin="$release/promptrun"
 
 export HOME="$work/home" XDG_STATE_HOME="$work/state" USER=bench PROMPTRUN_LOG_DIR="$work/days"
 mkdir -p "$HOME" "$work/days" "$work/merged"

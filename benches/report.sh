@@ -38,9 +38,11 @@ if ! "$VENV/bin/python" -c 'import duckdb' 2>/dev/null; then
 fi
 
 cargo build --release --quiet --bin promptrun --example gen_logs
-[ -s "$LOG" ] || target/release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
-[ -s "$LOG_OTHER" ] || target/release/examples/gen_logs "$LOG_OTHER" "$SIZE_MIB" 42 --layout other
-PROMPTRUN=target/release/promptrun
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release"
+[ -s "$LOG" ] || $release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
+[ -s "$LOG_OTHER" ] || $release/examples/gen_logs "$LOG_OTHER" "$SIZE_MIB" 42 --layout other
+PROMPTRUN=$release/promptrun
 
 # The same aggregates per prompt and variant: runs (deduplicated by run_id), ok,
 # duration mean/p50/p90/p95/p99/max/total, and the latest rating per run.

@@ -17,7 +17,7 @@
 #
 # The cold phase uses hyperfine when installed, else a loop timing each run
 # with `date +%s%N`. RUNS=N pairs per round (default 200), ROUNDS=N (default 5);
-# BENCH_NO_BUILD=1 uses the release binaries already in target/release.
+# BENCH_NO_BUILD=1 uses the release binaries already in target/<host>/release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB="${1:-500}"
@@ -28,12 +28,14 @@ OUT="$PWD/target/bench"
 mkdir -p "$OUT"
 
 [ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release --quiet --bin promptrun --example gen_logs
-PROMPTRUN="$PWD/target/release/promptrun"
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release"
+PROMPTRUN="$(cd "$release" && pwd)/promptrun"
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/logs" "$scratch/work" "$scratch/state"
-target/release/examples/gen_logs "$scratch/logs/events-2026-01-01.jsonl" "$SIZE_MIB" 42
+$release/examples/gen_logs "$scratch/logs/events-2026-01-01.jsonl" "$SIZE_MIB" 42
 events=$(wc -l < "$scratch/logs/events-2026-01-01.jsonl")
 echo "log: $SIZE_MIB MiB, $events lines"
 

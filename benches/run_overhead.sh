@@ -14,8 +14,8 @@
 # Targets: overhead <= 0.5 ms over the Rust floor, <= 0.3 ms over the static C floor.
 #
 # Usage: benches/run_overhead.sh [RUNS]      (default 2000 runs per command, in ROUNDS=10 rounds)
-#   PROMPTRUN_BIN=path  measures that build instead of building target/release/promptrun
-#                       (e.g. a static one: cargo rustc --release --bin promptrun -- -C target-feature=+crt-static)
+#   PROMPTRUN_BIN=path  measures that build instead of building target/<host>/release/promptrun
+#                       (e.g. a dynamic one: cargo rustc --release --bin promptrun -- -C target-feature=-crt-static)
 #   COMPARE_BIN=path    times a second build too, in the same rounds, for an A/B comparison
 set -euo pipefail
 
@@ -31,6 +31,8 @@ if ! command -v hyperfine >/dev/null 2>&1; then
 fi
 
 [ -n "${PROMPTRUN_BIN:-}" ] || cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-$repo/target}/$(rustc -vV | sed -n 's/^host: //p')/release"
 rustc -O -C panic=abort -C codegen-units=1 -o "$out/spawn_and_wait" "$repo/benches/floor/spawn_and_wait.rs"
 cc -O2 -static -o "$out/spawn_and_wait_c" "$repo/benches/floor/spawn_and_wait.c"
 
@@ -39,7 +41,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export XDG_STATE_HOME="$scratch/state" PROMPTRUN_LOG_DIR="$scratch/logs"
 unset PROMPTRUN_NO_LOG DO_NOT_TRACK PROMPTRUN_CONFIG
-promptrun="${PROMPTRUN_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/promptrun}"
+promptrun="${PROMPTRUN_BIN:-$release/promptrun}"
 compare=()
 if [ -n "${COMPARE_BIN:-}" ]; then
     compare=(--command-name "compare build" "$COMPARE_BIN --config $repo/config/router-config.json hello -- $(command -v true)")

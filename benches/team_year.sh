@@ -24,8 +24,10 @@ if [ ! -x /usr/bin/time ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
 fi
 cargo build --release --quiet --bin promptrun --example gen_logs
+# Cargo builds for the host named explicitly (.cargo/config.toml): target/<host>/release.
+release="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release"
 # Cargo puts the binaries under CARGO_TARGET_DIR when it is set.
-BIN="${CARGO_TARGET_DIR:-target}/release"
+BIN="$release"
 PROMPTRUN="$BIN/promptrun"
 if [ ! -s "$LOG" ]; then
   echo "== generating $SIZE_MIB MiB ($PROMPTS prompts, $TICKETS tickets) into $LOG" >&2

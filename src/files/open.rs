@@ -41,7 +41,15 @@ pub fn open_regular(path: &Path, links: Links) -> io::Result<(File, Metadata)> {
 /// naming the limit, so a file linked to /dev/zero or grown without end is not
 /// read without bound.
 pub fn read_limited(file: &mut File, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    read_limited_sized(file, limit, 0)
+}
+
+/// [`read_limited`] with the size the file had when opened, so that it is read in
+/// one call instead of in doubling chunks (the size is a hint: growth is fine).
+fn read_limited_sized(file: &mut File, limit: u64, size: u64) -> io::Result<Vec<u8>> {
+    // One byte past the size, so the end is seen without growing the buffer.
+    let capacity = usize::try_from(size.min(limit).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::new(
@@ -55,7 +63,7 @@ pub fn read_limited(file: &mut File, limit: u64) -> io::Result<Vec<u8>> {
 /// [`open_regular`], then [`read_limited`]; the metadata is the descriptor's.
 pub fn read_regular(path: &Path, links: Links, limit: u64) -> io::Result<(Vec<u8>, Metadata)> {
     let (mut file, meta) = open_regular(path, links)?;
-    Ok((read_limited(&mut file, limit)?, meta))
+    Ok((read_limited_sized(&mut file, limit, meta.len())?, meta))
 }
 
 /// A regular file, back in blocking mode, and its metadata; anything else is an

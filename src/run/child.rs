@@ -2,12 +2,14 @@
 //! the timeout and reports how it ended.
 
 use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use super::signals::SignalPipe;
+use super::spawn::{SpawnRequest, spawn};
 use crate::error::exit;
 use crate::record::event::RunStatus;
 
@@ -100,44 +102,26 @@ impl RunOutcome {
 /// holding the job's output open.
 pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
     let own_group = !has_controlling_terminal();
-    let mut command = Command::new(&spec.argv[0]);
-    use std::os::unix::process::CommandExt;
-    if own_group {
-        command.process_group(0);
-    }
-    // If promptrun itself is killed (SIGKILL, the OOM killer), the command gets
-    // SIGTERM instead of running on orphaned (README, "Signals").
-    // SAFETY: prctl, getppid and raise are async-signal-safe; nothing is allocated.
-    let parent = unsafe { libc::getpid() };
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM, 0, 0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // promptrun died between fork and prctl: act as the signal would have.
-            if libc::getppid() != parent {
-                libc::raise(libc::SIGTERM);
-            }
-            Ok(())
-        });
-    }
-    command.args(&spec.argv[1..]);
-    command.envs(spec.env.iter().map(|(key, value)| (key, value)));
-    if let Some(path) = &spec.stdin_file {
-        match std::fs::File::open(path) {
-            Ok(file) => {
-                command.stdin(Stdio::from(file));
-            }
+    let stdin = match &spec.stdin_file {
+        Some(path) => match std::fs::File::open(path) {
+            Ok(file) => Some(OwnedFd::from(file)),
             Err(source) => return spawn_failed(Instant::now(), source),
-        }
-    }
+        },
+        None => None,
+    };
     let started = Instant::now();
-    let mut child = match command.spawn() {
-        Ok(child) => child,
+    let pid = match spawn(&SpawnRequest {
+        argv: &spec.argv,
+        env: &spec.env,
+        stdin: stdin.as_ref(),
+        own_group,
+    }) {
+        Ok(pid) => pid,
         Err(source) => return spawn_failed(started, source),
     };
+    drop(stdin);
     let target = Target {
-        pid: child.id(),
+        pid: pid.unsigned_abs(),
         group: own_group,
     };
     // Checked: a deadline past what the clock can hold never comes.
@@ -148,7 +132,7 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
     let mut killed = false;
     let mut terminal_interrupt = None;
     loop {
-        match child.try_wait() {
+        match try_wait(pid) {
             Ok(Some(status)) => {
                 let mut outcome =
                     RunOutcome::from_status(status, started.elapsed(), kill_at.is_some());
@@ -161,7 +145,7 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
             Ok(None) => {}
             Err(_) => {
                 // Cannot poll the child: fall back to a blocking wait.
-                let status = child.wait();
+                let status = wait(pid);
                 let duration = started.elapsed();
                 return match status {
                     Ok(status) => RunOutcome::from_status(status, duration, kill_at.is_some()),
@@ -208,6 +192,32 @@ pub fn run(spec: &CommandSpec, signals: Option<&SignalPipe>) -> RunOutcome {
                 }
             }
             None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+/// The command's exit status if it has ended, without waiting.
+fn try_wait(pid: libc::pid_t) -> std::io::Result<Option<ExitStatus>> {
+    let mut status = 0;
+    // SAFETY: waitpid on promptrun's own child with a valid pointer.
+    match unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } {
+        0 => Ok(None),
+        -1 => Err(std::io::Error::last_os_error()),
+        _ => Ok(Some(ExitStatus::from_raw(status))),
+    }
+}
+
+/// Waits for the command to end.
+fn wait(pid: libc::pid_t) -> std::io::Result<ExitStatus> {
+    let mut status = 0;
+    loop {
+        // SAFETY: waitpid on promptrun's own child with a valid pointer.
+        if unsafe { libc::waitpid(pid, &mut status, 0) } != -1 {
+            return Ok(ExitStatus::from_raw(status));
+        }
+        let error = std::io::Error::last_os_error();
+        if error.kind() != std::io::ErrorKind::Interrupted {
+            return Err(error);
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod router;
 pub mod selection;
 pub mod selection_cache;
 pub mod signals;
+pub mod spawn;
 
 use chrono::Utc;
 

@@ -240,6 +240,25 @@ fn on_exit_sends_the_span_of_the_run() {
     );
 }
 
+/// The endpoint named by a host name, not an address: the lookup goes through the
+/// C library's resolver (`/etc/hosts` here), which a statically linked promptrun
+/// still has to do right.
+#[test]
+fn an_endpoint_named_by_host_name_is_resolved() {
+    let receiver = Receiver::start(vec![]);
+    let url = receiver.url.replace("127.0.0.1", "localhost");
+    let env = on_exit_env();
+    let output = env
+        .cmd(["p", "--", "true"])
+        .env("PROMPTRUN_OTLP", "on-exit")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &url)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(warning_count(&stderr(&output)), 0, "{}", stderr(&output));
+    assert_eq!(receiver.accepted().len(), 1, "{}", stderr(&output));
+}
+
 #[test]
 fn the_endpoint_alone_or_an_opt_out_exports_nothing() {
     let receiver = Receiver::start(vec![]);

@@ -2,19 +2,9 @@
 
 use crate::support::*;
 
-/// promptrun provides the C `log` and `pow` its dependencies call itself
-/// (`src/startup.rs`), so libm.so is not loaded and relocated at every start.
-/// The command reads its parent's memory map, promptrun's, while promptrun waits
-/// for it: every library the dynamic loader brought in is there.
-///
-/// This runs the debug binary, which stands for the release one here: the
-/// libraries a binary needs follow from the C symbols its code refers to, and a
-/// debug build refers to all that the release build does (optimisation and LTO
-/// only drop calls), so a libm that only a release build needed would be a C maths
-/// call LLVM made up; check by hand after a toolchain update with
-/// `readelf -d target/release/promptrun | grep NEEDED`.
-#[test]
-fn libm_is_not_loaded() {
+/// The shared objects mapped into promptrun while its command runs: the command
+/// reads its parent's memory map, promptrun's, while promptrun waits for it.
+fn libraries_promptrun_maps() -> Vec<String> {
     let env = TestEnv::new();
     let out = env.run(["p", "--", "sh", "-c", "cat /proc/$PPID/maps"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -28,11 +18,36 @@ fn libm_is_not_loaded() {
         files.iter().any(|f| std::path::Path::new(f) == binary),
         "not promptrun's map:\n{maps}"
     );
-    let libraries: Vec<&str> = files
+    files
         .iter()
         .filter_map(|f| f.rsplit('/').next())
         .filter(|name| name.contains(".so"))
-        .collect();
+        .map(str::to_string)
+        .collect()
+}
+
+/// On Linux with glibc, `.cargo/config.toml` links promptrun statically: no
+/// dynamic loader and no shared library is mapped and relocated at every start.
+/// The tests are built with the same flags as the binary, so the `crt-static`
+/// target feature tells which build this is.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu", target_feature = "crt-static"))]
+fn the_static_build_maps_no_shared_library() {
+    let libraries = libraries_promptrun_maps();
+    assert!(libraries.is_empty(), "shared objects: {libraries:?}");
+}
+
+/// A dynamic build still provides the C `log` and `pow` its dependencies call
+/// itself (`src/startup.rs`), so libm.so is not loaded and relocated at every
+/// start. This runs the debug binary, which stands for the release one here: the
+/// libraries a binary needs follow from the C symbols its code refers to, and a
+/// debug build refers to all that the release build does (optimisation and LTO
+/// only drop calls); check by hand after a toolchain update with
+/// `readelf -d target/*/release/promptrun | grep NEEDED`.
+#[test]
+#[cfg(not(all(target_os = "linux", target_env = "gnu", target_feature = "crt-static")))]
+fn libm_is_not_loaded() {
+    let libraries = libraries_promptrun_maps();
     assert!(
         libraries
             .iter()
