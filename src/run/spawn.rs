@@ -73,11 +73,19 @@ pub fn spawn(request: &SpawnRequest<'_>) -> io::Result<libc::pid_t> {
         .first()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no command to run"))?;
     let args = to_cstrings(request.argv.iter().map(OsString::as_os_str))?;
-    let environment = to_cstrings(environment(request.env).iter().map(OsString::as_os_str))?;
+    let added = to_cstrings(
+        request
+            .env
+            .iter()
+            .map(|(key, value)| join_entry(OsStr::new(key), value))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(OsString::as_os_str),
+    )?;
     let mut plan = ChildPlan {
         candidates: candidates(program)?,
         argv: null_terminated(&args),
-        envp: null_terminated(&environment),
+        envp: environment(request.env, &added),
         stdin: request.stdin.map(AsRawFd::as_raw_fd),
         own_group: request.own_group,
         // SAFETY: getpid has no preconditions.
@@ -217,23 +225,35 @@ fn candidates(program: &OsStr) -> io::Result<Vec<CString>> {
     to_cstrings(joined.iter().map(OsString::as_os_str))
 }
 
-/// promptrun's environment with `extra` added, each of its names replacing any
-/// inherited value, as `KEY=VALUE` strings.
-fn environment(extra: &[(&'static str, OsString)]) -> Vec<OsString> {
-    let mut entries: Vec<OsString> = std::env::vars_os()
-        .filter(|(key, _)| {
-            !extra
-                .iter()
-                .any(|(name, _)| key.as_bytes() == name.as_bytes())
-        })
-        .map(|(key, value)| join_entry(&key, &value))
-        .collect();
-    entries.extend(
-        extra
-            .iter()
-            .map(|(key, value)| join_entry(OsStr::new(key), value)),
-    );
-    entries
+/// The child's `envp`: promptrun's own entries, borrowed as they are (no copy of
+/// each), except those `extra` names, then the `added` entries; null-terminated.
+/// The pointers stay valid while nothing changes the environment, and nothing
+/// does between here and the exec.
+fn environment(extra: &[(&'static str, OsString)], added: &[CString]) -> Vec<*const libc::c_char> {
+    unsafe extern "C" {
+        static environ: *const *const libc::c_char;
+    }
+    let mut envp = Vec::with_capacity(64);
+    // SAFETY: environ is the C library's null-terminated array of C strings;
+    // promptrun is single-threaded here and does not change it.
+    unsafe {
+        let mut entry = environ;
+        while !entry.is_null() && !(*entry).is_null() {
+            let bytes = std::ffi::CStr::from_ptr(*entry).to_bytes();
+            let replaced = extra.iter().any(|(name, _)| {
+                bytes.len() > name.len()
+                    && bytes.starts_with(name.as_bytes())
+                    && bytes[name.len()] == b'='
+            });
+            if !replaced {
+                envp.push(*entry);
+            }
+            entry = entry.add(1);
+        }
+    }
+    envp.extend(added.iter().map(|entry| entry.as_ptr()));
+    envp.push(std::ptr::null());
+    envp
 }
 
 fn join_entry(key: &OsStr, value: &OsStr) -> OsString {
@@ -279,13 +299,19 @@ mod tests {
 
     #[test]
     fn extra_variables_replace_inherited_ones_and_nul_bytes_are_refused() {
+        assert!(std::env::var_os("PATH").is_some(), "the test needs a PATH");
         let extra = [("PATH", OsString::from("/only/here"))];
-        let entries = environment(&extra);
-        let paths: Vec<_> = entries
+        let added = vec![CString::new("PATH=/only/here").unwrap()];
+        let envp = environment(&extra, &added);
+        assert!(envp.last().unwrap().is_null());
+        let entries: Vec<&[u8]> = envp[..envp.len() - 1]
             .iter()
-            .filter(|e| e.as_bytes().starts_with(b"PATH="))
+            // SAFETY: every entry but the last is a valid C string.
+            .map(|&p| unsafe { std::ffi::CStr::from_ptr(p) }.to_bytes())
             .collect();
-        assert_eq!(paths, vec![&OsString::from("PATH=/only/here")]);
+        let paths: Vec<_> = entries.iter().filter(|e| e.starts_with(b"PATH=")).collect();
+        assert_eq!(paths, vec![&&b"PATH=/only/here"[..]]);
+        assert!(entries.len() > 1, "the inherited variables are kept");
         assert!(to_cstrings([OsStr::new("a\0b")]).is_err());
     }
 }
