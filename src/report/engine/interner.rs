@@ -95,10 +95,11 @@ pub struct Descriptors {
 }
 
 impl Descriptors {
-    /// Descriptors holding what `views` group and filter by (the prompt always).
+    /// Descriptors holding what `views` group and filter by, and nothing else: a
+    /// prompt kept when grouping by a ticket tag alone would make nearly every
+    /// run its own descriptor (4,000 prompts × 40,000 tickets).
     pub fn new(views: &[ViewSpec]) -> Self {
         let mut needed = [false; FIELDS];
-        needed[PROMPT] = true;
         let mut tag_keys: Vec<Vec<u8>> = Vec::new();
         for view in views {
             let filter_keys = view.filters.tags.iter().map(|(key, _)| key);
@@ -128,6 +129,7 @@ impl Descriptors {
                 }
             }
             let f = &view.filters;
+            needed[PROMPT] |= !f.prompts.is_empty();
             needed[VARIANT] |= !f.variants.is_empty();
             needed[TAGS] |= !f.tags.is_empty();
             needed[USER] |= !f.users.is_empty();
