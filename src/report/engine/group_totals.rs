@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::model::{CostStats, DurationStats, GroupStats, MetricStats, RatingStats};
 use super::parse::STATUS_NAMES;
 use super::percentile::percentiles;
+use super::sort::SortFields;
 
 /// Resolutions counted by name; anything else is `other`.
 pub const RESOLUTIONS: [&str; 5] = ["name", "alias", "route", "adhoc", "other"];
@@ -215,13 +216,90 @@ impl GroupTotals {
         self.completed() + self.incomplete
     }
 
-    /// The statistics; consumes the durations (reordered by selection).
+    /// The statistics; reorders the durations and costs (selection) and sorts
+    /// and cuts the comments to the latest `comments`.
     pub fn stats(&mut self, metric_names: &[String], comments: usize) -> GroupStats {
-        let completed = self.completed();
+        let quantiles = self.quantiles();
+        self.keep_comments(comments);
+        self.stats_with(&quantiles, metric_names)
+    }
+
+    /// The percentiles and maxima of the durations and costs (reordering them),
+    /// so that the vectors can be freed before the statistics are written.
+    pub fn quantiles(&mut self) -> Quantiles {
         let ps = percentiles(&mut self.durations, &[0.5, 0.9, 0.95, 0.99]);
-        let max = self.durations.iter().copied().reduce(f64::max);
-        let priced = self.costs.len() as u64;
-        let cost_ps = percentiles(&mut self.costs, &[0.5, 0.95]);
+        let cost = percentiles(&mut self.costs, &[0.5, 0.95]);
+        Quantiles {
+            durations: [ps[0], ps[1], ps[2], ps[3]],
+            duration_max: self.durations.iter().copied().reduce(f64::max),
+            cost: [cost[0], cost[1]],
+            cost_max: self.costs.iter().copied().reduce(f64::max),
+            priced: self.costs.len() as u64,
+        }
+    }
+
+    /// Keeps the latest `comments` comments, newest first.
+    pub fn keep_comments(&mut self, comments: usize) {
+        // Newest first; equal times by text, so the output never depends on thread timing.
+        self.comments
+            .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        self.comments.truncate(comments);
+    }
+
+    /// Frees the durations and costs (once [`GroupTotals::quantiles`] has read them).
+    pub fn free_values(&mut self) {
+        self.durations = Vec::new();
+        self.costs = Vec::new();
+    }
+
+    /// Adds `other` into `self` by copy, comments aside (the totals of a report).
+    pub fn absorb(&mut self, other: &GroupTotals) {
+        for i in 0..5 {
+            self.statuses[i] += other.statuses[i];
+            self.resolutions[i] += other.resolutions[i];
+            self.ratings[i] += other.ratings[i];
+        }
+        self.incomplete += other.incomplete;
+        self.durations.extend_from_slice(&other.durations);
+        self.duration_sum.merge(other.duration_sum);
+        self.costs.extend_from_slice(&other.costs);
+        self.cost_sum.merge(other.cost_sum);
+        for &(id, sum, count) in &other.metrics {
+            match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
+                Some(mine) => {
+                    mine.1.merge(sum);
+                    mine.2 += count;
+                }
+                None => self.metrics.push((id, sum, count)),
+            }
+        }
+        for id in other.users.iter() {
+            self.users.insert(id);
+        }
+        if let Some(t) = other.first_ms {
+            self.first_ms = Some(self.first_ms.map_or(t, |mine| mine.min(t)));
+        }
+        if let Some(t) = other.last_ms {
+            self.last_ms = Some(self.last_ms.map_or(t, |mine| mine.max(t)));
+        }
+        self.asked += other.asked;
+        self.rated_asked += other.rated_asked;
+    }
+
+    /// ok / completed runs.
+    fn success_rate(&self) -> Option<f64> {
+        let completed = self.completed();
+        (completed > 0).then(|| self.statuses[0] as f64 / completed as f64)
+    }
+
+    /// The mean duration of completed runs.
+    fn mean_ms(&self) -> Option<f64> {
+        let completed = self.completed();
+        (completed > 0).then(|| self.duration_sum.value() / completed as f64)
+    }
+
+    /// The mean rating.
+    fn rating_mean(&self) -> Option<f64> {
         let rated: u64 = self.ratings.iter().sum();
         let rating_sum: u64 = self
             .ratings
@@ -229,14 +307,31 @@ impl GroupTotals {
             .zip(1..)
             .map(|(n, stars)| n * stars)
             .sum();
-        // Newest first; equal times by text, so the output never depends on thread timing.
-        self.comments
-            .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        self.comments.truncate(comments);
+        (rated > 0).then(|| rating_sum as f64 / rated as f64)
+    }
+
+    /// What the groups are sorted by, the same numbers as [`GroupTotals::stats_with`] writes.
+    pub fn sort_fields(&self, quantiles: &Quantiles) -> SortFields {
+        SortFields {
+            runs: self.runs(),
+            ok: self.statuses[0],
+            incomplete: self.incomplete,
+            success_rate: self.success_rate(),
+            p95: quantiles.durations[2],
+            mean: self.mean_ms(),
+            rating: self.rating_mean(),
+        }
+    }
+
+    /// The statistics, from the totals and their `quantiles` (comments as kept).
+    pub fn stats_with(&self, quantiles: &Quantiles, metric_names: &[String]) -> GroupStats {
+        let ps = quantiles.durations;
+        let priced = quantiles.priced;
+        let rated: u64 = self.ratings.iter().sum();
         GroupStats {
             runs: self.runs(),
             ok: self.statuses[0],
-            success_rate: (completed > 0).then(|| self.statuses[0] as f64 / completed as f64),
+            success_rate: self.success_rate(),
             incomplete: self.incomplete,
             statuses: STATUS_NAMES
                 .iter()
@@ -244,17 +339,17 @@ impl GroupTotals {
                 .map(|(name, n)| (name.to_string(), n))
                 .collect(),
             duration_ms: DurationStats {
-                mean: (completed > 0).then(|| self.duration_sum.value() / completed as f64),
+                mean: self.mean_ms(),
                 p50: ps[0],
                 p90: ps[1],
                 p95: ps[2],
                 p99: ps[3],
-                max,
+                max: quantiles.duration_max,
                 total: self.duration_sum.value(),
             },
             ratings: RatingStats {
                 count: rated,
-                mean: (rated > 0).then(|| rating_sum as f64 / rated as f64),
+                mean: self.rating_mean(),
                 dist: self.ratings,
             },
             participation: (self.asked > 0).then(|| self.rated_asked as f64 / self.asked as f64),
@@ -280,9 +375,9 @@ impl GroupTotals {
                 runs: priced,
                 total: self.cost_sum.value(),
                 mean: (priced > 0).then(|| self.cost_sum.value() / priced as f64),
-                p50: cost_ps[0],
-                p95: cost_ps[1],
-                max: self.costs.iter().copied().reduce(f64::max),
+                p50: quantiles.cost[0],
+                p95: quantiles.cost[1],
+                max: quantiles.cost_max,
             },
             users: self.users.len() as u64,
             first_ts: self.first_ms.map(super::time::format_ms),
@@ -306,6 +401,19 @@ impl GroupTotals {
         }
         .with_tokens()
     }
+}
+
+/// A group's percentiles and maxima, computed once ([`GroupTotals::quantiles`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Quantiles {
+    /// p50, p90, p95 and p99 of the durations.
+    durations: [Option<f64>; 4],
+    duration_max: Option<f64>,
+    /// p50 and p95 of the costs.
+    cost: [Option<f64>; 2],
+    cost_max: Option<f64>,
+    /// Runs with a cost.
+    priced: u64,
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ use std::collections::HashMap;
 use super::fold::{Interner, Partial, WORKER_SHIFT};
 use super::group_totals::GroupTotals;
 use super::input::Source;
-use super::model::{InputSummary, REPORT_SCHEMA};
+use super::model::InputSummary;
+use super::rows::{GroupRows, build};
 use super::run_table::{RunTable, flag, key};
 use super::{Report, ViewSpec};
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// No time bucket.
 const NO_BUCKET: i64 = i64::MIN;
@@ -18,10 +21,10 @@ const NO_BUCKET: i64 = i64::MIN;
 #[derive(Default)]
 struct MergedView {
     keys: Vec<Vec<String>>,
-    index: HashMap<Vec<String>, u32>,
+    index: FastMap<Vec<String>, u32>,
     /// Per worker: its static group id to ours.
     to_global: Vec<Vec<u32>>,
-    cells: HashMap<(u32, i64), GroupTotals>,
+    cells: FastMap<(u32, i64), GroupTotals>,
 }
 
 impl MergedView {
@@ -40,13 +43,14 @@ impl MergedView {
     }
 }
 
-/// Builds the reports from the workers' partials and the run table.
+/// Builds the reports (without their groups) and their groups from the
+/// workers' partials and the run table.
 pub fn finish(
     sources: &[Source],
     mut partials: Vec<Partial>,
     table: RunTable,
     views: &[ViewSpec],
-) -> Vec<Report> {
+) -> Vec<(Report, GroupRows)> {
     let inputs = summarize_inputs(sources, &partials);
     // Global ids are 1-based like the workers' (0: none).
     let mut users = Interner::default();
@@ -143,10 +147,22 @@ pub fn finish(
             }
         }
     });
+    // The workers' descriptors and keys are not needed any more: freed before
+    // the groups' statistics are computed.
+    drop(partials);
+    drop(comments);
     views
         .iter()
         .zip(merged)
-        .map(|(spec, view)| build(spec, view, &metric_names.names, inputs.clone()))
+        .map(|(spec, view)| {
+            build(
+                spec,
+                view.cells,
+                view.keys,
+                metric_names.names.clone(),
+                inputs.clone(),
+            )
+        })
         .collect()
 }
 
@@ -191,65 +207,5 @@ fn summarize_inputs(sources: &[Source], partials: &[Partial]) -> InputSummary {
                 format!("{name}:{line}: {reason}")
             })
             .collect(),
-    }
-}
-
-fn build(
-    spec: &ViewSpec,
-    view: MergedView,
-    metric_names: &[String],
-    inputs: InputSummary,
-) -> Report {
-    let mut total = GroupTotals::default();
-    let mut groups = Vec::with_capacity(view.cells.len());
-    let mut sort_keys = Vec::with_capacity(view.cells.len());
-    for ((global, bucket), mut cell) in view.cells {
-        let mut stats = cell.stats(metric_names, spec.comments);
-        let values = &view.keys[global as usize];
-        let mut static_values = values.iter();
-        let mut key_text = Vec::new();
-        for field in &spec.group_by {
-            let value = match field {
-                super::GroupField::Time(_) => super::time::format_ms(bucket),
-                _ => static_values.next().cloned().unwrap_or_default(),
-            };
-            match field {
-                super::GroupField::Prompt => stats.prompt = Some(value.clone()),
-                super::GroupField::Variant if !value.is_empty() => {
-                    stats.variant = Some(value.clone())
-                }
-                _ => {}
-            }
-            key_text.push(value.clone());
-            stats.key.insert(field.name(), value);
-        }
-        cell.comments.clear();
-        total.merge(cell, |u| u, |m| m);
-        groups.push(stats);
-        sort_keys.push(key_text);
-    }
-    let mut totals = total.stats(metric_names, 0);
-    totals.users = total.users.len() as u64;
-    let all_runs = totals.runs.max(1) as f64;
-    totals.share = if totals.runs > 0 { 1.0 } else { 0.0 };
-    for group in &mut groups {
-        group.share = group.runs as f64 / all_runs;
-    }
-    let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_by(|&a, &b| {
-        super::sort::compare(spec.sort, &groups[a], &groups[b])
-            .then_with(|| sort_keys[a].cmp(&sort_keys[b]))
-    });
-    let mut slots: Vec<Option<_>> = groups.into_iter().map(Some).collect();
-    let mut groups: Vec<_> = order.into_iter().filter_map(|i| slots[i].take()).collect();
-    if let Some(top) = spec.top {
-        groups.truncate(top);
-    }
-    Report {
-        schema: REPORT_SCHEMA.into(),
-        inputs,
-        filters: spec.shown_filters.clone(),
-        totals,
-        groups,
     }
 }
