@@ -20,7 +20,10 @@ const BITSET_USERS: u32 = 4096;
 pub struct UserSet {
     bits: Vec<u64>,
     in_bits: usize,
-    more: HashSet<u32, foldhash::fast::FixedState>,
+    /// Ids past the bitset: rare, so boxed (8 bytes a group, not 40; the box
+    /// is for the size of every group's totals, not for the set's contents).
+    #[allow(clippy::box_collection)]
+    more: Option<Box<HashSet<u32, foldhash::fast::FixedState>>>,
 }
 
 impl UserSet {
@@ -28,7 +31,7 @@ impl UserSet {
     #[inline]
     pub fn insert(&mut self, id: u32) {
         if id >= BITSET_USERS {
-            self.more.insert(id);
+            self.more.get_or_insert_default().insert(id);
             return;
         }
         let (word, mask) = ((id / 64) as usize, 1u64 << (id % 64));
@@ -43,7 +46,7 @@ impl UserSet {
 
     /// How many distinct ids.
     pub fn len(&self) -> usize {
-        self.in_bits + self.more.len()
+        self.in_bits + self.more.as_ref().map_or(0, |more| more.len())
     }
 
     /// Every id, in no particular order.
@@ -53,7 +56,7 @@ impl UserSet {
                 .filter(move |b| word >> b & 1 != 0)
                 .map(move |b| w as u32 * 64 + b)
         });
-        small.chain(self.more.iter().copied())
+        small.chain(self.more.iter().flat_map(|more| more.iter().copied()))
     }
 }
 
@@ -110,7 +113,7 @@ fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
 }
 
 /// One group's running totals.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct GroupTotals {
     pub statuses: [u64; 5],
     pub incomplete: u64,
@@ -122,14 +125,38 @@ pub struct GroupTotals {
     pub costs: Vec<f64>,
     pub cost_sum: ExactSum,
     pub users: UserSet,
-    pub first_ms: Option<i64>,
-    pub last_ms: Option<i64>,
+    /// The earliest and latest run start (ms); `i64::MAX, i64::MIN` with none
+    /// (two words, where two `Option<i64>` take four).
+    first_ms: i64,
+    last_ms: i64,
     pub resolutions: [u64; 5],
     pub asked: u64,
     pub rated_asked: u64,
     pub ratings: [u64; 5],
     /// (rating ts, comment, rating), kept only with `--comments`.
     pub comments: Vec<(i64, String, u8)>,
+}
+
+impl Default for GroupTotals {
+    fn default() -> Self {
+        GroupTotals {
+            statuses: [0; 5],
+            incomplete: 0,
+            durations: Vec::new(),
+            duration_sum: ExactSum::default(),
+            metrics: Vec::new(),
+            costs: Vec::new(),
+            cost_sum: ExactSum::default(),
+            users: UserSet::default(),
+            first_ms: i64::MAX,
+            last_ms: i64::MIN,
+            resolutions: [0; 5],
+            asked: 0,
+            rated_asked: 0,
+            ratings: [0; 5],
+            comments: Vec::new(),
+        }
+    }
 }
 
 impl GroupTotals {
@@ -140,8 +167,8 @@ impl GroupTotals {
             self.users.insert(user);
         }
         self.resolutions[resolution] += 1;
-        self.first_ms = Some(self.first_ms.map_or(time_ms, |t| t.min(time_ms)));
-        self.last_ms = Some(self.last_ms.map_or(time_ms, |t| t.max(time_ms)));
+        self.first_ms = self.first_ms.min(time_ms);
+        self.last_ms = self.last_ms.max(time_ms);
     }
 
     /// Adds one metric value.
@@ -195,12 +222,8 @@ impl GroupTotals {
         for id in other.users.iter() {
             self.users.insert(user(id));
         }
-        if let Some(t) = other.first_ms {
-            self.first_ms = Some(self.first_ms.map_or(t, |mine| mine.min(t)));
-        }
-        if let Some(t) = other.last_ms {
-            self.last_ms = Some(self.last_ms.map_or(t, |mine| mine.max(t)));
-        }
+        self.first_ms = self.first_ms.min(other.first_ms);
+        self.last_ms = self.last_ms.max(other.last_ms);
         self.asked += other.asked;
         self.rated_asked += other.rated_asked;
         append(&mut self.comments, other.comments);
@@ -229,13 +252,21 @@ impl GroupTotals {
     pub fn quantiles(&mut self) -> Quantiles {
         let ps = percentiles(&mut self.durations, &[0.5, 0.9, 0.95, 0.99]);
         let cost = percentiles(&mut self.costs, &[0.5, 0.95]);
-        Quantiles {
-            durations: [ps[0], ps[1], ps[2], ps[3]],
-            duration_max: self.durations.iter().copied().reduce(f64::max),
-            cost: [cost[0], cost[1]],
-            cost_max: self.costs.iter().copied().reduce(f64::max),
-            priced: self.costs.len() as u64,
-        }
+        let duration_max = self.durations.iter().copied().reduce(f64::max);
+        let cost_max = self.costs.iter().copied().reduce(f64::max);
+        Quantiles::new(
+            [
+                ps[0],
+                ps[1],
+                ps[2],
+                ps[3],
+                duration_max,
+                cost[0],
+                cost[1],
+                cost_max,
+            ],
+            self.costs.len() as u64,
+        )
     }
 
     /// Keeps the latest `comments` comments, newest first.
@@ -276,12 +307,8 @@ impl GroupTotals {
         for id in other.users.iter() {
             self.users.insert(id);
         }
-        if let Some(t) = other.first_ms {
-            self.first_ms = Some(self.first_ms.map_or(t, |mine| mine.min(t)));
-        }
-        if let Some(t) = other.last_ms {
-            self.last_ms = Some(self.last_ms.map_or(t, |mine| mine.max(t)));
-        }
+        self.first_ms = self.first_ms.min(other.first_ms);
+        self.last_ms = self.last_ms.max(other.last_ms);
         self.asked += other.asked;
         self.rated_asked += other.rated_asked;
     }
@@ -317,7 +344,7 @@ impl GroupTotals {
             ok: self.statuses[0],
             incomplete: self.incomplete,
             success_rate: self.success_rate(),
-            p95: quantiles.durations[2],
+            p95: quantiles.get(2),
             mean: self.mean_ms(),
             rating: self.rating_mean(),
         }
@@ -325,7 +352,7 @@ impl GroupTotals {
 
     /// The statistics, from the totals and their `quantiles` (comments as kept).
     pub fn stats_with(&self, quantiles: &Quantiles, metric_names: &[String]) -> GroupStats {
-        let ps = quantiles.durations;
+        let q = |index| quantiles.get(index);
         let priced = quantiles.priced;
         let rated: u64 = self.ratings.iter().sum();
         GroupStats {
@@ -340,11 +367,11 @@ impl GroupTotals {
                 .collect(),
             duration_ms: DurationStats {
                 mean: self.mean_ms(),
-                p50: ps[0],
-                p90: ps[1],
-                p95: ps[2],
-                p99: ps[3],
-                max: quantiles.duration_max,
+                p50: q(0),
+                p90: q(1),
+                p95: q(2),
+                p99: q(3),
+                max: q(4),
                 total: self.duration_sum.value(),
             },
             ratings: RatingStats {
@@ -375,13 +402,14 @@ impl GroupTotals {
                 runs: priced,
                 total: self.cost_sum.value(),
                 mean: (priced > 0).then(|| self.cost_sum.value() / priced as f64),
-                p50: quantiles.cost[0],
-                p95: quantiles.cost[1],
-                max: quantiles.cost_max,
+                p50: q(5),
+                p95: q(6),
+                max: q(7),
             },
             users: self.users.len() as u64,
-            first_ts: self.first_ms.map(super::time::format_ms),
-            last_ts: self.last_ms.map(super::time::format_ms),
+            first_ts: (self.first_ms <= self.last_ms)
+                .then(|| super::time::format_ms(self.first_ms)),
+            last_ts: (self.first_ms <= self.last_ms).then(|| super::time::format_ms(self.last_ms)),
             resolutions: RESOLUTIONS
                 .iter()
                 .zip(self.resolutions)
@@ -403,17 +431,28 @@ impl GroupTotals {
     }
 }
 
-/// A group's percentiles and maxima, computed once ([`GroupTotals::quantiles`]).
-#[derive(Debug, Default, Clone, Copy)]
+/// A group's percentiles and maxima, computed once ([`GroupTotals::quantiles`]):
+/// p50, p90, p95, p99 and max of the durations, then p50, p95 and max of the
+/// costs, NaN for none (a duration or cost is never NaN: 64 bytes, where
+/// `Option<f64>`s take 128).
+#[derive(Debug, Clone, Copy)]
 pub struct Quantiles {
-    /// p50, p90, p95 and p99 of the durations.
-    durations: [Option<f64>; 4],
-    duration_max: Option<f64>,
-    /// p50 and p95 of the costs.
-    cost: [Option<f64>; 2],
-    cost_max: Option<f64>,
+    values: [f64; 8],
     /// Runs with a cost.
     priced: u64,
+}
+
+impl Quantiles {
+    fn new(values: [Option<f64>; 8], priced: u64) -> Self {
+        Quantiles {
+            values: values.map(|value| value.unwrap_or(f64::NAN)),
+            priced,
+        }
+    }
+
+    fn get(&self, index: usize) -> Option<f64> {
+        Some(self.values[index]).filter(|value| !value.is_nan())
+    }
 }
 
 #[cfg(test)]

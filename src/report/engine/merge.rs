@@ -24,10 +24,78 @@ struct MergedView {
     index: FastMap<Vec<String>, u32>,
     /// Per worker: its static group id to ours.
     to_global: Vec<Vec<u32>>,
-    cells: FastMap<(u32, i64), GroupTotals>,
+    /// Cells; without a time bucket, the index is the global group.
+    cells: Vec<GroupTotals>,
+    /// (global group, bucket start) to cell, with a time bucket.
+    slots: FastMap<(u32, i64), u32>,
+    bucketed: bool,
+}
+
+/// True when `map` maps every id to itself.
+fn identity(map: &[u32]) -> bool {
+    map.iter().enumerate().all(|(i, &id)| i as u32 == id)
 }
 
 impl MergedView {
+    /// The cell of a global group (and bucket start), made when new.
+    fn cell(&mut self, global: u32, bucket: i64) -> &mut GroupTotals {
+        let index = if self.bucketed {
+            let next = self.cells.len() as u32;
+            *self.slots.entry((global, bucket)).or_insert(next)
+        } else {
+            global
+        } as usize;
+        if self.cells.len() <= index {
+            self.cells.resize_with(index + 1, GroupTotals::default);
+        }
+        &mut self.cells[index]
+    }
+
+    /// Each cell's (global group, bucket start), in the cells' order.
+    fn places(&self) -> Vec<(u32, i64)> {
+        let mut places: Vec<(u32, i64)> = (0..self.cells.len() as u32)
+            .map(|global| (global, NO_BUCKET))
+            .collect();
+        for (&place, &index) in &self.slots {
+            places[index as usize] = place;
+        }
+        places
+    }
+
+    /// Merges a worker's cells: the first worker's become the merged cells as
+    /// they are (no copy) when its ids are already the global ones.
+    fn merge_worker(
+        &mut self,
+        worker: usize,
+        view: &mut super::fold::PartialView,
+        users: &[u32],
+        metrics: &[u32],
+    ) {
+        let cells = std::mem::take(&mut view.cells);
+        // Every static group of the worker (each has a cell) gets its global id.
+        if let Some(last) = view.static_keys.len().checked_sub(1) {
+            self.global(worker, last as u32, &view.static_keys);
+        }
+        if !self.bucketed
+            && self.cells.is_empty()
+            && identity(&self.to_global[worker])
+            && identity(users)
+            && identity(metrics)
+        {
+            self.cells = cells;
+            return;
+        }
+        let mut places: Vec<(u32, i64)> = (0..cells.len() as u32).map(|g| (g, NO_BUCKET)).collect();
+        for (&(group, bucket), &index) in &view.cell_index {
+            places[index as usize] = (group, bucket);
+        }
+        for (cell, (group, bucket)) in cells.into_iter().zip(places) {
+            let global = self.global(worker, group, &view.static_keys);
+            self.cell(global, bucket)
+                .merge(cell, |u| users[u as usize], |m| metrics[m as usize]);
+        }
+    }
+
     fn global(&mut self, worker: usize, local: u32, local_keys: &[Vec<String>]) -> u32 {
         let map = &mut self.to_global[worker];
         while map.len() <= local as usize {
@@ -72,27 +140,15 @@ pub fn finish(
         .collect();
     let mut merged: Vec<MergedView> = views
         .iter()
-        .map(|_| MergedView {
+        .map(|spec| MergedView {
             to_global: vec![Vec::new(); partials.len()],
+            bucketed: spec.bucket().is_some(),
             ..MergedView::default()
         })
         .collect();
     for (w, partial) in partials.iter_mut().enumerate() {
         for (v, view) in partial.views.iter_mut().enumerate() {
-            let cells = std::mem::take(&mut view.cells);
-            let mut slots: Vec<(u32, i64)> =
-                (0..cells.len() as u32).map(|g| (g, NO_BUCKET)).collect();
-            for (&(group, bucket), &index) in &view.cell_index {
-                slots[index as usize] = (group, bucket);
-            }
-            for (cell, (group, bucket)) in cells.into_iter().zip(slots) {
-                let global = merged[v].global(w, group, &view.static_keys);
-                merged[v].cells.entry((global, bucket)).or_default().merge(
-                    cell,
-                    |u| user_maps[w][u as usize],
-                    |m| metric_maps[w][m as usize],
-                );
-            }
+            merged[v].merge_worker(w, view, &user_maps[w], &metric_maps[w]);
         }
     }
     // Comments of the latest rating of each run.
@@ -132,7 +188,7 @@ pub fn finish(
             };
             let global = merged[v].global(worker, local, &view.static_keys);
             let bucket = spec.bucket().map_or(NO_BUCKET, |b| b.start(slot.time_ms));
-            let cell = merged[v].cells.entry((global, bucket)).or_default();
+            let cell = merged[v].cell(global, bucket);
             if incomplete {
                 cell.incomplete += 1;
                 let user = user_maps[worker][slot.info.user as usize];
@@ -155,9 +211,11 @@ pub fn finish(
         .iter()
         .zip(merged)
         .map(|(spec, view)| {
+            let places = view.places();
             build(
                 spec,
                 view.cells,
+                places,
                 view.keys,
                 metric_names.names.clone(),
                 inputs.clone(),

@@ -10,9 +10,9 @@ use super::group_totals::{GroupTotals, Quantiles};
 use super::model::{GroupStats, InputSummary, REPORT_SCHEMA};
 use super::{GroupField, Report, ViewSpec};
 
-/// One group: its totals (durations and costs freed), percentiles and key.
+/// One group: its totals (an index of [`GroupRows::cells`]), percentiles and key.
 struct Row {
-    cell: GroupTotals,
+    cell: u32,
     quantiles: Quantiles,
     /// The group's static key values (an index of [`GroupRows::keys`]).
     key: u32,
@@ -23,6 +23,9 @@ struct Row {
 /// A view's groups, sorted and cut to `--top`; see the module doc.
 #[derive(Default)]
 pub struct GroupRows {
+    /// Every group's totals (durations and costs freed), in no order.
+    cells: Vec<GroupTotals>,
+    /// The groups in report order.
     rows: Vec<Row>,
     /// Static key values per key index.
     keys: Vec<Vec<String>>,
@@ -48,7 +51,8 @@ impl GroupRows {
     /// The statistics of the group at `index` (in report order).
     pub fn stats(&self, index: usize) -> GroupStats {
         let row = &self.rows[index];
-        let mut stats = row.cell.stats_with(&row.quantiles, &self.metric_names);
+        let cell = &self.cells[row.cell as usize];
+        let mut stats = cell.stats_with(&row.quantiles, &self.metric_names);
         let mut static_values = self.keys[row.key as usize].iter();
         for field in &self.group_by {
             let value = match field {
@@ -100,20 +104,21 @@ impl GroupRows {
 }
 
 /// A view's report (without its groups) and its groups in report order, from
-/// its merged cells keyed by (static key index, bucket start).
+/// its merged cells and each cell's (static key index, bucket start).
 pub fn build(
     spec: &ViewSpec,
-    cells: impl IntoIterator<Item = ((u32, i64), GroupTotals)>,
+    mut cells: Vec<GroupTotals>,
+    places: Vec<(u32, i64)>,
     keys: Vec<Vec<String>>,
     metric_names: Vec<String>,
     inputs: InputSummary,
 ) -> (Report, GroupRows) {
     let mut total = GroupTotals::default();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(cells.len());
     let mut bucket_texts = HashMap::new();
     let has_bucket = spec.bucket().is_some();
-    for ((key, bucket), mut cell) in cells {
-        total.absorb(&cell);
+    for (index, (cell, (key, bucket))) in cells.iter_mut().zip(places).enumerate() {
+        total.absorb(cell);
         let quantiles = cell.quantiles();
         cell.keep_comments(spec.comments);
         cell.free_values();
@@ -123,7 +128,7 @@ pub fn build(
                 .or_insert_with(|| super::time::format_ms(bucket));
         }
         rows.push(Row {
-            cell,
+            cell: index as u32,
             quantiles,
             key,
             bucket,
@@ -136,6 +141,7 @@ pub fn build(
     };
     drop(total);
     let mut groups = GroupRows {
+        cells,
         rows: Vec::new(),
         keys,
         bucket_texts,
@@ -145,11 +151,13 @@ pub fn build(
     };
     // Group keys are unique, so an unstable sort (in place, no copy of the rows)
     // gives the one order.
+    let cells = &groups.cells;
     rows.sort_unstable_by(|a, b| {
+        let (a_cell, b_cell) = (&cells[a.cell as usize], &cells[b.cell as usize]);
         super::sort::compare(
             spec.sort,
-            &a.cell.sort_fields(&a.quantiles),
-            &b.cell.sort_fields(&b.quantiles),
+            &a_cell.sort_fields(&a.quantiles),
+            &b_cell.sort_fields(&b.quantiles),
         )
         .then_with(|| groups.compare_keys(a, b))
     });
