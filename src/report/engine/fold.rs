@@ -11,7 +11,7 @@ use foldhash::fast::FixedState;
 
 use super::ViewSpec;
 use super::filter::RunFields;
-use super::group_totals::GroupTotals;
+use super::group_totals::{GroupTotals, push_value};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
 use super::parse::{Event, Kind, LineParser};
@@ -411,7 +411,7 @@ impl<'a> Worker<'a> {
             };
             let cell = view.cell(group, time, spec.bucket());
             cell.statuses[end.status as usize] += 1;
-            cell.durations.push(end.duration_ms);
+            push_value(&mut cell.durations, end.duration_ms);
             cell.duration_sum.add(end.duration_ms);
             for &(id, value) in metrics {
                 cell.add_metric(id, value);
