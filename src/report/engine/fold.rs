@@ -15,6 +15,7 @@ use super::group_totals::{GroupTotals, push_value};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
 use super::parse::{Event, Kind, LineParser};
+use super::prefetch::prefetch;
 use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
@@ -24,6 +25,9 @@ pub const MAX_EXAMPLES: usize = 5;
 /// Descriptor ids carry the worker's index in their top bits.
 pub const WORKER_SHIFT: u32 = 30;
 const UNSEEN: u32 = u32::MAX;
+/// How many folding steps ahead a cell is prefetched, and its vectors' ends.
+const CELL_AHEAD: usize = 8;
+const VALUES_AHEAD: usize = 4;
 const FILTERED: u32 = u32::MAX - 1;
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
@@ -361,7 +365,12 @@ impl<'a> Worker<'a> {
     fn apply_batch(&mut self) {
         self.table.apply(&mut self.batch);
         let mut follow = std::mem::take(&mut self.follow);
-        for (i, step) in follow.drain(..).enumerate() {
+        for i in 0..follow.len() {
+            // The cells of the runs folded a few steps on are fetched now, and
+            // their vectors' ends a little later, once the cells have come.
+            self.prefetch(&follow, i + CELL_AHEAD, false);
+            self.prefetch(&follow, i + VALUES_AHEAD, true);
+            let step = std::mem::replace(&mut follow[i], Follow::Start);
             let (fresh, start_fresh) = self.batch.results[i];
             match step {
                 Follow::Start => self.count(fresh),
@@ -382,9 +391,44 @@ impl<'a> Worker<'a> {
                 }
             }
         }
+        follow.clear();
         self.follow = follow;
         self.batch.clear();
         self.end_metrics.clear();
+    }
+
+    /// Prefetches what folding step `at` of `follow` will touch, when it is a
+    /// new run_end: its cell in each view without a time bucket, or (`values`)
+    /// where its duration and cost go and its metrics and users are.
+    #[inline]
+    fn prefetch(&self, follow: &[Follow], at: usize, values: bool) {
+        let Some(Follow::End { fold, .. }) = follow.get(at) else {
+            return;
+        };
+        if !self.batch.results.get(at).is_some_and(|r| r.0) {
+            return;
+        }
+        for (view, spec) in self.partial.views.iter().zip(self.specs) {
+            let Some(cell) = view
+                .desc_group
+                .get(fold.desc as usize)
+                .filter(|_| spec.bucket().is_none())
+                .and_then(|&group| view.cells.get(group as usize))
+            else {
+                continue;
+            };
+            if values {
+                prefetch(
+                    cell.durations.as_ptr().wrapping_add(cell.durations.len()),
+                    8,
+                );
+                prefetch(cell.costs.as_ptr().wrapping_add(cell.costs.len()), 8);
+                prefetch(cell.metrics.as_ptr(), 64);
+                prefetch(cell.users.words(), 8);
+            } else {
+                prefetch(cell, std::mem::size_of::<GroupTotals>());
+            }
+        }
     }
 
     #[inline]

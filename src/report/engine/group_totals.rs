@@ -44,6 +44,11 @@ impl UserSet {
         }
     }
 
+    /// Where the bitset's words are (to prefetch them).
+    pub fn words(&self) -> *const u64 {
+        self.bits.as_ptr()
+    }
+
     /// How many distinct ids.
     pub fn len(&self) -> usize {
         self.in_bits + self.more.as_ref().map_or(0, |more| more.len())

@@ -40,6 +40,7 @@ pub mod parse;
 #[cfg(test)]
 mod parse_props;
 mod percentile;
+mod prefetch;
 mod rows;
 mod run_table;
 mod run_table_slots;
