@@ -4,10 +4,11 @@
 //! An entry is the run id, the start time packed with the flags, status and
 //! resolution in one word, the descriptor and the user. A lookup reads the
 //! entry where the hash lands and usually stops there, so a run costs one cache
-//! miss. The table grows by half when it is 85% full (a run costs 38 to 57
-//! bytes, not 46 to 68 at 70%: the run table is most of a report's memory;
-//! the longer probes of a fuller table are sequential, in the lines after the first). The packing of the word
-//! is checked when the crate compiles (the `const _` assertions below).
+//! miss. The table grows by half when it is 85% full: a run costs 38 to 57
+//! bytes, not 46 to 68 as at 70%, and the run table is most of a report's
+//! memory; the longer probes of a fuller table read the lines after the first,
+//! which the prefetcher brings. The packing of the word is checked when the
+//! crate compiles (the `const _` assertions below).
 
 use super::group_totals::RESOLUTIONS;
 use super::parse::{MAX_DURATION_MS, STATUS_NAMES};
