@@ -71,13 +71,26 @@ impl UserSet {
 /// cost a log holds); the rare value beyond ±1e18 goes to a plain float.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ExactSum {
-    nanos: i128,
+    /// The sum in units of 1e-9, an `i128` kept as two words (low, then high):
+    /// 8-byte aligned, so a sum takes 24 bytes, not 32, in every group's totals
+    /// and in each of its metrics.
+    nanos: [u64; 2],
     huge: f64,
 }
 
 impl ExactSum {
     const SCALE: f64 = 1e9;
     const LIMIT: f64 = 1e18;
+
+    #[inline]
+    fn nanos(&self) -> i128 {
+        (self.nanos[1] as i64 as i128) << 64 | self.nanos[0] as i128
+    }
+
+    #[inline]
+    fn set_nanos(&mut self, nanos: i128) {
+        self.nanos = [nanos as u64, (nanos >> 64) as u64];
+    }
 
     /// A sum of one value.
     pub fn of(value: f64) -> Self {
@@ -90,7 +103,7 @@ impl ExactSum {
     #[inline]
     pub fn add(&mut self, value: f64) {
         if value.abs() < Self::LIMIT {
-            self.nanos += (value * Self::SCALE).round() as i128;
+            self.set_nanos(self.nanos() + (value * Self::SCALE).round() as i128);
         } else {
             self.huge += value;
         }
@@ -98,13 +111,13 @@ impl ExactSum {
 
     /// Adds another sum.
     pub fn merge(&mut self, other: ExactSum) {
-        self.nanos += other.nanos;
+        self.set_nanos(self.nanos() + other.nanos());
         self.huge += other.huge;
     }
 
     /// The sum as a float.
     pub fn value(&self) -> f64 {
-        self.nanos as f64 / Self::SCALE + self.huge
+        self.nanos() as f64 / Self::SCALE + self.huge
     }
 }
 
@@ -512,6 +525,10 @@ mod tests {
         assert_eq!(forward.value().to_bits(), halves.value().to_bits());
         let plain: f64 = values.iter().sum();
         assert!((forward.value() - plain).abs() < 1e-6);
+        let mut negative = ExactSum::of(-1.5);
+        negative.add(-2.25);
+        negative.merge(ExactSum::of(0.75));
+        assert_eq!(negative.value(), -3.0);
         let mut huge = ExactSum::of(1e300);
         huge.add(1.5);
         assert_eq!(huge.value(), 1e300);
