@@ -217,14 +217,9 @@ impl Descriptors {
         }
         if let Some(field) = self.single {
             // One field read: its id is the descriptor, without a second lookup
-            // (with 40,000 tickets, that lookup was a cache miss per line).
-            let id = tuple[field];
-            while self.tuples.len() <= id as usize {
-                let mut only = [0u32; FIELDS];
-                only[field] = self.tuples.len() as u32;
-                self.tuples.push(only);
-            }
-            return id;
+            // (with 40,000 tickets, that lookup was a cache miss per line) and
+            // without a tuple kept per descriptor.
+            return tuple[field];
         }
         if let Some(&id) = self.ids.get(&tuple) {
             return id;
@@ -237,7 +232,14 @@ impl Descriptors {
 
     /// The decoded fields of a descriptor (those not kept are empty).
     pub fn run_fields(&self, desc: u32) -> RunFields {
-        let tuple = self.tuples.get(desc as usize).copied().unwrap_or_default();
+        let tuple = match self.single {
+            Some(field) => {
+                let mut only = [0u32; FIELDS];
+                only[field] = desc;
+                only
+            }
+            None => self.tuples.get(desc as usize).copied().unwrap_or_default(),
+        };
         let text = |i: usize| self.fields[i].text(tuple[i]);
         RunFields {
             prompt: text(PROMPT).unwrap_or_default(),
