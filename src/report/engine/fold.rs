@@ -32,6 +32,9 @@ const FILTERED: u32 = u32::MAX - 1;
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
 
+/// A group's key values (without the time bucket), shared by reference count.
+pub type GroupKey = std::sync::Arc<[String]>;
+
 /// Strings to dense ids.
 #[derive(Default)]
 pub struct Interner {
@@ -70,8 +73,10 @@ pub struct PartialView {
     /// Per descriptor: its static group, UNSEEN or FILTERED.
     desc_group: Vec<u32>,
     /// Group key values (without the time bucket), per static group.
-    pub static_keys: Vec<Vec<String>>,
-    static_index: FastMap<Vec<String>, u32>,
+    /// (Shared with the index and, after the merge, with the merged keys: one
+    /// copy of a group's key strings.)
+    pub static_keys: Vec<GroupKey>,
+    static_index: FastMap<GroupKey, u32>,
     /// Cells; without a time bucket, the index is the static group.
     pub cells: Vec<GroupTotals>,
     /// (static group, bucket start) to cell, with a time bucket.
@@ -93,7 +98,7 @@ impl PartialView {
         if self.desc_group[desc] == UNSEEN {
             let fields = fields();
             self.desc_group[desc] = if spec.filters.selects_fields(&fields) {
-                let values: Vec<String> = spec
+                let values: GroupKey = spec
                     .static_fields()
                     .map(|field| fields.value(field))
                     .collect();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::fold::{Interner, Partial, WORKER_SHIFT};
+use super::fold::{GroupKey, Interner, Partial, WORKER_SHIFT};
 use super::group_totals::GroupTotals;
 use super::input::Source;
 use super::model::InputSummary;
@@ -20,8 +20,8 @@ const NO_BUCKET: i64 = i64::MIN;
 /// One view's merged groups.
 #[derive(Default)]
 struct MergedView {
-    keys: Vec<Vec<String>>,
-    index: FastMap<Vec<String>, u32>,
+    keys: Vec<GroupKey>,
+    index: FastMap<GroupKey, u32>,
     /// Per worker: its static group id to ours.
     to_global: Vec<Vec<u32>>,
     /// Cells; without a time bucket, the index is the global group.
@@ -96,7 +96,7 @@ impl MergedView {
         }
     }
 
-    fn global(&mut self, worker: usize, local: u32, local_keys: &[Vec<String>]) -> u32 {
+    fn global(&mut self, worker: usize, local: u32, local_keys: &[GroupKey]) -> u32 {
         let map = &mut self.to_global[worker];
         while map.len() <= local as usize {
             let values = &local_keys[map.len()];

@@ -6,6 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use super::fold::GroupKey;
 use super::group_totals::{GroupTotals, Quantiles};
 use super::model::{GroupStats, InputSummary, REPORT_SCHEMA};
 use super::{GroupField, Report, ViewSpec};
@@ -28,7 +29,7 @@ pub struct GroupRows {
     /// The groups in report order.
     rows: Vec<Row>,
     /// Static key values per key index.
-    keys: Vec<Vec<String>>,
+    keys: Vec<GroupKey>,
     /// Each bucket start's RFC 3339 text.
     bucket_texts: HashMap<i64, String>,
     group_by: Vec<GroupField>,
@@ -109,7 +110,7 @@ pub fn build(
     spec: &ViewSpec,
     mut cells: Vec<GroupTotals>,
     places: Vec<(u32, i64)>,
-    keys: Vec<Vec<String>>,
+    keys: Vec<GroupKey>,
     metric_names: Vec<String>,
     inputs: InputSummary,
 ) -> (Report, GroupRows) {
