@@ -11,7 +11,7 @@ use foldhash::fast::FixedState;
 
 use super::ViewSpec;
 use super::filter::RunFields;
-use super::group_totals::{GroupTotals, push_value};
+use super::group_totals::{GroupTotals, push_cell, push_value};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
 use super::parse::{Event, Kind, LineParser};
@@ -107,7 +107,7 @@ impl PartialView {
                 if id == next {
                     self.static_keys.push(values);
                     if spec.bucket().is_none() {
-                        self.cells.push(GroupTotals::default());
+                        push_cell(&mut self.cells);
                     }
                 }
                 id
@@ -128,7 +128,7 @@ impl PartialView {
                     .entry((group, bucket.start(time_ms)))
                     .or_insert(next);
                 if index == next {
-                    self.cells.push(GroupTotals::default());
+                    push_cell(&mut self.cells);
                 }
                 &mut self.cells[index as usize]
             }

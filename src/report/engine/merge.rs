@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::fold::{GroupKey, Interner, Partial, WORKER_SHIFT};
-use super::group_totals::GroupTotals;
+use super::group_totals::{GroupTotals, push_cell};
 use super::input::Source;
 use super::model::InputSummary;
 use super::rows::{GroupRows, build};
@@ -45,8 +45,8 @@ impl MergedView {
         } else {
             global
         } as usize;
-        if self.cells.len() <= index {
-            self.cells.resize_with(index + 1, GroupTotals::default);
+        while self.cells.len() <= index {
+            push_cell(&mut self.cells);
         }
         &mut self.cells[index]
     }
