@@ -28,6 +28,7 @@
 mod aggregate;
 pub mod filter;
 mod fold;
+mod group_parts;
 mod group_totals;
 pub mod input;
 mod interner;
