@@ -7,9 +7,13 @@ use super::SortKey;
 /// The numbers of a group that the order reads (the same as its `GroupStats`).
 #[derive(Debug, Clone, Copy)]
 pub struct SortFields {
+    /// Runs, complete or not.
     pub runs: u64,
+    /// Runs that ended ok.
     pub ok: u64,
+    /// Runs with a start and no end.
     pub incomplete: u64,
+    /// ok / completed runs.
     pub success_rate: Option<f64>,
     /// p95 of the durations.
     pub p95: Option<f64>,
