@@ -11,7 +11,7 @@ use foldhash::fast::FixedState;
 
 use super::ViewSpec;
 use super::filter::RunFields;
-use super::group_totals::{GroupTotals, push_cell, push_value};
+use super::group_totals::{GroupTotals, push_cell};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
 use super::parse::{Event, Kind, LineParser};
@@ -423,11 +423,8 @@ impl<'a> Worker<'a> {
                 continue;
             };
             if values {
-                prefetch(
-                    cell.durations.as_ptr().wrapping_add(cell.durations.len()),
-                    8,
-                );
-                prefetch(cell.costs.as_ptr().wrapping_add(cell.costs.len()), 8);
+                prefetch(cell.durations.tail(), 4);
+                prefetch(cell.costs.tail(), 4);
                 prefetch(cell.metrics.as_ptr(), 64);
                 prefetch(cell.users.words(), 8);
             } else {
@@ -460,7 +457,7 @@ impl<'a> Worker<'a> {
             };
             let cell = view.cell(group, time, spec.bucket());
             cell.statuses[end.status as usize] += 1;
-            push_value(&mut cell.durations, end.duration_ms);
+            cell.durations.push(end.duration_ms);
             cell.duration_sum.add(end.duration_ms);
             for &(id, value) in metrics {
                 cell.add_metric(id, value);

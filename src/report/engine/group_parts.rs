@@ -128,7 +128,7 @@ pub fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
 /// double: the spare capacity of the durations and costs is then about an
 /// eighth of them on average, not a third.
 #[inline]
-pub fn push_value(values: &mut Vec<f64>, value: f64) {
+pub fn push_value<T>(values: &mut Vec<T>, value: T) {
     if values.len() == values.capacity() && values.len() >= 64 {
         values.reserve_exact(values.len() / 4);
     }
@@ -143,9 +143,103 @@ pub fn push_exact<T>(values: &mut Vec<T>, value: T) {
     values.push(value);
 }
 
+/// Values kept per run for exact percentiles (durations, costs): 4 bytes each
+/// where the value is a whole number of `1 / SCALE` that fits a `u32` and reads
+/// back bit for bit (a duration in ms with three decimals under 71 minutes, a
+/// cost in USD with six under $4,294), 8 bytes otherwise.
+#[derive(Debug, Default)]
+pub struct RunValues<const SCALE: u32> {
+    scaled: Vec<u32>,
+    /// The rest: rare, so boxed (8 bytes in every group's totals, not 24).
+    #[allow(clippy::box_collection)]
+    other: Option<Box<Vec<f64>>>,
+}
+
+impl<const SCALE: u32> RunValues<SCALE> {
+    /// Adds a value.
+    #[inline]
+    pub fn push(&mut self, value: f64) {
+        let scale = f64::from(SCALE);
+        let units = (value * scale).round();
+        // What reads back is the stored whole number over the scale: compared by
+        // bits, so -0.0 (stored as 0) and anything inexact stay 8-byte floats.
+        let stored = units as u32;
+        if (0.0..=f64::from(u32::MAX)).contains(&units)
+            && (f64::from(stored) / scale).to_bits() == value.to_bits()
+        {
+            push_value(&mut self.scaled, stored);
+        } else {
+            push_value(self.other.get_or_insert_default(), value);
+        }
+    }
+
+    /// How many values.
+    pub fn len(&self) -> usize {
+        self.scaled.len() + self.other.as_ref().map_or(0, |other| other.len())
+    }
+
+    /// Where the next 4-byte value goes (to prefetch it).
+    pub fn tail(&self) -> *const u32 {
+        self.scaled.as_ptr().wrapping_add(self.scaled.len())
+    }
+
+    /// Adds `more`'s values, moving them when `self` has none.
+    pub fn append(&mut self, more: RunValues<SCALE>) {
+        append(&mut self.scaled, more.scaled);
+        if let Some(more) = more.other {
+            append(self.other.get_or_insert_default(), *more);
+        }
+    }
+
+    /// Adds copies of `more`'s values.
+    pub fn extend_from(&mut self, more: &RunValues<SCALE>) {
+        self.scaled.extend_from_slice(&more.scaled);
+        if let Some(more) = &more.other {
+            self.other.get_or_insert_default().extend_from_slice(more);
+        }
+    }
+
+    /// Every value as a float, the same bits as pushed, in no particular order.
+    pub fn to_f64(&self) -> Vec<f64> {
+        let scale = f64::from(SCALE);
+        let mut values = Vec::with_capacity(self.len());
+        values.extend(self.scaled.iter().map(|&units| f64::from(units) / scale));
+        values.extend_from_slice(self.other.as_deref().map_or(&[], Vec::as_slice));
+        values
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_values_read_back_bit_for_bit() {
+        let mut values = RunValues::<1000>::default();
+        let pushed = [
+            2294.199,
+            0.0,
+            -0.0,
+            1.5,
+            0.1234,
+            5e6,
+            -3.0,
+            4_294_967.295,
+            4_294_967.296,
+            1e300,
+        ];
+        for value in pushed {
+            values.push(value);
+        }
+        assert_eq!(values.len(), pushed.len());
+        let mut back: Vec<u64> = values.to_f64().iter().map(|v| v.to_bits()).collect();
+        let mut want: Vec<u64> = pushed.iter().map(|v| v.to_bits()).collect();
+        back.sort();
+        want.sort();
+        assert_eq!(back, want);
+        // Milliseconds with three decimals take the 4-byte form.
+        assert_eq!(values.scaled.len(), 4);
+    }
 
     #[test]
     fn user_sets_count_distinct_ids_small_and_large() {

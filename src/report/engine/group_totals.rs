@@ -9,7 +9,7 @@ use super::percentile::percentiles;
 use super::sort::SortFields;
 
 use super::group_parts::append;
-pub use super::group_parts::{ExactSum, UserSet, push_exact, push_value};
+pub use super::group_parts::{ExactSum, RunValues, UserSet, push_exact};
 
 /// Resolutions counted by name; anything else is `other`.
 pub const RESOLUTIONS: [&str; 5] = ["name", "alias", "route", "adhoc", "other"];
@@ -28,12 +28,12 @@ pub fn push_cell(cells: &mut Vec<GroupTotals>) {
 pub struct GroupTotals {
     pub statuses: [u64; 5],
     pub incomplete: u64,
-    pub durations: Vec<f64>,
+    pub durations: RunValues<1000>,
     pub duration_sum: ExactSum,
     /// (metric id, sum, runs that reported it)
     pub metrics: Vec<(u32, ExactSum, u64)>,
     /// Costs (USD) of the runs that have one.
-    pub costs: Vec<f64>,
+    pub costs: RunValues<1_000_000>,
     pub cost_sum: ExactSum,
     pub users: UserSet,
     /// The earliest and latest run start (ms); `i64::MAX, i64::MIN` with none
@@ -53,10 +53,10 @@ impl Default for GroupTotals {
         GroupTotals {
             statuses: [0; 5],
             incomplete: 0,
-            durations: Vec::new(),
+            durations: RunValues::default(),
             duration_sum: ExactSum::default(),
             metrics: Vec::new(),
-            costs: Vec::new(),
+            costs: RunValues::default(),
             cost_sum: ExactSum::default(),
             users: UserSet::default(),
             first_ms: i64::MAX,
@@ -97,7 +97,7 @@ impl GroupTotals {
     /// Adds one run's cost.
     #[inline]
     pub fn add_cost(&mut self, usd: f64) {
-        push_value(&mut self.costs, usd);
+        self.costs.push(usd);
         self.cost_sum.add(usd);
     }
 
@@ -116,9 +116,9 @@ impl GroupTotals {
         self.incomplete += other.incomplete;
         // Into an empty cell (a group's first worker) the vectors move, not copy:
         // the same values in the same order.
-        append(&mut self.durations, other.durations);
+        self.durations.append(other.durations);
         self.duration_sum.merge(other.duration_sum);
-        append(&mut self.costs, other.costs);
+        self.costs.append(other.costs);
         self.cost_sum.merge(other.cost_sum);
         for (id, sum, count) in other.metrics {
             let id = metric(id);
@@ -150,21 +150,23 @@ impl GroupTotals {
         self.completed() + self.incomplete
     }
 
-    /// The statistics; reorders the durations and costs (selection) and sorts
-    /// and cuts the comments to the latest `comments`.
+    /// The statistics; sorts and cuts the comments to the latest `comments`.
     pub fn stats(&mut self, metric_names: &[String], comments: usize) -> GroupStats {
         let quantiles = self.quantiles();
         self.keep_comments(comments);
         self.stats_with(&quantiles, metric_names)
     }
 
-    /// The percentiles and maxima of the durations and costs (reordering them),
-    /// so that the vectors can be freed before the statistics are written.
+    /// The percentiles and maxima of the durations and costs, so that their
+    /// vectors can be freed before the statistics are written.
     pub fn quantiles(&mut self) -> Quantiles {
-        let ps = percentiles(&mut self.durations, &[0.5, 0.9, 0.95, 0.99]);
-        let cost = percentiles(&mut self.costs, &[0.5, 0.95]);
-        let duration_max = self.durations.iter().copied().reduce(f64::max);
-        let cost_max = self.costs.iter().copied().reduce(f64::max);
+        let mut durations = self.durations.to_f64();
+        let ps = percentiles(&mut durations, &[0.5, 0.9, 0.95, 0.99]);
+        let duration_max = durations.iter().copied().reduce(f64::max);
+        drop(durations);
+        let mut costs = self.costs.to_f64();
+        let cost = percentiles(&mut costs, &[0.5, 0.95]);
+        let cost_max = costs.iter().copied().reduce(f64::max);
         Quantiles::new(
             [
                 ps[0],
@@ -190,8 +192,8 @@ impl GroupTotals {
 
     /// Frees the durations and costs (once [`GroupTotals::quantiles`] has read them).
     pub fn free_values(&mut self) {
-        self.durations = Vec::new();
-        self.costs = Vec::new();
+        self.durations = RunValues::default();
+        self.costs = RunValues::default();
     }
 
     /// Adds `other` into `self` by copy, comments aside (the totals of a report).
@@ -202,9 +204,9 @@ impl GroupTotals {
             self.ratings[i] += other.ratings[i];
         }
         self.incomplete += other.incomplete;
-        self.durations.extend_from_slice(&other.durations);
+        self.durations.extend_from(&other.durations);
         self.duration_sum.merge(other.duration_sum);
-        self.costs.extend_from_slice(&other.costs);
+        self.costs.extend_from(&other.costs);
         self.cost_sum.merge(other.cost_sum);
         for &(id, sum, count) in &other.metrics {
             match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
