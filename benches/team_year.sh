@@ -48,3 +48,5 @@ for by in prompt tag:ticket; do
   groups=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["groups"]), "groups,", r["inputs"]["lines"], "lines")' "$OUT/team-year-$by.json")
   echo "--group-by $by: median ${median} s over $RUNS runs ($groups); targets: < 10 s, < 1 GiB"
 done
+# Another job on the cores shows in the wall times: the load after the runs too.
+echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

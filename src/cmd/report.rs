@@ -8,8 +8,9 @@ use crate::cli::{
 };
 use crate::config::context::Context;
 use crate::error::{Error, Result, exit};
-use crate::report::render::{Part, RenderOptions, renderer};
-use crate::report::{GroupField, SortKey, ViewSpec, aggregate};
+use crate::report::engine::aggregate_rows;
+use crate::report::render::{Part, RenderOptions, renderer, write_streamed};
+use crate::report::{GroupField, SortKey, ViewSpec};
 
 /// How many comments per group `--comments` shows.
 const COMMENTS_PER_GROUP: usize = 5;
@@ -59,16 +60,20 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
     let sources = selection::sources(&context, paths)?;
     let view = view_spec(args)?;
     let group_fields: Vec<String> = view.group_by.iter().map(GroupField::name).collect();
-    let mut report = aggregate(&sources, &[view], &selection::engine_options())?
+    let (mut report, groups) = aggregate_rows(&sources, &[view], &selection::engine_options())?
         .pop()
         .unwrap_or_default();
     selection::report_skips(&report, args.strict)?;
-    if args.format == ReportFormat::Json {
-        let prior = crate::report::arms::prior(&report.totals);
-        for group in &mut report.groups {
-            group.score = Some(crate::report::arms::group_score(group, &prior));
-        }
+    // JSON is written group by group from `groups` (each group's statistics made
+    // as it is written, with its score); the other formats read them all.
+    let json = args.format == ReportFormat::Json;
+    if !json {
+        report.groups = groups.iter().collect();
     }
+    let prior = crate::report::arms::prior(&report.totals);
+    let score = |group: &mut crate::report::GroupStats| {
+        group.score = Some(crate::report::arms::group_score(group, &prior));
+    };
     let sections = Part::sections_of(&kinds.iter().map(|kind| part(*kind)).collect::<Vec<_>>());
     check_column_names(&report, &sections, &group_fields, &args.columns)?;
     let render_options = RenderOptions {
@@ -87,18 +92,23 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
             "--format html is the dashboard: see `promptrun dashboard --help`".into(),
         ));
     };
+    let render = |out: &mut dyn std::io::Write| {
+        if json {
+            write_streamed(&report, &groups, &score, out)
+        } else {
+            renderer.render(&report, &render_options, out)
+        }
+    };
     match args
         .output
         .as_deref()
         .filter(|path| path.as_os_str() != "-")
     {
         // To stdout: streamed, not held whole in memory.
-        None => super::output::stream(|out| renderer.render(&report, &render_options, out))?,
+        None => super::output::stream(render)?,
         Some(path) => {
             let mut bytes = Vec::new();
-            renderer
-                .render(&report, &render_options, &mut bytes)
-                .map_err(|err| Error::io("<report>", err))?;
+            render(&mut bytes).map_err(|err| Error::io("<report>", err))?;
             super::output::write_to(Some(path), &bytes)?;
         }
     }

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use super::fold::{Partial, Worker};
 use super::input::{ChunkReader, Source, total_size};
 use super::merge::finish;
+use super::rows::GroupRows;
 use super::run_table::RunTable;
 use super::{EngineOptions, Report, ViewSpec};
 use crate::error::Result;
@@ -20,6 +21,23 @@ pub fn aggregate(
     views: &[ViewSpec],
     options: &EngineOptions,
 ) -> Result<Vec<Report>> {
+    Ok(aggregate_rows(sources, views, options)?
+        .into_iter()
+        .map(|(mut report, groups)| {
+            report.groups = groups.iter().collect();
+            report
+        })
+        .collect())
+}
+
+/// As [`aggregate`], but each report comes without its `groups`, which come
+/// beside it as [`GroupRows`]: their statistics are written one group at a time
+/// when read, so a renderer that streams need not hold them all.
+pub fn aggregate_rows(
+    sources: &[Source],
+    views: &[ViewSpec],
+    options: &EngineOptions,
+) -> Result<Vec<(Report, GroupRows)>> {
     let table = RunTable::default();
     let bar = progress_bar(sources, options.progress);
     let workers = options.workers.max(1);

@@ -11,10 +11,11 @@ use foldhash::fast::FixedState;
 
 use super::ViewSpec;
 use super::filter::RunFields;
-use super::group_totals::GroupTotals;
+use super::group_totals::{GroupTotals, push_cell};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
 use super::parse::{Event, Kind, LineParser};
+use super::prefetch::prefetch;
 use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
 use super::time::Bucket;
@@ -24,9 +25,15 @@ pub const MAX_EXAMPLES: usize = 5;
 /// Descriptor ids carry the worker's index in their top bits.
 pub const WORKER_SHIFT: u32 = 30;
 const UNSEEN: u32 = u32::MAX;
+/// How many folding steps ahead a cell is prefetched, and its vectors' ends.
+const CELL_AHEAD: usize = 8;
+const VALUES_AHEAD: usize = 4;
 const FILTERED: u32 = u32::MAX - 1;
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
+
+/// A group's key values (without the time bucket), shared by reference count.
+pub type GroupKey = std::sync::Arc<[String]>;
 
 /// Strings to dense ids.
 #[derive(Default)]
@@ -66,8 +73,10 @@ pub struct PartialView {
     /// Per descriptor: its static group, UNSEEN or FILTERED.
     desc_group: Vec<u32>,
     /// Group key values (without the time bucket), per static group.
-    pub static_keys: Vec<Vec<String>>,
-    static_index: FastMap<Vec<String>, u32>,
+    /// (Shared with the index and, after the merge, with the merged keys: one
+    /// copy of a group's key strings.)
+    pub static_keys: Vec<GroupKey>,
+    static_index: FastMap<GroupKey, u32>,
     /// Cells; without a time bucket, the index is the static group.
     pub cells: Vec<GroupTotals>,
     /// (static group, bucket start) to cell, with a time bucket.
@@ -89,7 +98,7 @@ impl PartialView {
         if self.desc_group[desc] == UNSEEN {
             let fields = fields();
             self.desc_group[desc] = if spec.filters.selects_fields(&fields) {
-                let values: Vec<String> = spec
+                let values: GroupKey = spec
                     .static_fields()
                     .map(|field| fields.value(field))
                     .collect();
@@ -98,7 +107,7 @@ impl PartialView {
                 if id == next {
                     self.static_keys.push(values);
                     if spec.bucket().is_none() {
-                        self.cells.push(GroupTotals::default());
+                        push_cell(&mut self.cells);
                     }
                 }
                 id
@@ -119,7 +128,7 @@ impl PartialView {
                     .entry((group, bucket.start(time_ms)))
                     .or_insert(next);
                 if index == next {
-                    self.cells.push(GroupTotals::default());
+                    push_cell(&mut self.cells);
                 }
                 &mut self.cells[index as usize]
             }
@@ -361,7 +370,12 @@ impl<'a> Worker<'a> {
     fn apply_batch(&mut self) {
         self.table.apply(&mut self.batch);
         let mut follow = std::mem::take(&mut self.follow);
-        for (i, step) in follow.drain(..).enumerate() {
+        for i in 0..follow.len() {
+            // The cells of the runs folded a few steps on are fetched now, and
+            // their vectors' ends a little later, once the cells have come.
+            self.prefetch(&follow, i + CELL_AHEAD, false);
+            self.prefetch(&follow, i + VALUES_AHEAD, true);
+            let step = std::mem::replace(&mut follow[i], Follow::Start);
             let (fresh, start_fresh) = self.batch.results[i];
             match step {
                 Follow::Start => self.count(fresh),
@@ -382,9 +396,41 @@ impl<'a> Worker<'a> {
                 }
             }
         }
+        follow.clear();
         self.follow = follow;
         self.batch.clear();
         self.end_metrics.clear();
+    }
+
+    /// Prefetches what folding step `at` of `follow` will touch, when it is a
+    /// new run_end: its cell in each view without a time bucket, or (`values`)
+    /// where its duration and cost go and its metrics and users are.
+    #[inline]
+    fn prefetch(&self, follow: &[Follow], at: usize, values: bool) {
+        let Some(Follow::End { fold, .. }) = follow.get(at) else {
+            return;
+        };
+        if !self.batch.results.get(at).is_some_and(|r| r.0) {
+            return;
+        }
+        for (view, spec) in self.partial.views.iter().zip(self.specs) {
+            let Some(cell) = view
+                .desc_group
+                .get(fold.desc as usize)
+                .filter(|_| spec.bucket().is_none())
+                .and_then(|&group| view.cells.get(group as usize))
+            else {
+                continue;
+            };
+            if values {
+                prefetch(cell.durations.tail(), 4);
+                prefetch(cell.costs.tail(), 4);
+                prefetch(cell.metrics.as_ptr(), 64);
+                prefetch(cell.users.words(), 8);
+            } else {
+                prefetch(cell, std::mem::size_of::<GroupTotals>());
+            }
+        }
     }
 
     #[inline]

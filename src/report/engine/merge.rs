@@ -4,12 +4,15 @@
 
 use std::collections::HashMap;
 
-use super::fold::{Interner, Partial, WORKER_SHIFT};
-use super::group_totals::GroupTotals;
+use super::fold::{GroupKey, Interner, Partial, WORKER_SHIFT};
+use super::group_totals::{GroupTotals, push_cell};
 use super::input::Source;
-use super::model::{InputSummary, REPORT_SCHEMA};
+use super::model::InputSummary;
+use super::rows::{GroupRows, build};
 use super::run_table::{RunTable, flag, key};
 use super::{Report, ViewSpec};
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// No time bucket.
 const NO_BUCKET: i64 = i64::MIN;
@@ -17,15 +20,83 @@ const NO_BUCKET: i64 = i64::MIN;
 /// One view's merged groups.
 #[derive(Default)]
 struct MergedView {
-    keys: Vec<Vec<String>>,
-    index: HashMap<Vec<String>, u32>,
+    keys: Vec<GroupKey>,
+    index: FastMap<GroupKey, u32>,
     /// Per worker: its static group id to ours.
     to_global: Vec<Vec<u32>>,
-    cells: HashMap<(u32, i64), GroupTotals>,
+    /// Cells; without a time bucket, the index is the global group.
+    cells: Vec<GroupTotals>,
+    /// (global group, bucket start) to cell, with a time bucket.
+    slots: FastMap<(u32, i64), u32>,
+    bucketed: bool,
+}
+
+/// True when `map` maps every id to itself.
+fn identity(map: &[u32]) -> bool {
+    map.iter().enumerate().all(|(i, &id)| i as u32 == id)
 }
 
 impl MergedView {
-    fn global(&mut self, worker: usize, local: u32, local_keys: &[Vec<String>]) -> u32 {
+    /// The cell of a global group (and bucket start), made when new.
+    fn cell(&mut self, global: u32, bucket: i64) -> &mut GroupTotals {
+        let index = if self.bucketed {
+            let next = self.cells.len() as u32;
+            *self.slots.entry((global, bucket)).or_insert(next)
+        } else {
+            global
+        } as usize;
+        while self.cells.len() <= index {
+            push_cell(&mut self.cells);
+        }
+        &mut self.cells[index]
+    }
+
+    /// Each cell's (global group, bucket start), in the cells' order.
+    fn places(&self) -> Vec<(u32, i64)> {
+        let mut places: Vec<(u32, i64)> = (0..self.cells.len() as u32)
+            .map(|global| (global, NO_BUCKET))
+            .collect();
+        for (&place, &index) in &self.slots {
+            places[index as usize] = place;
+        }
+        places
+    }
+
+    /// Merges a worker's cells: the first worker's become the merged cells as
+    /// they are (no copy) when its ids are already the global ones.
+    fn merge_worker(
+        &mut self,
+        worker: usize,
+        view: &mut super::fold::PartialView,
+        users: &[u32],
+        metrics: &[u32],
+    ) {
+        let cells = std::mem::take(&mut view.cells);
+        // Every static group of the worker (each has a cell) gets its global id.
+        if let Some(last) = view.static_keys.len().checked_sub(1) {
+            self.global(worker, last as u32, &view.static_keys);
+        }
+        if !self.bucketed
+            && self.cells.is_empty()
+            && identity(&self.to_global[worker])
+            && identity(users)
+            && identity(metrics)
+        {
+            self.cells = cells;
+            return;
+        }
+        let mut places: Vec<(u32, i64)> = (0..cells.len() as u32).map(|g| (g, NO_BUCKET)).collect();
+        for (&(group, bucket), &index) in &view.cell_index {
+            places[index as usize] = (group, bucket);
+        }
+        for (cell, (group, bucket)) in cells.into_iter().zip(places) {
+            let global = self.global(worker, group, &view.static_keys);
+            self.cell(global, bucket)
+                .merge(cell, |u| users[u as usize], |m| metrics[m as usize]);
+        }
+    }
+
+    fn global(&mut self, worker: usize, local: u32, local_keys: &[GroupKey]) -> u32 {
         let map = &mut self.to_global[worker];
         while map.len() <= local as usize {
             let values = &local_keys[map.len()];
@@ -40,13 +111,14 @@ impl MergedView {
     }
 }
 
-/// Builds the reports from the workers' partials and the run table.
+/// Builds the reports (without their groups) and their groups from the
+/// workers' partials and the run table.
 pub fn finish(
     sources: &[Source],
     mut partials: Vec<Partial>,
     table: RunTable,
     views: &[ViewSpec],
-) -> Vec<Report> {
+) -> Vec<(Report, GroupRows)> {
     let inputs = summarize_inputs(sources, &partials);
     // Global ids are 1-based like the workers' (0: none).
     let mut users = Interner::default();
@@ -68,27 +140,15 @@ pub fn finish(
         .collect();
     let mut merged: Vec<MergedView> = views
         .iter()
-        .map(|_| MergedView {
+        .map(|spec| MergedView {
             to_global: vec![Vec::new(); partials.len()],
+            bucketed: spec.bucket().is_some(),
             ..MergedView::default()
         })
         .collect();
     for (w, partial) in partials.iter_mut().enumerate() {
         for (v, view) in partial.views.iter_mut().enumerate() {
-            let cells = std::mem::take(&mut view.cells);
-            let mut slots: Vec<(u32, i64)> =
-                (0..cells.len() as u32).map(|g| (g, NO_BUCKET)).collect();
-            for (&(group, bucket), &index) in &view.cell_index {
-                slots[index as usize] = (group, bucket);
-            }
-            for (cell, (group, bucket)) in cells.into_iter().zip(slots) {
-                let global = merged[v].global(w, group, &view.static_keys);
-                merged[v].cells.entry((global, bucket)).or_default().merge(
-                    cell,
-                    |u| user_maps[w][u as usize],
-                    |m| metric_maps[w][m as usize],
-                );
-            }
+            merged[v].merge_worker(w, view, &user_maps[w], &metric_maps[w]);
         }
     }
     // Comments of the latest rating of each run.
@@ -128,7 +188,7 @@ pub fn finish(
             };
             let global = merged[v].global(worker, local, &view.static_keys);
             let bucket = spec.bucket().map_or(NO_BUCKET, |b| b.start(slot.time_ms));
-            let cell = merged[v].cells.entry((global, bucket)).or_default();
+            let cell = merged[v].cell(global, bucket);
             if incomplete {
                 cell.incomplete += 1;
                 let user = user_maps[worker][slot.info.user as usize];
@@ -143,10 +203,24 @@ pub fn finish(
             }
         }
     });
+    // The workers' descriptors and keys are not needed any more: freed before
+    // the groups' statistics are computed.
+    drop(partials);
+    drop(comments);
     views
         .iter()
         .zip(merged)
-        .map(|(spec, view)| build(spec, view, &metric_names.names, inputs.clone()))
+        .map(|(spec, view)| {
+            let places = view.places();
+            build(
+                spec,
+                view.cells,
+                places,
+                view.keys,
+                metric_names.names.clone(),
+                inputs.clone(),
+            )
+        })
         .collect()
 }
 
@@ -191,65 +265,5 @@ fn summarize_inputs(sources: &[Source], partials: &[Partial]) -> InputSummary {
                 format!("{name}:{line}: {reason}")
             })
             .collect(),
-    }
-}
-
-fn build(
-    spec: &ViewSpec,
-    view: MergedView,
-    metric_names: &[String],
-    inputs: InputSummary,
-) -> Report {
-    let mut total = GroupTotals::default();
-    let mut groups = Vec::with_capacity(view.cells.len());
-    let mut sort_keys = Vec::with_capacity(view.cells.len());
-    for ((global, bucket), mut cell) in view.cells {
-        let mut stats = cell.stats(metric_names, spec.comments);
-        let values = &view.keys[global as usize];
-        let mut static_values = values.iter();
-        let mut key_text = Vec::new();
-        for field in &spec.group_by {
-            let value = match field {
-                super::GroupField::Time(_) => super::time::format_ms(bucket),
-                _ => static_values.next().cloned().unwrap_or_default(),
-            };
-            match field {
-                super::GroupField::Prompt => stats.prompt = Some(value.clone()),
-                super::GroupField::Variant if !value.is_empty() => {
-                    stats.variant = Some(value.clone())
-                }
-                _ => {}
-            }
-            key_text.push(value.clone());
-            stats.key.insert(field.name(), value);
-        }
-        cell.comments.clear();
-        total.merge(cell, |u| u, |m| m);
-        groups.push(stats);
-        sort_keys.push(key_text);
-    }
-    let mut totals = total.stats(metric_names, 0);
-    totals.users = total.users.len() as u64;
-    let all_runs = totals.runs.max(1) as f64;
-    totals.share = if totals.runs > 0 { 1.0 } else { 0.0 };
-    for group in &mut groups {
-        group.share = group.runs as f64 / all_runs;
-    }
-    let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_by(|&a, &b| {
-        super::sort::compare(spec.sort, &groups[a], &groups[b])
-            .then_with(|| sort_keys[a].cmp(&sort_keys[b]))
-    });
-    let mut slots: Vec<Option<_>> = groups.into_iter().map(Some).collect();
-    let mut groups: Vec<_> = order.into_iter().filter_map(|i| slots[i].take()).collect();
-    if let Some(top) = spec.top {
-        groups.truncate(top);
-    }
-    Report {
-        schema: REPORT_SCHEMA.into(),
-        inputs,
-        filters: spec.shown_filters.clone(),
-        totals,
-        groups,
     }
 }

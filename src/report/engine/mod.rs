@@ -28,6 +28,7 @@
 mod aggregate;
 pub mod filter;
 mod fold;
+mod group_parts;
 mod group_totals;
 pub mod input;
 mod interner;
@@ -40,6 +41,8 @@ pub mod parse;
 #[cfg(test)]
 mod parse_props;
 mod percentile;
+mod prefetch;
+mod rows;
 mod run_table;
 mod run_table_slots;
 pub mod scan;
@@ -48,10 +51,11 @@ pub mod time;
 
 use std::collections::BTreeMap;
 
-pub use aggregate::aggregate;
+pub use aggregate::{aggregate, aggregate_rows};
 pub use filter::{Filters, GroupField, RunFields, StatusFilter};
 pub use input::{Source, expand};
 pub use model::{GroupStats, REPORT_SCHEMA, Report};
+pub use rows::GroupRows;
 pub use time::Bucket;
 
 /// How groups are ordered.

@@ -6,7 +6,8 @@
 //! open-addressing table of 32-byte entries (key, start time packed with the
 //! flags, descriptor, user): one run is one aligned half cache line, so looking
 //! it up usually costs one cache miss (a general hash map costs two: its control
-//! bytes, then its bucket). Rated runs take 24 more bytes in a second map.
+//! bytes, then its bucket). Rated runs take 24 more bytes in a second map
+//! (the run id, then the rating and its time packed in one word).
 //! Sharded locks keep two workers from waiting on each other.
 
 use std::collections::HashMap;
@@ -103,6 +104,29 @@ pub struct Rating {
     pub rating: u8,
 }
 
+/// A [`Rating`] in one word, as the ratings map keeps it (24-byte entries with
+/// the run id, not 32): the ts (ms) shifted left by 3, the stars (1 to 5) below.
+/// A ts is within years 0 to 9999 (about ±2^48 ms), far inside the 61 bits.
+#[derive(Debug, Clone, Copy)]
+struct PackedRating(u64);
+
+impl PackedRating {
+    fn new(ts_ms: i64, rating: u8) -> Self {
+        PackedRating((ts_ms as u64) << 3 | (rating & 7) as u64)
+    }
+
+    fn ts_ms(self) -> i64 {
+        self.0 as i64 >> 3
+    }
+
+    fn get(self) -> Rating {
+        Rating {
+            ts_ms: self.ts_ms(),
+            rating: (self.0 & 7) as u8,
+        }
+    }
+}
+
 /// One change to the table.
 #[derive(Debug, Clone, Copy)]
 pub enum Change {
@@ -156,7 +180,7 @@ fn shard_of(hash: u64) -> usize {
 #[derive(Default)]
 struct Shard {
     runs: ShardSlots,
-    ratings: Map<Rating>,
+    ratings: Map<PackedRating>,
     /// (run, ts) of ratings a later one replaced.
     replaced: std::collections::HashSet<(RunKey, i64)>,
 }
@@ -220,18 +244,18 @@ impl Shard {
             slot.flags |= flag::RATED;
         });
         match self.ratings.get_mut(&key) {
-            Some(latest) if latest.ts_ms == ts_ms => false,
+            Some(latest) if latest.ts_ms() == ts_ms => false,
             Some(latest) => {
                 // Re-ratings are rare: remember the replaced ones to spot their duplicates.
-                let older = if ts_ms > latest.ts_ms {
-                    std::mem::replace(latest, Rating { ts_ms, rating }).ts_ms
+                let older = if ts_ms > latest.ts_ms() {
+                    std::mem::replace(latest, PackedRating::new(ts_ms, rating)).ts_ms()
                 } else {
                     ts_ms
                 };
                 self.replaced.insert((key, older)) || older != ts_ms
             }
             None => {
-                self.ratings.insert(key, Rating { ts_ms, rating });
+                self.ratings.insert(key, PackedRating::new(ts_ms, rating));
                 true
             }
         }
@@ -301,7 +325,7 @@ impl RunTable {
 
     /// The latest rating of a run.
     pub fn rating(&self, key: RunKey) -> Option<Rating> {
-        self.shard(key).ratings.get(&key).copied()
+        self.shard(key).ratings.get(&key).map(|r| r.get())
     }
 
     /// Visits every run with its latest rating; consumes the table.
@@ -313,7 +337,9 @@ impl RunTable {
                 visit(
                     key,
                     slot,
-                    rated.then(|| shard.ratings.get(&key).copied()).flatten(),
+                    rated
+                        .then(|| shard.ratings.get(&key).map(|r| r.get()))
+                        .flatten(),
                 )
             });
         }

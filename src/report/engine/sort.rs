@@ -3,19 +3,37 @@
 use std::cmp::Ordering;
 
 use super::SortKey;
-use super::model::GroupStats;
+
+/// The numbers of a group that the order reads (the same as its `GroupStats`).
+#[derive(Debug, Clone, Copy)]
+pub struct SortFields {
+    /// Runs, complete or not.
+    pub runs: u64,
+    /// Runs that ended ok.
+    pub ok: u64,
+    /// Runs with a start and no end.
+    pub incomplete: u64,
+    /// ok / completed runs.
+    pub success_rate: Option<f64>,
+    /// p95 of the durations.
+    pub p95: Option<f64>,
+    /// Mean duration.
+    pub mean: Option<f64>,
+    /// Mean rating.
+    pub rating: Option<f64>,
+}
 
 /// Compares two groups for `key`: the first in the report compares Less.
 /// Groups without a value (no completed run, no rating) come last.
-pub fn compare(key: SortKey, a: &GroupStats, b: &GroupStats) -> Ordering {
-    let failures = |g: &GroupStats| g.runs - g.ok - g.incomplete;
+pub fn compare(key: SortKey, a: &SortFields, b: &SortFields) -> Ordering {
+    let failures = |g: &SortFields| g.runs - g.ok - g.incomplete;
     match key {
         SortKey::Runs => b.runs.cmp(&a.runs),
         SortKey::Key => Ordering::Equal,
         SortKey::SuccessRate => ascending(a.success_rate, b.success_rate),
-        SortKey::P95 => descending(a.duration_ms.p95, b.duration_ms.p95),
-        SortKey::Mean => descending(a.duration_ms.mean, b.duration_ms.mean),
-        SortKey::Rating => descending(a.ratings.mean, b.ratings.mean),
+        SortKey::P95 => descending(a.p95, b.p95),
+        SortKey::Mean => descending(a.mean, b.mean),
+        SortKey::Rating => descending(a.rating, b.rating),
         SortKey::Failures => failures(b).cmp(&failures(a)),
     }
 }

@@ -24,6 +24,7 @@ use std::io::{self, Write};
 
 pub use columns::short_hash;
 pub use columns::{Column, PARTICIPATION_GOAL, Section, columns, has_cost, metric_names};
+pub use json::write_streamed;
 pub use table::same_column;
 
 use super::Report;
