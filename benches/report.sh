@@ -5,13 +5,16 @@
 #
 # Also times promptrun's general parser, which logs from other writers take: on
 # the same events written in another layout (`gen_logs --layout other`: keys in
-# another order, unread fields left out, `1` for `1.0`), and on promptrun's own
-# log with the fast path switched off (PROMPTRUN_NO_FAST_PARSE=1).
+# another order, unread fields left out, `1` for `1.0`), on a lean layout with
+# half-length lines (`gen_logs --layout lean`: also without user, host, command
+# and prompt hash, about 4 M lines per GiB, generated at twice SIZE_MIB so that
+# the file is about SIZE_MIB), each against DuckDB reading that same file, and on
+# promptrun's own log with the fast path switched off (PROMPTRUN_NO_FAST_PARSE=1).
 #
 #   benches/report.sh [SIZE_MIB]     (default 1024)
 #
 # Installs hyperfine and GNU time (apt) and DuckDB (pip, in a virtualenv under
-# target/) when missing. Needs about 3 GiB of free disk under target/.
+# target/) when missing. Needs about 4 GiB of free disk under target/.
 # RUNS=N sets hyperfine's runs (default 5). On a shared machine, run it when the
 # machine is otherwise idle: both tools use every core.
 set -euo pipefail
@@ -21,6 +24,7 @@ OUT=target/bench
 mkdir -p "$OUT"
 LOG="$OUT/events-${SIZE_MIB}MiB.jsonl"
 LOG_OTHER="$OUT/events-${SIZE_MIB}MiB-other-layout.jsonl"
+LOG_LEAN="$OUT/events-${SIZE_MIB}MiB-lean-layout.jsonl"
 
 need_apt() {
   if ! command -v "$1" >/dev/null 2>&1; then
@@ -42,6 +46,7 @@ cargo build --release --quiet --bin promptrun --example gen_logs
 release="${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release"
 [ -s "$LOG" ] || $release/examples/gen_logs "$LOG" "$SIZE_MIB" 42
 [ -s "$LOG_OTHER" ] || $release/examples/gen_logs "$LOG_OTHER" "$SIZE_MIB" 42 --layout other
+[ -s "$LOG_LEAN" ] || $release/examples/gen_logs "$LOG_LEAN" "$((SIZE_MIB * 2))" 42 --layout lean
 PROMPTRUN=$release/promptrun
 
 # The same aggregates per prompt and variant: runs (deduplicated by run_id), ok,
@@ -81,6 +86,22 @@ hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/report-hyperfine.js
   -n promptrun-other-layout "$PROMPTRUN report --format json $LOG_OTHER > /dev/null" \
   -n promptrun-no-fast-parse "PROMPTRUN_NO_FAST_PARSE=1 $PROMPTRUN report --format json $LOG > /dev/null" \
   -n duckdb "$VENV/bin/python $OUT/duckdb_report.py $LOG > /dev/null"
+
+echo "== other writers' layouts, each file read by both (hyperfine)"
+echo "   other layout: $(du -h "$LOG_OTHER" | cut -f1), $(wc -l <"$LOG_OTHER") lines; lean: $(du -h "$LOG_LEAN" | cut -f1), $(wc -l <"$LOG_LEAN") lines"
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/layouts-hyperfine.json" \
+  -n promptrun-other "$PROMPTRUN report --format json $LOG_OTHER > /dev/null" \
+  -n duckdb-other "$VENV/bin/python $OUT/duckdb_report.py $LOG_OTHER > /dev/null" \
+  -n promptrun-lean "$PROMPTRUN report --format json $LOG_LEAN > /dev/null" \
+  -n duckdb-lean "$VENV/bin/python $OUT/duckdb_report.py $LOG_LEAN > /dev/null"
+python3 - "$OUT/layouts-hyperfine.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+for layout in ("other", "lean"):
+    p, d = results[f"promptrun-{layout}"]["median"], results[f"duckdb-{layout}"]["median"]
+    print(f"{layout} layout: promptrun {p:.3f} s, duckdb {d:.3f} s -> {d / p:.2f}x faster",
+          "(target >= 2x:", "MET)" if d / p >= 2 else "NOT MET)")
+PY
 
 echo "== compare against report: one engine pass each (hyperfine)"
 # compare groups by prompt, variant and version in a single view and then runs the
