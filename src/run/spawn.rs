@@ -16,6 +16,8 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use super::signals::FORWARDED;
+
 /// How the child starts.
 #[derive(Debug)]
 pub struct SpawnRequest<'a> {
@@ -29,23 +31,13 @@ pub struct SpawnRequest<'a> {
     pub own_group: bool,
 }
 
-/// Signals whose disposition the child resets to the default before it execs:
-/// promptrun's handlers (which must not run in the child while it shares
-/// promptrun's memory) and SIGPIPE, which promptrun ignores but a command expects
-/// at its default, as std's spawning does. A signal that was ignored when
-/// promptrun started keeps being ignored, except SIGPIPE.
-const RESET: [libc::c_int; 10] = [
-    libc::SIGINT,
-    libc::SIGTERM,
-    libc::SIGHUP,
-    libc::SIGQUIT,
-    libc::SIGUSR1,
-    libc::SIGUSR2,
-    libc::SIGALRM,
-    libc::SIGCHLD,
-    libc::SIGXFSZ,
-    libc::SIGPIPE,
-];
+/// Signals whose disposition the child resets to the default before it execs,
+/// besides the ones promptrun forwards ([`FORWARDED`], whose handlers must not run
+/// in the child while it shares promptrun's memory): SIGCHLD's and SIGXFSZ's
+/// handlers too, and SIGPIPE, which promptrun ignores but a command expects at its
+/// default, as std's spawning does. A signal that was ignored when promptrun
+/// started keeps being ignored, except SIGPIPE.
+const ALSO_RESET: [libc::c_int; 3] = [libc::SIGCHLD, libc::SIGXFSZ, libc::SIGPIPE];
 
 /// The child's stack: the child makes a dozen system calls on it and nothing else.
 const CHILD_STACK: usize = 64 * 1024;
@@ -73,15 +65,12 @@ pub fn spawn(request: &SpawnRequest<'_>) -> io::Result<libc::pid_t> {
         .first()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no command to run"))?;
     let args = to_cstrings(request.argv.iter().map(OsString::as_os_str))?;
-    let added = to_cstrings(
-        request
-            .env
-            .iter()
-            .map(|(key, value)| join_entry(OsStr::new(key), value))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(OsString::as_os_str),
-    )?;
+    let added: Vec<OsString> = request
+        .env
+        .iter()
+        .map(|(key, value)| join_entry(OsStr::new(key), value))
+        .collect();
+    let added = to_cstrings(added.iter().map(OsString::as_os_str))?;
     let mut plan = ChildPlan {
         candidates: candidates(program)?,
         argv: null_terminated(&args),
@@ -140,7 +129,7 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
         let plan = &*(arg as *const ChildPlan);
         let mut default: libc::sigaction = std::mem::zeroed();
         default.sa_sigaction = libc::SIG_DFL;
-        for signal in RESET {
+        for &signal in FORWARDED.iter().chain(&ALSO_RESET) {
             let mut old: libc::sigaction = std::mem::zeroed();
             libc::sigaction(signal, &default, &mut old);
             if old.sa_sigaction == libc::SIG_IGN && signal != libc::SIGPIPE {
