@@ -14,6 +14,12 @@ use std::ops::Range;
 
 use crate::config::glob::Glob;
 
+mod shapes;
+mod text;
+
+use shapes::{high_entropy, is_attached_password, json_members, private_key_blocks, url_passwords};
+use text::{runs, splice, words};
+
 pub const REDACTED: &str = "[REDACTED]";
 
 /// Redacts with the built-in shapes and the user's extra patterns
@@ -130,13 +136,6 @@ enum Next {
     HideStretch,
     /// The next word is `user:password` (`-u alice:hunter2`).
     UserPassword,
-}
-
-/// A word of an argument: its range and the quoted (or unquoted) stretch it is in.
-struct Word {
-    arg: usize,
-    range: Range<usize>,
-    group: usize,
 }
 
 impl Redactor {
@@ -330,240 +329,6 @@ impl Redactor {
     }
 }
 
-/// `-phunter2` (mysql and friends): a password glued to `-p`, except the
-/// compiler flags that look alike.
-fn is_attached_password(flag: &str) -> bool {
-    let Some(rest) = flag.strip_prefix("-p") else {
-        return false;
-    };
-    !rest.is_empty()
-        && !rest.starts_with('-')
-        && !matches!(
-            rest,
-            "thread" | "edantic" | "edantic-errors" | "ipe" | "g" | "ie"
-        )
-        && !rest.starts_with("rint")
-}
-
-/// `scheme://user:password@host`: the password.
-fn url_passwords(text: &str, found: &mut Vec<Range<usize>>) {
-    for (at, _) in text.match_indices("://") {
-        let start = at + 3;
-        let authority_end = text[start..]
-            .find(['/', '?', '#', ' '])
-            .map_or(text.len(), |i| start + i);
-        let authority = &text[start..authority_end];
-        if let Some(user_end) = authority.rfind('@')
-            && let Some(colon) = authority[..user_end].find(':')
-        {
-            found.push(start + colon + 1..start + user_end);
-        }
-    }
-}
-
-/// Long random-looking runs of base64 (an AWS secret access key, a bare API
-/// key): at least 32 characters mixing upper case, lower case and digits, with
-/// the spread of characters of random text (entropy) and its case changing
-/// every few letters, unlike the CamelCase words of a path.
-fn high_entropy(text: &str, found: &mut Vec<Range<usize>>) {
-    let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/');
-    for run in runs(text, is_base64) {
-        let word = text[run.clone()].trim_matches('/');
-        if word.len() < 32 {
-            continue;
-        }
-        let has = |f: fn(&u8) -> bool| word.as_bytes().iter().any(f);
-        if has(u8::is_ascii_uppercase)
-            && has(u8::is_ascii_lowercase)
-            && has(u8::is_ascii_digit)
-            && entropy(word) >= 4.2
-            && case_changes(word) * 5 >= word.len()
-        {
-            let end =
-                run.end + text[run.end..].len() - text[run.end..].trim_start_matches('=').len();
-            found.push(run.start..end);
-        }
-    }
-}
-
-/// How often the case changes between adjacent letters.
-fn case_changes(word: &str) -> usize {
-    word.as_bytes()
-        .windows(2)
-        .filter(|pair| {
-            pair[0].is_ascii_alphabetic()
-                && pair[1].is_ascii_alphabetic()
-                && pair[0].is_ascii_uppercase() != pair[1].is_ascii_uppercase()
-        })
-        .count()
-}
-
-/// Shannon entropy of `word`, in bits per character.
-fn entropy(word: &str) -> f64 {
-    let mut counts = [0u32; 256];
-    for &b in word.as_bytes() {
-        counts[b as usize] += 1;
-    }
-    let n = word.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
-}
-
-/// `-----BEGIN … PRIVATE KEY-----` through its END line (or the end of the argument).
-fn private_key_blocks(arg: &str) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(begin) = arg[from..].find("-----BEGIN ").map(|i| from + i) {
-        let label_end = arg[begin + 11..]
-            .find("-----")
-            .map_or(arg.len(), |i| begin + 11 + i);
-        if !arg[begin..label_end].contains("PRIVATE KEY") {
-            from = label_end;
-            continue;
-        }
-        let end = arg[label_end..]
-            .find("-----END ")
-            .and_then(|i| {
-                let end_label = label_end + i + 9;
-                arg[end_label..].find("-----").map(|j| end_label + j + 5)
-            })
-            .unwrap_or(arg.len());
-        found.push(begin..end);
-        from = end;
-    }
-    found
-}
-
-/// The string value of every JSON member whose key looks secret: `"api_key": "…"`.
-fn json_members(text: &str, redactor: &Redactor) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let mut quotes = text.match_indices('"').map(|(i, _)| i).peekable();
-    while let Some(open) = quotes.next() {
-        let Some(close) = quotes.next() else { break };
-        let key = &text[open + 1..close];
-        let rest = &text[close + 1..];
-        let after = rest.trim_start();
-        let Some(value) = after.strip_prefix(':').map(str::trim_start) else {
-            continue;
-        };
-        if !value.starts_with('"') || !redactor.is_secret_name(key) {
-            continue;
-        }
-        let value_open = text.len() - value.len();
-        // The value's closing quote, skipping escaped ones.
-        let mut end = None;
-        let mut escaped = false;
-        for (i, c) in text[value_open + 1..].char_indices() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => {
-                    end = Some(value_open + 1 + i);
-                    break;
-                }
-                _ => escaped = false,
-            }
-        }
-        let end = end.unwrap_or(text.len());
-        found.push(value_open + 1..end);
-        while quotes.peek().is_some_and(|&q| q <= end) {
-            quotes.next();
-        }
-    }
-    found
-}
-
-/// Maximal runs of characters for which `keep` holds.
-fn runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (keep(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push(s..text.len());
-    }
-    out
-}
-
-/// The words of every argument, split at whitespace and quotes; a quote starts
-/// a new group, so a header's value ends where its quotes do.
-fn words(args: &[String]) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut group = 0;
-    for (arg, text) in args.iter().enumerate() {
-        group += 1;
-        let mut start = None;
-        for (i, c) in text.char_indices() {
-            let quote = matches!(c, '"' | '\'' | '`');
-            if c.is_whitespace() || quote {
-                if let Some(s) = start.take() {
-                    out.push(Word {
-                        arg,
-                        range: s..i,
-                        group,
-                    });
-                }
-                if quote {
-                    group += 1;
-                }
-            } else if start.is_none() {
-                start = Some(i);
-            }
-        }
-        if let Some(s) = start {
-            out.push(Word {
-                arg,
-                range: s..text.len(),
-                group,
-            });
-        }
-    }
-    out
-}
-
-/// `text` with the `spans` replaced by `[REDACTED]`; spans that overlap, touch
-/// or are apart only by whitespace become one.
-fn splice(text: &str, mut spans: Vec<Range<usize>>) -> String {
-    if spans.is_empty() {
-        return text.to_string();
-    }
-    spans.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
-    for span in spans {
-        match merged.last_mut() {
-            Some(last)
-                if span.start <= last.end
-                    || text[last.end..span.start].chars().all(char::is_whitespace) =>
-            {
-                last.end = last.end.max(span.end);
-            }
-            _ => merged.push(span),
-        }
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for span in merged {
-        out.push_str(&text[at..span.start]);
-        out.push_str(REDACTED);
-        at = span.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,7 +397,7 @@ mod tests {
     /// Every shape in `tests/data/secret_shapes.tsv`: `shape<TAB>argv JSON<TAB>expected JSON`.
     #[test]
     fn every_shape_in_the_table_is_redacted_as_listed() {
-        let table = include_str!("../../tests/data/secret_shapes.tsv");
+        let table = include_str!("../../../tests/data/secret_shapes.tsv");
         let mut failures = Vec::new();
         let mut shapes = 0;
         for (index, line) in table.lines().enumerate() {
