@@ -3,11 +3,12 @@
 //! the input, and keeps the latest rating of each run.
 //!
 //! It is the only state that grows with the number of runs. Runs live in an
-//! open-addressing table of 32-byte entries (key, start time packed with the
-//! flags, descriptor, user): one run is one aligned half cache line, so looking
-//! it up usually costs one cache miss (a general hash map costs two: its control
-//! bytes, then its bucket). Rated runs take 24 more bytes in a second map
-//! (the run id, then the rating and its time packed in one word).
+//! open-addressing table of 24-byte entries (the run id, then its start time as
+//! a delta from the id's UUID v7 time, packed with the flags and descriptor):
+//! looking one up usually costs one cache miss (a general hash map costs two:
+//! its control bytes, then its bucket). Runs that do not pack are kept whole
+//! beside it. Rated runs take 24 more bytes in a second map (the run id, then
+//! the rating and its time packed in one word).
 //! Sharded locks keep two workers from waiting on each other.
 
 use std::collections::HashMap;
@@ -52,7 +53,7 @@ impl Hasher for RunIdHasher {
     fn write_usize(&mut self, _: usize) {}
 }
 
-type Map<V> = HashMap<RunKey, V, BuildHasherDefault<RunIdHasher>>;
+pub(super) type Map<V> = HashMap<RunKey, V, BuildHasherDefault<RunIdHasher>>;
 
 /// Flags of a [`RunSlot`].
 pub mod flag {
@@ -82,7 +83,8 @@ pub struct RunSlot {
 pub struct RunInfo {
     /// The descriptor id, with the worker's index in its top bits.
     pub desc: u32,
-    /// The user id (in the same worker's interner).
+    /// The user id (in the same worker's interner); the table keeps it only
+    /// while the run has no run_end, the only runs whose user is read.
     pub user: u32,
     /// The resolution index.
     pub resolution: u8,
@@ -270,7 +272,14 @@ pub struct RunTable {
 impl Default for RunTable {
     fn default() -> Self {
         RunTable {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: (0..SHARDS)
+                .map(|i| {
+                    Mutex::new(Shard {
+                        runs: ShardSlots::staggered(i, SHARDS),
+                        ..Shard::default()
+                    })
+                })
+                .collect(),
         }
     }
 }

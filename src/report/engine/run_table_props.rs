@@ -1,0 +1,221 @@
+//! Property tests: the run table, with its packed entries and the runs kept
+//! aside, answers as a plain `HashMap<u128, RunSlot>` applying the same rules.
+
+use std::collections::{HashMap, HashSet};
+
+use proptest::prelude::*;
+
+use super::run_table::{Batch, Change, EndInfo, RunInfo, RunKey, RunSlot, RunTable, flag, key};
+use super::run_table_slots::{ShardSlots, hash};
+
+/// The model: the table's rules on a plain map (results as `Batch::results`).
+#[derive(Default)]
+struct Model {
+    runs: HashMap<u128, RunSlot>,
+    ratings: HashMap<u128, (i64, u8)>,
+    replaced: HashSet<(u128, i64)>,
+}
+
+impl Model {
+    fn apply(&mut self, run: u128, change: Change) -> (bool, bool) {
+        let fresh = !self.runs.contains_key(&run);
+        let slot = self.runs.entry(run).or_default();
+        match change {
+            Change::Start { info, time_ms } => {
+                if slot.flags & flag::START != 0 {
+                    return (false, false);
+                }
+                if slot.flags & flag::END == 0 {
+                    slot.info = info;
+                    slot.time_ms = time_ms;
+                }
+                slot.flags |= flag::START;
+                (true, false)
+            }
+            Change::End { end, with_start } => {
+                let start_fresh = with_start && slot.flags & flag::START == 0;
+                if with_start {
+                    slot.flags |= flag::START;
+                }
+                if slot.flags & flag::END != 0 {
+                    return (false, start_fresh);
+                }
+                slot.flags |= flag::END | if end.asked { flag::ASKED } else { 0 };
+                slot.info = end.info;
+                slot.time_ms = end.time_ms;
+                slot.status = end.status;
+                (true, start_fresh)
+            }
+            Change::Rate {
+                info,
+                ts_ms,
+                rating,
+            } => {
+                if fresh {
+                    slot.time_ms = ts_ms;
+                    slot.info = info;
+                }
+                slot.flags |= flag::RATED;
+                let new = match self.ratings.get_mut(&run) {
+                    Some(latest) if latest.0 == ts_ms => false,
+                    Some(latest) => {
+                        let older = if ts_ms > latest.0 {
+                            std::mem::replace(latest, (ts_ms, rating)).0
+                        } else {
+                            ts_ms
+                        };
+                        self.replaced.insert((run, older)) || older != ts_ms
+                    }
+                    None => {
+                        self.ratings.insert(run, (ts_ms, rating));
+                        true
+                    }
+                };
+                (new, false)
+            }
+        }
+    }
+}
+
+/// What the table reports of a run: its user only while it has no end.
+fn seen(slot: &RunSlot) -> (i64, u32, u32, u8, u8, u8) {
+    let user = if slot.flags & flag::END == 0 {
+        slot.info.user
+    } else {
+        0
+    };
+    let info = slot.info;
+    (slot.time_ms, info.desc, user, info.resolution, slot.flags, slot.status)
+}
+
+const BASE_MS: i64 = 1_790_000_000_000;
+
+/// Run ids: a few v7 ones (so changes repeat runs), or noise (never v7-like).
+fn run_id() -> impl Strategy<Value = u128> {
+    prop_oneof![
+        4 => (0u64..6).prop_map(|n| ((BASE_MS as u128 + n as u128 * 1000) << 80) | 0x7000 << 64 | n as u128),
+        1 => (0u128..4).prop_map(|n| n.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) | 1),
+    ]
+}
+
+/// Times near the ids' (packed) or far from them (kept aside).
+fn time() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        4 => (-3_000i64..8_000).prop_map(|d| BASE_MS + d),
+        1 => any::<i64>(),
+        1 => Just(BASE_MS + (1 << 20)),
+    ]
+}
+
+fn info() -> impl Strategy<Value = RunInfo> {
+    (any::<u32>(), 0u32..3, 0u8..5).prop_map(|(desc, user, resolution)| RunInfo {
+        desc,
+        user,
+        resolution,
+    })
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        (info(), time()).prop_map(|(info, time_ms)| Change::Start { info, time_ms }),
+        (info(), time(), 0u8..5, any::<bool>(), any::<bool>()).prop_map(
+            |(info, time_ms, status, asked, with_start)| Change::End {
+                end: EndInfo {
+                    info,
+                    time_ms,
+                    status,
+                    asked,
+                },
+                with_start,
+            }
+        ),
+        (info(), time(), 1u8..6).prop_map(|(mut info, ts_ms, rating)| {
+            info.user = 0;
+            Change::Rate {
+                info,
+                ts_ms,
+                rating,
+            }
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn the_table_answers_as_a_plain_map(
+        batches in proptest::collection::vec(
+            proptest::collection::vec((run_id(), change()), 0..40), 1..6),
+    ) {
+        let table = RunTable::default();
+        let mut model = Model::default();
+        let mut batch = Batch::default();
+        for changes in &batches {
+            batch.clear();
+            for &(run, change) in changes {
+                batch.push(key(run), change);
+            }
+            table.apply(&mut batch);
+            for (i, &(run, change)) in changes.iter().enumerate() {
+                prop_assert_eq!(batch.results[i], model.apply(run, change));
+            }
+        }
+        for (&run, &(ts, rating)) in &model.ratings {
+            let got = table.rating(key(run)).map(|r| (r.ts_ms, r.rating));
+            prop_assert_eq!(got, Some((ts, rating)));
+        }
+        let mut got = HashMap::new();
+        table.for_each(|run: RunKey, slot, rating| {
+            let id = (run[0] as u128) << 64 | run[1] as u128;
+            got.insert(id, (seen(slot), rating.map(|r| (r.ts_ms, r.rating))));
+        });
+        let want: HashMap<_, _> = model
+            .runs
+            .iter()
+            .map(|(&id, slot)| {
+                let rating = (slot.flags & flag::RATED != 0)
+                    .then(|| model.ratings.get(&id).copied())
+                    .flatten();
+                (id, (seen(slot), rating))
+            })
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn shard_slots_keep_what_a_plain_map_keeps(
+        steps in proptest::collection::vec(
+            (run_id(), time(), 0u8..16, 0u32..3, any::<u32>(), 0u8..9, 0u8..9), 0..300),
+    ) {
+        let mut slots = ShardSlots::staggered(3, 16);
+        let mut model: HashMap<u128, RunSlot> = HashMap::new();
+        for (run, time_ms, flags, user, desc, status, resolution) in steps {
+            let k = key(run);
+            let before = slots.update(k, hash(k), |slot, fresh| {
+                let before = (fresh, seen(slot));
+                *slot = RunSlot {
+                    time_ms,
+                    info: RunInfo { desc, user, resolution },
+                    flags,
+                    status,
+                };
+                before
+            });
+            let old = model.insert(run, RunSlot {
+                time_ms,
+                info: RunInfo { desc, user, resolution },
+                flags,
+                status,
+            });
+            let want = old.map_or((true, seen(&RunSlot::default())), |s| (false, seen(&s)));
+            prop_assert_eq!(before, want);
+        }
+        let mut got = HashMap::new();
+        slots.for_each(|run, slot| {
+            got.insert((run[0] as u128) << 64 | run[1] as u128, seen(slot));
+        });
+        let want: HashMap<_, _> = model.iter().map(|(&id, s)| (id, seen(s))).collect();
+        prop_assert_eq!(got, want);
+    }
+}
