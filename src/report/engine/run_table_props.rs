@@ -77,15 +77,26 @@ impl Model {
     }
 }
 
-/// What the table reports of a run: its user only while it has no end.
-fn seen(slot: &RunSlot) -> (i64, u32, u32, u8, u8, u8) {
-    let user = if slot.flags & flag::END == 0 {
-        slot.info.user
+/// What the table reports of a run: its user and resolution only while it has
+/// no end, its rating only when it has one.
+type Seen = (i64, u32, u32, u8, u8, u8, Option<(i64, u8)>);
+
+fn seen(slot: &RunSlot) -> Seen {
+    let (user, resolution) = if slot.flags & flag::END == 0 {
+        (slot.info.user, slot.info.resolution)
     } else {
-        0
+        (0, 0)
     };
-    let info = slot.info;
-    (slot.time_ms, info.desc, user, info.resolution, slot.flags, slot.status)
+    let rated = slot.flags & flag::RATED != 0;
+    (
+        slot.time_ms,
+        slot.info.desc,
+        user,
+        resolution,
+        slot.flags,
+        slot.status,
+        rated.then_some((slot.rating_ts, slot.stars)),
+    )
 }
 
 const BASE_MS: i64 = 1_790_000_000_000;
@@ -103,12 +114,26 @@ fn time() -> impl Strategy<Value = i64> {
     prop_oneof![
         4 => (-3_000i64..8_000).prop_map(|d| BASE_MS + d),
         1 => any::<i64>(),
-        1 => Just(BASE_MS + (1 << 20)),
+        1 => Just(BASE_MS + (1 << 23)),
+        1 => (0i64..300_000).prop_map(|d| BASE_MS + d),
     ]
 }
 
+/// Descriptors: small ids of any worker (packed) or any (large ones spill).
+fn desc() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        3 => (0u32..4, 0u32..100).prop_map(|(worker, id)| worker << 30 | id),
+        1 => any::<u32>(),
+    ]
+}
+
+/// Users: a few small ids (packed), or any (large ones spill).
+fn user() -> impl Strategy<Value = u32> {
+    prop_oneof![3 => 0u32..3, 1 => 0u32..70_000, 1 => any::<u32>()]
+}
+
 fn info() -> impl Strategy<Value = RunInfo> {
-    (any::<u32>(), 0u32..3, 0u8..5).prop_map(|(desc, user, resolution)| RunInfo {
+    (desc(), user(), 0u8..5).prop_map(|(desc, user, resolution)| RunInfo {
         desc,
         user,
         resolution,
@@ -177,7 +202,9 @@ proptest! {
                 let rating = (slot.flags & flag::RATED != 0)
                     .then(|| model.ratings.get(&id).copied())
                     .flatten();
-                (id, (seen(slot), rating))
+                let mut slot = *slot;
+                (slot.rating_ts, slot.stars) = rating.unwrap_or_default();
+                (id, (seen(&slot), rating))
             })
             .collect();
         prop_assert_eq!(got, want);
@@ -186,28 +213,27 @@ proptest! {
     #[test]
     fn shard_slots_keep_what_a_plain_map_keeps(
         steps in proptest::collection::vec(
-            (run_id(), time(), 0u8..16, 0u32..3, any::<u32>(), 0u8..9, 0u8..9), 0..300),
+            (run_id(), time(), 0u8..16, user(), desc(), 0u8..9, 0u8..9, (time(), 0u8..9)),
+            0..300),
     ) {
         let mut slots = ShardSlots::staggered(3, 16);
         let mut model: HashMap<u128, RunSlot> = HashMap::new();
-        for (run, time_ms, flags, user, desc, status, resolution) in steps {
-            let k = key(run);
-            let before = slots.update(k, hash(k), |slot, fresh| {
-                let before = (fresh, seen(slot));
-                *slot = RunSlot {
-                    time_ms,
-                    info: RunInfo { desc, user, resolution },
-                    flags,
-                    status,
-                };
-                before
-            });
-            let old = model.insert(run, RunSlot {
+        for (run, time_ms, flags, user, desc, status, resolution, (rating_ts, stars)) in steps {
+            let new = RunSlot {
                 time_ms,
                 info: RunInfo { desc, user, resolution },
                 flags,
                 status,
+                stars,
+                rating_ts,
+            };
+            let k = key(run);
+            let before = slots.update(k, hash(k), |slot, fresh| {
+                let before = (fresh, seen(slot));
+                *slot = new;
+                before
             });
+            let old = model.insert(run, new);
             let want = old.map_or((true, seen(&RunSlot::default())), |s| (false, seen(&s)));
             prop_assert_eq!(before, want);
         }
