@@ -245,3 +245,95 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+/// Scripted runs through each way a run leaves its entry and comes back.
+#[test]
+fn runs_that_spill_and_come_back_keep_their_results() {
+    let near = |n: u128| ((BASE_MS as u128) << 80) | 0x7000 << 64 | n;
+    let random = 0x1234_5678_9abc_def0_0fed_cba9_8765_4321u128; // "time" far in the future
+    let info = |user: u32| RunInfo {
+        desc: 1 << 30 | 7,
+        user,
+        resolution: 2,
+    };
+    let end = |time_ms: i64, with_start: bool| Change::End {
+        end: EndInfo {
+            info: info(3),
+            time_ms,
+            status: 1,
+            asked: true,
+        },
+        with_start,
+    };
+    let start = |user: u32, time_ms: i64| Change::Start {
+        info: info(user),
+        time_ms,
+    };
+    let rate = |ts_ms: i64, rating: u8| Change::Rate {
+        info: info(0),
+        ts_ms,
+        rating,
+    };
+    let script: Vec<(u128, Change)> = vec![
+        // A start with a user too large to pack spills; a duplicate of it is
+        // found aside; its end brings it back inline; a duplicate end is found.
+        (near(1), start(1 << 20, BASE_MS)),
+        (near(1), start(1 << 20, BASE_MS)),
+        (near(1), end(BASE_MS + 3, false)),
+        (near(1), end(BASE_MS + 3, true)),
+        // A rating before its run's end (kept aside), then the end packs both;
+        // a re-rating, its duplicate and the older one's duplicate.
+        (near(2), rate(BASE_MS + 9_000, 4)),
+        (near(2), end(BASE_MS, true)),
+        (near(2), rate(BASE_MS + 70_000, 2)),
+        (near(2), rate(BASE_MS + 70_000, 2)),
+        (near(2), rate(BASE_MS + 9_000, 4)),
+        // A rating too late to pack, then one that would fit: the latest stays.
+        (near(3), end(BASE_MS, true)),
+        (near(3), rate(BASE_MS + (1 << 20), 5)),
+        (near(3), rate(BASE_MS + 1_000, 1)),
+        // Rating-only runs and a run far from its id's time.
+        (near(4), rate(BASE_MS + 5, 3)),
+        (near(5), end(BASE_MS + (1 << 30), true)),
+        (near(5), end(BASE_MS + (1 << 30), true)),
+        // A random id: everything aside, still exact.
+        (random, start(2, BASE_MS)),
+        (random, rate(BASE_MS, 5)),
+        (random, end(BASE_MS, false)),
+        (random, rate(BASE_MS, 5)),
+    ];
+    let table = RunTable::default();
+    let mut model = Model::default();
+    let mut batch = Batch::default();
+    // One change a batch, so each sees the one before it applied.
+    for &(run, change) in &script {
+        batch.clear();
+        batch.push(key(run), change);
+        table.apply(&mut batch);
+        assert_eq!(
+            batch.results[0],
+            model.apply(run, change),
+            "{run:x} {change:?}"
+        );
+    }
+    assert_eq!(
+        table.rating(key(near(2))).map(|r| (r.ts_ms, r.rating)),
+        Some((BASE_MS + 70_000, 2))
+    );
+    assert_eq!(
+        table.rating(key(near(3))).map(|r| (r.ts_ms, r.rating)),
+        Some((BASE_MS + (1 << 20), 5))
+    );
+    let mut got = HashMap::new();
+    table.for_each(|run, slot, _| {
+        got.insert((run[0] as u128) << 64 | run[1] as u128, seen(slot));
+    });
+    assert_eq!(got.len(), 6);
+    for (id, slot) in &model.runs {
+        let mut slot = *slot;
+        if let Some(&(ts, stars)) = model.ratings.get(id) {
+            (slot.rating_ts, slot.stars) = (ts, stars);
+        }
+        assert_eq!(got[id], seen(&slot), "{id:x}");
+    }
+}
