@@ -76,8 +76,9 @@ pub struct RunSlot {
     pub flags: u8,
     /// The run_end status index.
     pub status: u8,
-    /// With [`flag::RATED`]: the latest rating and its ts (ms).
+    /// With [`flag::RATED`]: the latest rating...
     pub stars: u8,
+    /// ... and its ts (ms).
     pub rating_ts: i64,
 }
 

@@ -169,12 +169,23 @@ impl ShardSlots {
             as usize
     }
 
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let grown = self.entries.len() + self.entries.len() / GROWTH_DIVISOR;
         let capacity = grown.max(self.first).max(FIRST_CAPACITY);
         let old = std::mem::replace(&mut self.entries, vec![Entry::default(); capacity]);
+        // The keys are distinct: each goes to the first empty place from its
+        // own, with no key to compare on the way.
+        let capacity = self.entries.len();
         for entry in old.into_iter().filter(|e| !e.is_empty()) {
-            let at = self.find(entry.key, hash(entry.key));
+            let mut at = self.place(hash(entry.key));
+            while !self.entries[at].is_empty() {
+                at += 1;
+                if at == capacity {
+                    at = 0;
+                }
+            }
             self.entries[at] = entry;
         }
     }
