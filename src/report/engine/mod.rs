@@ -44,6 +44,9 @@ mod percentile;
 mod prefetch;
 mod rows;
 mod run_table;
+mod run_table_entry;
+#[cfg(test)]
+mod run_table_props;
 mod run_table_slots;
 pub mod scan;
 mod sort;

@@ -3,11 +3,12 @@
 //! the input, and keeps the latest rating of each run.
 //!
 //! It is the only state that grows with the number of runs. Runs live in an
-//! open-addressing table of 32-byte entries (key, start time packed with the
-//! flags, descriptor, user): one run is one aligned half cache line, so looking
-//! it up usually costs one cache miss (a general hash map costs two: its control
-//! bytes, then its bucket). Rated runs take 24 more bytes in a second map
-//! (the run id, then the rating and its time packed in one word).
+//! open-addressing table of 24-byte entries (the run id, then its start time as
+//! a delta from the id's UUID v7 time, packed with the flags and descriptor):
+//! looking one up usually costs one cache miss (a general hash map costs two:
+//! its control bytes, then its bucket). A run's latest rating is packed in
+//! the same entry once the run has ended. Runs that do not pack are kept
+//! whole beside the table.
 //! Sharded locks keep two workers from waiting on each other.
 
 use std::collections::HashMap;
@@ -52,7 +53,7 @@ impl Hasher for RunIdHasher {
     fn write_usize(&mut self, _: usize) {}
 }
 
-type Map<V> = HashMap<RunKey, V, BuildHasherDefault<RunIdHasher>>;
+pub(super) type Map<V> = HashMap<RunKey, V, BuildHasherDefault<RunIdHasher>>;
 
 /// Flags of a [`RunSlot`].
 pub mod flag {
@@ -75,6 +76,10 @@ pub struct RunSlot {
     pub flags: u8,
     /// The run_end status index.
     pub status: u8,
+    /// With [`flag::RATED`]: the latest rating...
+    pub stars: u8,
+    /// ... and its ts (ms).
+    pub rating_ts: i64,
 }
 
 /// A run's fields as one worker interned them (`desc`).
@@ -82,9 +87,10 @@ pub struct RunSlot {
 pub struct RunInfo {
     /// The descriptor id, with the worker's index in its top bits.
     pub desc: u32,
-    /// The user id (in the same worker's interner).
+    /// The user id (in the same worker's interner); the table keeps it only
+    /// while the run has no run_end, the only runs whose user is read.
     pub user: u32,
-    /// The resolution index.
+    /// The resolution index; kept, like the user, only while the run has no end.
     pub resolution: u8,
 }
 
@@ -102,29 +108,6 @@ pub struct EndInfo {
 pub struct Rating {
     pub ts_ms: i64,
     pub rating: u8,
-}
-
-/// A [`Rating`] in one word, as the ratings map keeps it (24-byte entries with
-/// the run id, not 32): the ts (ms) shifted left by 3, the stars (1 to 5) below.
-/// A ts is within years 0 to 9999 (about ±2^48 ms), far inside the 61 bits.
-#[derive(Debug, Clone, Copy)]
-struct PackedRating(u64);
-
-impl PackedRating {
-    fn new(ts_ms: i64, rating: u8) -> Self {
-        PackedRating((ts_ms as u64) << 3 | (rating & 7) as u64)
-    }
-
-    fn ts_ms(self) -> i64 {
-        self.0 as i64 >> 3
-    }
-
-    fn get(self) -> Rating {
-        Rating {
-            ts_ms: self.ts_ms(),
-            rating: (self.0 & 7) as u8,
-        }
-    }
 }
 
 /// One change to the table.
@@ -180,7 +163,6 @@ fn shard_of(hash: u64) -> usize {
 #[derive(Default)]
 struct Shard {
     runs: ShardSlots,
-    ratings: Map<PackedRating>,
     /// (run, ts) of ratings a later one replaced.
     replaced: std::collections::HashSet<(RunKey, i64)>,
 }
@@ -236,29 +218,30 @@ impl Shard {
 
     /// Records a rating; false when it is a duplicate (same run and same ts).
     fn rate(&mut self, key: RunKey, hash: u64, info: RunInfo, ts_ms: i64, rating: u8) -> bool {
+        let replaced = &mut self.replaced;
         self.runs.update(key, hash, |slot, fresh| {
             if fresh {
                 slot.time_ms = ts_ms;
                 slot.info = info;
             }
-            slot.flags |= flag::RATED;
-        });
-        match self.ratings.get_mut(&key) {
-            Some(latest) if latest.ts_ms() == ts_ms => false,
-            Some(latest) => {
-                // Re-ratings are rare: remember the replaced ones to spot their duplicates.
-                let older = if ts_ms > latest.ts_ms() {
-                    std::mem::replace(latest, PackedRating::new(ts_ms, rating)).ts_ms()
-                } else {
-                    ts_ms
-                };
-                self.replaced.insert((key, older)) || older != ts_ms
+            if slot.flags & flag::RATED == 0 {
+                slot.flags |= flag::RATED;
+                (slot.rating_ts, slot.stars) = (ts_ms, rating);
+                return true;
             }
-            None => {
-                self.ratings.insert(key, PackedRating::new(ts_ms, rating));
-                true
+            if slot.rating_ts == ts_ms {
+                return false;
             }
-        }
+            // Re-ratings are rare: remember the replaced ones to spot their duplicates.
+            let older = if ts_ms > slot.rating_ts {
+                let older = slot.rating_ts;
+                (slot.rating_ts, slot.stars) = (ts_ms, rating);
+                older
+            } else {
+                ts_ms
+            };
+            replaced.insert((key, older)) || older != ts_ms
+        })
     }
 }
 
@@ -270,7 +253,14 @@ pub struct RunTable {
 impl Default for RunTable {
     fn default() -> Self {
         RunTable {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: (0..SHARDS)
+                .map(|i| {
+                    Mutex::new(Shard {
+                        runs: ShardSlots::staggered(i, SHARDS),
+                        ..Shard::default()
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -325,23 +315,25 @@ impl RunTable {
 
     /// The latest rating of a run.
     pub fn rating(&self, key: RunKey) -> Option<Rating> {
-        self.shard(key).ratings.get(&key).map(|r| r.get())
+        let slot = self.shard(key).runs.get(key, run_table_slots::hash(key))?;
+        rating_of(&slot)
     }
 
     /// Visits every run with its latest rating; consumes the table.
     pub fn for_each(self, mut visit: impl FnMut(RunKey, &RunSlot, Option<Rating>)) {
         for shard in self.shards {
             let shard = shard.into_inner().unwrap_or_else(|p| p.into_inner());
-            shard.runs.for_each(|key, slot| {
-                let rated = slot.flags & flag::RATED != 0;
-                visit(
-                    key,
-                    slot,
-                    rated
-                        .then(|| shard.ratings.get(&key).map(|r| r.get()))
-                        .flatten(),
-                )
-            });
+            shard
+                .runs
+                .for_each(|key, slot| visit(key, slot, rating_of(slot)));
         }
     }
+}
+
+/// The latest rating of a run, if it has one.
+fn rating_of(slot: &RunSlot) -> Option<Rating> {
+    (slot.flags & flag::RATED != 0).then_some(Rating {
+        ts_ms: slot.rating_ts,
+        rating: slot.stars,
+    })
 }
