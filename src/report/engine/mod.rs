@@ -47,6 +47,9 @@ mod run_table;
 mod run_table_slots;
 pub mod scan;
 mod sort;
+mod template;
+#[cfg(test)]
+mod template_props;
 pub mod time;
 
 use std::collections::BTreeMap;

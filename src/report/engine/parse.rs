@@ -10,6 +10,7 @@
 
 use super::own_layout::{flat_object, parse_canonical};
 use super::scan::{RawStr, Scanner};
+use super::template::Templates;
 use super::time::parse_ts_ms;
 
 /// The event types a report reads.
@@ -88,7 +89,7 @@ const KEYS: [&[u8]; 22] = [
     b"\"selection\":",
 ];
 /// Any other key.
-const OTHER: usize = KEYS.len();
+pub(super) const OTHER: usize = KEYS.len();
 /// Before the first key.
 const FIRST: usize = KEYS.len() + 1;
 
@@ -135,7 +136,7 @@ impl KeyOrder {
 /// A key's index in `KEYS`, or `OTHER`: dispatched on the length, then compared
 /// whole (an escaped key is never one of ours, as before: raw bytes compare).
 #[inline(always)]
-fn key_index(key: &[u8]) -> usize {
+pub(super) fn key_index(key: &[u8]) -> usize {
     match key {
         b"v" => 0,
         b"type" => 1,
@@ -202,20 +203,23 @@ fn key_at(bytes: &[u8], at: usize, guess: usize) -> Option<usize> {
 }
 
 /// The engine's line parser: the fast path for promptrun's own layout first, then
-/// the general parser; or, with the fast path switched off
-/// (`PROMPTRUN_NO_FAST_PARSE`), the general parser alone. Both give the same
-/// events, so a number that changes with the switch points at the fast path.
+/// the shapes learned from earlier lines (`template.rs`), then the general
+/// parser; or, with the fast paths switched off (`PROMPTRUN_NO_FAST_PARSE`), the
+/// general parser alone. All give the same events, so a number that changes
+/// with the switch points at a fast path.
 #[derive(Debug, Clone)]
 pub struct LineParser {
     order: KeyOrder,
+    templates: Templates,
     own_layout: bool,
 }
 
 impl LineParser {
-    /// A parser that tries the own-layout fast path first when `own_layout` is true.
+    /// A parser that tries the fast paths first when `own_layout` is true.
     pub fn new(own_layout: bool) -> Self {
         LineParser {
             order: KeyOrder::default(),
+            templates: Templates::default(),
             own_layout,
         }
     }
@@ -223,12 +227,26 @@ impl LineParser {
     /// Parses one line (without its newline). `Err` is the reason it is skipped.
     #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Event<'a>, String> {
-        if self.own_layout
-            && let Some(event) = parse_canonical(line)
-        {
+        if !self.own_layout {
+            return parse_general(line, &mut self.order);
+        }
+        if let Some(event) = parse_canonical(line) {
             return Ok(event);
         }
-        parse_general(line, &mut self.order)
+        if let Some(result) = self.templates.parse(line) {
+            return result;
+        }
+        let result = parse_general(line, &mut self.order);
+        if result.is_ok() {
+            self.templates.missed(line);
+        }
+        result
+    }
+
+    /// Lines the learned templates read.
+    #[cfg(test)]
+    pub fn template_hits(&self) -> u64 {
+        self.templates.hits()
     }
 }
 
@@ -245,15 +263,10 @@ pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event
     }
 }
 
-/// The general parser: any key order, any valid JSON (the fast path's fallback).
+/// The general parser: any key order, any valid JSON (the fast paths' fallback).
 pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event<'a>, String> {
     let mut scanner = Scanner::new(line);
-    let mut event = Event::default();
-    let mut version: Option<&[u8]> = None;
-    let mut kind: Option<RawStr> = None;
-    let mut ts: Option<RawStr> = None;
-    let mut run_id: Option<RawStr> = None;
-    let (mut has_duration, mut status, mut rating) = (false, None, None);
+    let mut members = Members::default();
     let s = &mut scanner;
     let result = (|| -> Result<(), &'static str> {
         s.expect(b'{', "expected an object")?;
@@ -264,36 +277,7 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
         let mut previous = FIRST;
         loop {
             let index = order.read_key(s, previous)?;
-            match index {
-                0 => version = Some(s.number()?),
-                1 => kind = Some(s.string()?),
-                2 => ts = Some(s.string()?),
-                3 => run_id = Some(s.string()?),
-                4 => event.prompt = Some(s.string()?),
-                5 => event.variant = s.string_or_null()?,
-                6 => event.version = s.string_or_null()?,
-                7 => event.resolution = s.string_or_null()?,
-                8 => event.command = s.string_or_null()?,
-                9 => event.user = s.string_or_null()?,
-                10 => event.host = s.string_or_null()?,
-                11 if s.peek() == Some(b'{') => event.tags = Some(object(s)?),
-                12 if s.peek() == Some(b'{') => event.metrics = Some(object(s)?),
-                13 if s.peek() != Some(b'n') => {
-                    event.duration_ms = s.f64()?;
-                    has_duration = true;
-                }
-                14 => status = Some(s.string()?),
-                15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
-                16 if s.peek() != Some(b'n') => rating = Some(s.f64()?),
-                17 => event.comment = s.string_or_null()?,
-                18 => event.model = s.string_or_null()?,
-                19 => event.provider = s.string_or_null()?,
-                20 => event.cost_usd = cost(s)?,
-                21 if s.peek() == Some(b'{') => event.period = period_of(s.raw_object(1)?),
-                // Most unread values are strings: skip them without the general walk.
-                _ if s.peek() == Some(b'"') => drop(s.string()?),
-                _ => s.skip_value(1)?,
-            }
+            members.read(index, s)?;
             previous = index;
             match s.peek() {
                 Some(b',') => s.pos += 1,
@@ -321,57 +305,130 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
             scanner.pos + 1
         ));
     }
-    match version {
-        Some(b"1") => {}
-        Some(v) => {
-            let v = String::from_utf8_lossy(v);
-            return Err(match v.parse::<u64>() {
-                Ok(n) if n > 1 => {
-                    format!("schema version {n} is newer than this promptrun reads (1)")
-                }
-                _ => format!("unknown schema version `{v}`"),
-            });
-        }
-        None => return Err("missing field `v`".into()),
-    }
-    let kind = kind.ok_or("missing field `type`")?;
-    event.kind = Some(match kind.raw {
-        b"run_start" => Kind::RunStart,
-        b"run_end" => Kind::RunEnd,
-        b"feedback" => Kind::Feedback,
-        other => {
-            return Err(format!(
-                "unknown event type `{}`",
-                String::from_utf8_lossy(other)
-            ));
-        }
-    });
-    let ts = ts.ok_or("missing field `ts`")?;
-    event.ts_ms = parse_ts_ms(ts.raw).ok_or("`ts` is not an RFC 3339 timestamp")?;
-    event.run_id = run_id_key(run_id.ok_or("missing field `run_id`")?.raw);
-    if event.prompt.is_none() {
-        return Err("missing field `prompt`".into());
-    }
-    match event.kind {
-        Some(Kind::RunEnd) => {
-            if !has_duration || !(0.0..=MAX_DURATION_MS).contains(&event.duration_ms) {
-                return Err("run_end without a valid `duration_ms`".into());
+    members.finish()
+}
+
+/// What a line's members gave, before the checks at its end. The general parser
+/// and the learned-template path (`template.rs`) both read members with
+/// [`Members::read`] and end with [`Members::finish`], so they cannot differ in
+/// what a member means or which event a line makes.
+#[derive(Default)]
+pub(super) struct Members<'a> {
+    event: Event<'a>,
+    version: Option<&'a [u8]>,
+    kind: Option<RawStr<'a>>,
+    ts: Option<RawStr<'a>>,
+    run_id: Option<RawStr<'a>>,
+    has_duration: bool,
+    status: Option<RawStr<'a>>,
+    rating: Option<f64>,
+}
+
+impl<'a> Members<'a> {
+    /// Reads the value of key number `index` in `KEYS` (`OTHER`: any other key),
+    /// the cursor on the value. A later duplicate key overwrites an earlier one.
+    #[inline(always)]
+    pub(super) fn read(&mut self, index: usize, s: &mut Scanner<'a>) -> Result<(), &'static str> {
+        let event = &mut self.event;
+        match index {
+            0 => self.version = Some(s.number()?),
+            1 => self.kind = Some(s.string()?),
+            2 => self.ts = Some(s.string()?),
+            3 => self.run_id = Some(s.string()?),
+            4 => event.prompt = Some(s.string()?),
+            5 => event.variant = s.string_or_null()?,
+            6 => event.version = s.string_or_null()?,
+            7 => event.resolution = s.string_or_null()?,
+            8 => event.command = s.string_or_null()?,
+            9 => event.user = s.string_or_null()?,
+            10 => event.host = s.string_or_null()?,
+            11 if s.peek() == Some(b'{') => event.tags = Some(object(s)?),
+            12 if s.peek() == Some(b'{') => event.metrics = Some(object(s)?),
+            13 if s.peek() != Some(b'n') => {
+                event.duration_ms = s.f64()?;
+                self.has_duration = true;
             }
-            let status = status.ok_or("run_end without `status`")?;
-            event.status = STATUS_NAMES
-                .iter()
-                .position(|name| name.as_bytes() == status.raw)
-                .ok_or_else(|| {
-                    format!("unknown status `{}`", String::from_utf8_lossy(status.raw))
-                })? as Status;
+            14 => self.status = Some(s.string()?),
+            15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
+            16 if s.peek() != Some(b'n') => self.rating = Some(s.f64()?),
+            17 => event.comment = s.string_or_null()?,
+            18 => event.model = s.string_or_null()?,
+            19 => event.provider = s.string_or_null()?,
+            20 => event.cost_usd = cost(s)?,
+            21 if s.peek() == Some(b'{') => event.period = period_of(s.raw_object(1)?),
+            // Most unread values are strings: skip them without the general walk.
+            _ if s.peek() == Some(b'"') => drop(s.string()?),
+            _ => s.skip_value(1)?,
         }
-        Some(Kind::Feedback) => match rating {
-            Some(r) if (1.0..=5.0).contains(&r) && r.fract() == 0.0 => event.rating = r as u8,
-            _ => return Err("feedback without a rating from 1 to 5".into()),
-        },
-        _ => {}
+        Ok(())
     }
-    Ok(event)
+
+    /// The event, once the whole line was read as one valid JSON object in
+    /// valid UTF-8: its version, type and required fields checked.
+    #[inline(always)]
+    pub(super) fn finish(self) -> Result<Event<'a>, String> {
+        let Members {
+            mut event,
+            version,
+            kind,
+            ts,
+            run_id,
+            has_duration,
+            status,
+            rating,
+        } = self;
+        match version {
+            Some(b"1") => {}
+            Some(v) => {
+                let v = String::from_utf8_lossy(v);
+                return Err(match v.parse::<u64>() {
+                    Ok(n) if n > 1 => {
+                        format!("schema version {n} is newer than this promptrun reads (1)")
+                    }
+                    _ => format!("unknown schema version `{v}`"),
+                });
+            }
+            None => return Err("missing field `v`".into()),
+        }
+        let kind = kind.ok_or("missing field `type`")?;
+        event.kind = Some(match kind.raw {
+            b"run_start" => Kind::RunStart,
+            b"run_end" => Kind::RunEnd,
+            b"feedback" => Kind::Feedback,
+            other => {
+                return Err(format!(
+                    "unknown event type `{}`",
+                    String::from_utf8_lossy(other)
+                ));
+            }
+        });
+        let ts = ts.ok_or("missing field `ts`")?;
+        event.ts_ms = parse_ts_ms(ts.raw).ok_or("`ts` is not an RFC 3339 timestamp")?;
+        event.run_id = run_id_key(run_id.ok_or("missing field `run_id`")?.raw);
+        if event.prompt.is_none() {
+            return Err("missing field `prompt`".into());
+        }
+        match event.kind {
+            Some(Kind::RunEnd) => {
+                if !has_duration || !(0.0..=MAX_DURATION_MS).contains(&event.duration_ms) {
+                    return Err("run_end without a valid `duration_ms`".into());
+                }
+                let status = status.ok_or("run_end without `status`")?;
+                event.status = STATUS_NAMES
+                    .iter()
+                    .position(|name| name.as_bytes() == status.raw)
+                    .ok_or_else(|| {
+                        format!("unknown status `{}`", String::from_utf8_lossy(status.raw))
+                    })? as Status;
+            }
+            Some(Kind::Feedback) => match rating {
+                Some(r) if (1.0..=5.0).contains(&r) && r.fract() == 0.0 => event.rating = r as u8,
+                _ => return Err("feedback without a rating from 1 to 5".into()),
+            },
+            _ => {}
+        }
+        Ok(event)
+    }
 }
 
 /// An object's raw text (tags, metrics), the cursor on its `{`: a flat object of
@@ -423,14 +480,18 @@ fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
 /// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
 #[inline]
 pub fn run_id_key(raw: &[u8]) -> u128 {
-    if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
-        // The 32 digits as four words of eight.
-        let r = raw;
+    if raw.len() == 36
+        && let Some(r) = raw.first_chunk::<36>()
+        && [r[8], r[13], r[18], r[23]] == [b'-'; 4]
+    {
+        // The 32 digits as four words of eight, loaded whole.
+        let word = |at: usize| u64::from_le_bytes(r[at..at + 8].try_into().unwrap_or_default());
+        let half = |at: usize| u32::from_le_bytes(r[at..at + 4].try_into().unwrap_or_default());
         let words = (
-            hex8([r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]]),
-            hex8([r[9], r[10], r[11], r[12], r[14], r[15], r[16], r[17]]),
-            hex8([r[19], r[20], r[21], r[22], r[24], r[25], r[26], r[27]]),
-            hex8([r[28], r[29], r[30], r[31], r[32], r[33], r[34], r[35]]),
+            hex8(word(0)),
+            hex8((half(9) as u64) | (half(14) as u64) << 32),
+            hex8((half(19) as u64) | (half(24) as u64) << 32),
+            hex8(word(28)),
         );
         if let (Some(a), Some(b), Some(c), Some(d)) = words {
             return ((a << 32 | b) as u128) << 64 | (c << 32 | d) as u128;
@@ -439,13 +500,12 @@ pub fn run_id_key(raw: &[u8]) -> u128 {
     fnv_128(raw)
 }
 
-/// Eight ASCII hex digits (first digit most significant) as a number, or None:
-/// all eight checked and converted at once, a byte per lane of one word.
+/// Eight ASCII hex digits (the first in the lowest byte, most significant) as
+/// a number, or None: all eight checked and converted at once, a byte per lane.
 #[inline(always)]
-fn hex8(digits: [u8; 8]) -> Option<u64> {
+fn hex8(x: u64) -> Option<u64> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
-    let x = u64::from_le_bytes(digits);
     if x & HIGH != 0 {
         return None;
     }
