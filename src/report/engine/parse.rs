@@ -8,7 +8,7 @@
 //! Lines in the exact layout promptrun writes are read by a fast path first
 //! (`own_layout.rs`); any other line, or any doubt, comes here, with the same result.
 
-use super::own_layout::{flat_object, parse_canonical};
+use super::own_layout::{flat_object, own_head, parse_canonical};
 use super::scan::{RawStr, Scanner};
 use super::template::Templates;
 use super::time::parse_ts_ms;
@@ -230,7 +230,9 @@ impl LineParser {
         if !self.own_layout {
             return parse_general(line, &mut self.order);
         }
-        if let Some(event) = parse_canonical(line) {
+        if own_head(line)
+            && let Some(event) = parse_canonical(line)
+        {
             return Ok(event);
         }
         if let Some(result) = self.templates.parse(line) {
