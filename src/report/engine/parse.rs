@@ -6,7 +6,9 @@
 //! schema version is refused with a reason, as is anything malformed.
 //!
 //! Lines in the exact layout promptrun writes are read by a fast path first
-//! (`own_layout.rs`); any other line, or any doubt, comes here, with the same result.
+//! (`own_layout.rs`), lines shaped like earlier lines from another writer by a
+//! second (`template.rs`); any other line, or any doubt, comes here, with the
+//! same result.
 
 use super::own_layout::{flat_object, own_head, parse_canonical};
 use super::scan::{RawStr, Scanner};

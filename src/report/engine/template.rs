@@ -30,6 +30,11 @@ const NONE: u8 = u8::MAX;
 /// Learning backs off up to this many general-path lines between tries, when
 /// what it learns does not fit later lines (a log of ever-changing shapes).
 const MAX_BACKOFF: u32 = 1024;
+/// After this many lines in a row that fitted no shape, lines are let pass
+/// untried, more of them each time (up to `MAX_SKIP`): in a log of ever-changing
+/// shapes, trying cost more than the general parser alone.
+const COLD: u32 = 8;
+const MAX_SKIP: u32 = 256;
 
 /// One member of a shape: its literal, zero-padded in four little-endian words
 /// with their byte masks, and the key's index (`END` for the closing `}`).
@@ -137,6 +142,9 @@ pub struct Templates {
     learned: usize,
     backoff: u32,
     wait: u32,
+    /// Lines in a row that fitted no shape, and lines still to let pass untried.
+    misses: u32,
+    skip: u32,
 }
 
 impl Templates {
@@ -144,6 +152,25 @@ impl Templates {
     /// parser's refusal), or None to use the general parser.
     #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> Option<Result<Event<'a>, String>> {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return None;
+        }
+        let result = self.fit(line);
+        if result.is_some() {
+            self.misses = 0;
+        } else {
+            self.misses = self.misses.saturating_add(1);
+            if self.misses >= COLD {
+                self.skip = (1u32 << (self.misses - COLD).min(8)).min(MAX_SKIP);
+            }
+        }
+        result
+    }
+
+    /// [`Templates::parse`] without the backing off.
+    #[inline(always)]
+    fn fit<'a>(&mut self, line: &'a [u8]) -> Option<Result<Event<'a>, String>> {
         let mut t = self.current;
         let mut steps = &self.shapes.get(t)?.steps;
         let s = &mut Scanner::new(line);
@@ -358,5 +385,26 @@ mod tests {
             t.parse(&[&b[..b.len() - 1], &br#","x":1}"#[..]].concat())
                 .is_none()
         );
+    }
+
+    #[test]
+    fn lines_that_fit_no_shape_are_tried_less_and_less() {
+        let mut t = Templates::default();
+        let a =
+            br#"{"prompt":"p","run_id":"r","ts":"2026-01-01T00:00:00Z","type":"run_start","v":1}"#;
+        t.missed(a);
+        let odd = br#"{"v":1,"prompt":"p"}"#;
+        let mut tried = 0;
+        for _ in 0..1000 {
+            let before = t.misses;
+            assert!(t.parse(odd).is_none());
+            tried += (t.misses != before) as u32;
+        }
+        assert!((COLD..40).contains(&tried), "{tried} tries");
+        // A line that fits is read again soon, and the counting starts over.
+        let fits = (0..=MAX_SKIP).filter(|_| t.parse(a).is_some()).count();
+        assert!(fits > 0);
+        assert_eq!(t.misses, 0);
+        assert!(t.parse(a).is_some());
     }
 }
