@@ -13,7 +13,9 @@
 use super::own_layout::{flat_object, own_head, parse_canonical};
 use super::scan::{RawStr, Scanner};
 use super::template::Templates;
-use super::time::parse_ts_ms;
+
+pub(super) use super::members::Members;
+pub use super::run_id::run_id_key;
 
 /// The event types a report reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,134 +314,11 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
     members.finish()
 }
 
-/// What a line's members gave, before the checks at its end. The general parser
-/// and the learned-template path (`template.rs`) both read members with
-/// [`Members::read`] and end with [`Members::finish`], so they cannot differ in
-/// what a member means or which event a line makes.
-#[derive(Default)]
-pub(super) struct Members<'a> {
-    event: Event<'a>,
-    version: Option<&'a [u8]>,
-    kind: Option<RawStr<'a>>,
-    ts: Option<RawStr<'a>>,
-    run_id: Option<RawStr<'a>>,
-    has_duration: bool,
-    status: Option<RawStr<'a>>,
-    rating: Option<f64>,
-}
-
-impl<'a> Members<'a> {
-    /// Reads the value of key number `index` in `KEYS` (`OTHER`: any other key),
-    /// the cursor on the value. A later duplicate key overwrites an earlier one.
-    #[inline(always)]
-    pub(super) fn read(&mut self, index: usize, s: &mut Scanner<'a>) -> Result<(), &'static str> {
-        let event = &mut self.event;
-        match index {
-            0 => self.version = Some(s.number()?),
-            1 => self.kind = Some(s.string()?),
-            2 => self.ts = Some(s.string()?),
-            3 => self.run_id = Some(s.string()?),
-            4 => event.prompt = Some(s.string()?),
-            5 => event.variant = s.string_or_null()?,
-            6 => event.version = s.string_or_null()?,
-            7 => event.resolution = s.string_or_null()?,
-            8 => event.command = s.string_or_null()?,
-            9 => event.user = s.string_or_null()?,
-            10 => event.host = s.string_or_null()?,
-            11 if s.peek() == Some(b'{') => event.tags = Some(object(s)?),
-            12 if s.peek() == Some(b'{') => event.metrics = Some(object(s)?),
-            13 if s.peek() != Some(b'n') => {
-                event.duration_ms = s.f64()?;
-                self.has_duration = true;
-            }
-            14 => self.status = Some(s.string()?),
-            15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
-            16 if s.peek() != Some(b'n') => self.rating = Some(s.f64()?),
-            17 => event.comment = s.string_or_null()?,
-            18 => event.model = s.string_or_null()?,
-            19 => event.provider = s.string_or_null()?,
-            20 => event.cost_usd = cost(s)?,
-            21 if s.peek() == Some(b'{') => event.period = period_of(s.raw_object(1)?),
-            // Most unread values are strings: skip them without the general walk.
-            _ if s.peek() == Some(b'"') => drop(s.string()?),
-            _ => s.skip_value(1)?,
-        }
-        Ok(())
-    }
-
-    /// The event, once the whole line was read as one valid JSON object in
-    /// valid UTF-8: its version, type and required fields checked.
-    #[inline(always)]
-    pub(super) fn finish(self) -> Result<Event<'a>, String> {
-        let Members {
-            mut event,
-            version,
-            kind,
-            ts,
-            run_id,
-            has_duration,
-            status,
-            rating,
-        } = self;
-        match version {
-            Some(b"1") => {}
-            Some(v) => {
-                let v = String::from_utf8_lossy(v);
-                return Err(match v.parse::<u64>() {
-                    Ok(n) if n > 1 => {
-                        format!("schema version {n} is newer than this promptrun reads (1)")
-                    }
-                    _ => format!("unknown schema version `{v}`"),
-                });
-            }
-            None => return Err("missing field `v`".into()),
-        }
-        let kind = kind.ok_or("missing field `type`")?;
-        event.kind = Some(match kind.raw {
-            b"run_start" => Kind::RunStart,
-            b"run_end" => Kind::RunEnd,
-            b"feedback" => Kind::Feedback,
-            other => {
-                return Err(format!(
-                    "unknown event type `{}`",
-                    String::from_utf8_lossy(other)
-                ));
-            }
-        });
-        let ts = ts.ok_or("missing field `ts`")?;
-        event.ts_ms = parse_ts_ms(ts.raw).ok_or("`ts` is not an RFC 3339 timestamp")?;
-        event.run_id = run_id_key(run_id.ok_or("missing field `run_id`")?.raw);
-        if event.prompt.is_none() {
-            return Err("missing field `prompt`".into());
-        }
-        match event.kind {
-            Some(Kind::RunEnd) => {
-                if !has_duration || !(0.0..=MAX_DURATION_MS).contains(&event.duration_ms) {
-                    return Err("run_end without a valid `duration_ms`".into());
-                }
-                let status = status.ok_or("run_end without `status`")?;
-                event.status = STATUS_NAMES
-                    .iter()
-                    .position(|name| name.as_bytes() == status.raw)
-                    .ok_or_else(|| {
-                        format!("unknown status `{}`", String::from_utf8_lossy(status.raw))
-                    })? as Status;
-            }
-            Some(Kind::Feedback) => match rating {
-                Some(r) if (1.0..=5.0).contains(&r) && r.fract() == 0.0 => event.rating = r as u8,
-                _ => return Err("feedback without a rating from 1 to 5".into()),
-            },
-            _ => {}
-        }
-        Ok(event)
-    }
-}
-
 /// An object's raw text (tags, metrics), the cursor on its `{`: a flat object of
 /// strings and numbers is walked by the fast path's walker, any other by the
 /// general walk from its start (both check the same grammar).
 #[inline(always)]
-fn object<'a>(s: &mut Scanner<'a>) -> Result<&'a [u8], &'static str> {
+pub(super) fn object<'a>(s: &mut Scanner<'a>) -> Result<&'a [u8], &'static str> {
     let start = s.pos;
     if flat_object(s).is_some() {
         return Ok(&s.bytes[start..s.pos]);
@@ -476,113 +355,9 @@ pub(super) fn period_of(raw: &[u8]) -> u64 {
     period
 }
 
-fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
+pub(super) fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
     scanner.skip_value(1)?;
     Ok(false)
-}
-
-/// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
-#[inline]
-pub fn run_id_key(raw: &[u8]) -> u128 {
-    if raw.len() == 36
-        && let Some(r) = raw.first_chunk::<36>()
-        && [r[8], r[13], r[18], r[23]] == [b'-'; 4]
-    {
-        // The 32 digits as two vectors of sixteen, loaded as whole words.
-        let word = |at: usize| u64::from_le_bytes(r[at..at + 8].try_into().unwrap_or_default());
-        let half = |at: usize| u32::from_le_bytes(r[at..at + 4].try_into().unwrap_or_default());
-        let first = hex16(word(0), half(9) as u64 | (half(14) as u64) << 32);
-        let second = hex16(half(19) as u64 | (half(24) as u64) << 32, word(28));
-        if let (Some(a), Some(b)) = (first, second) {
-            return (a as u128) << 64 | b as u128;
-        }
-    }
-    fnv_128(raw)
-}
-
-/// Sixteen ASCII hex digits, the first in the lowest byte of `low`, as a number
-/// (the first digit most significant), or None: with SSE2, all sixteen checked
-/// and converted at once; elsewhere as two words of eight.
-#[inline(always)]
-fn hex16(low: u64, high: u64) -> Option<u64> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            _mm_add_epi8, _mm_and_si128, _mm_cmpgt_epi8, _mm_cvtsi128_si64, _mm_movemask_epi8,
-            _mm_or_si128, _mm_packus_epi16, _mm_set_epi64x, _mm_set1_epi8, _mm_set1_epi16,
-            _mm_slli_epi16, _mm_srli_epi16,
-        };
-        // SAFETY: SSE2 is part of x86_64; these intrinsics only compute on registers.
-        unsafe {
-            let c = _mm_set_epi64x(high as i64, low as i64);
-            let between = |v, lo: u8, hi: u8| {
-                _mm_and_si128(
-                    _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
-                    _mm_cmpgt_epi8(_mm_set1_epi8(hi as i8 + 1), v),
-                )
-            };
-            // Bytes >= 0x80 are negative as i8: neither a digit nor a letter.
-            let digit = between(c, b'0', b'9');
-            let letter = between(_mm_or_si128(c, _mm_set1_epi8(0x20)), b'a', b'f');
-            if _mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xffff {
-                return None;
-            }
-            // '0'..'9' are 0x30..0x39, letters get 9 added to their low four bits.
-            let nibbles = _mm_add_epi8(
-                _mm_and_si128(c, _mm_set1_epi8(0x0f)),
-                _mm_and_si128(letter, _mm_set1_epi8(9)),
-            );
-            // Each pair of digits (a 16-bit lane, the first digit low) to one byte.
-            let pairs = _mm_or_si128(
-                _mm_and_si128(_mm_slli_epi16(nibbles, 4), _mm_set1_epi16(0xf0)),
-                _mm_srli_epi16(nibbles, 8),
-            );
-            let bytes = _mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)) as u64;
-            Some(bytes.swap_bytes())
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        Some(hex8(low)? << 32 | hex8(high)?)
-    }
-}
-
-/// Eight ASCII hex digits (the first in the lowest byte, most significant) as
-/// a number, or None: all eight checked and converted at once, a byte per lane.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-#[inline(always)]
-fn hex8(x: u64) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES * 0x80;
-    if x & HIGH != 0 {
-        return None;
-    }
-    // With every byte below 0x80, adding 0x80 - c sets a byte's top bit exactly
-    // when the byte is >= c, and never carries into the next byte.
-    let at_least = |word: u64, c: u8| word + ONES * (0x80 - c as u64);
-    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
-    let lower = x | (ONES * 0x20);
-    let letter = at_least(lower, b'a') & !at_least(lower, b'f' + 1);
-    if (digit | letter) & HIGH != HIGH {
-        return None;
-    }
-    // '0'..'9' are 0x30..0x39; 'a'..'f' and 'A'..'F' have bit 6 set: add 9.
-    let nibbles = (x & (ONES * 0x0f)) + ((x >> 6) & ONES) * 9;
-    // Pack the eight nibbles, the first digit (lowest byte) on top.
-    let n = nibbles.swap_bytes();
-    let n = (n | n >> 4) & 0x00ff_00ff_00ff_00ff;
-    let n = (n | n >> 8) & 0x0000_ffff_0000_ffff;
-    Some((n | n >> 16) & 0xffff_ffff)
-}
-
-/// FNV-1a, 128 bits: deterministic across threads and runs.
-fn fnv_128(raw: &[u8]) -> u128 {
-    let mut hash: u128 = 0x6c62272e07bb014262b821756295c58d;
-    for &b in raw {
-        hash ^= b as u128;
-        hash = hash.wrapping_mul(0x0000000001000000000000000000013B);
-    }
-    hash
 }
 
 #[cfg(test)]
@@ -602,39 +377,6 @@ mod tests {
         assert!(e.variant.is_none());
         assert_eq!(e.tags.unwrap(), br#"{"team":"ml"}"#);
         assert_eq!(e.run_id, 0x0192f3a1_0000_7000_8000_000000000001);
-    }
-
-    #[test]
-    fn uuid_run_ids_are_their_bits() {
-        for id in [
-            "01a0c450-78a6-7655-bac4-f186cf4db874",
-            "ffffffff-FFFF-0000-9abc-def012345678",
-        ] {
-            let want = u128::from_str_radix(&id.replace('-', ""), 16).unwrap();
-            assert_eq!(run_id_key(id.as_bytes()), want);
-        }
-        // Any byte that is not a hex digit, anywhere: hashed, like any other text.
-        let base = *b"01a0c450-78a6-7655-bac4-f186cf4db874";
-        for at in (0..36).filter(|i| ![8, 13, 18, 23].contains(i)) {
-            for byte in 0..=255u8 {
-                let mut id = base;
-                id[at] = byte;
-                let want = if byte.is_ascii_hexdigit() {
-                    let hex: String = id
-                        .iter()
-                        .filter(|&&b| b != b'-')
-                        .map(|&b| b as char)
-                        .collect();
-                    u128::from_str_radix(&hex, 16).unwrap()
-                } else {
-                    fnv_128(&id)
-                };
-                assert_eq!(run_id_key(&id), want, "byte {byte} at {at}");
-            }
-        }
-        // Not hex: hashed, not mistaken for a UUID.
-        let odd = run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db87g");
-        assert_ne!(odd, run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db870"));
     }
 
     #[test]
