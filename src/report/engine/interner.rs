@@ -7,6 +7,7 @@
 //! distinct users) and the resolution are kept per run instead.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use foldhash::fast::FixedState;
 
@@ -23,15 +24,42 @@ const SHORT: usize = 31;
 /// A short raw value inline: its bytes, zero-padded, then its length. Comparing
 /// two reads no other memory (a boxed key cost a cache miss per line with
 /// 40,000 distinct tickets).
-type ShortKey = [u8; SHORT + 1];
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortKey([u8; SHORT + 1]);
+
+impl Hash for ShortKey {
+    /// Four words: a byte array's own hash walks it as a slice (about a
+    /// hundred instructions a value, twice a line).
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for word in self.0.chunks_exact(8) {
+            state.write_u64(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        }
+    }
+}
 
 fn short_key(raw: &[u8]) -> Option<ShortKey> {
     (raw.len() <= SHORT).then(|| {
         let mut key = [0u8; SHORT + 1];
         key[..raw.len()].copy_from_slice(raw);
         key[SHORT] = raw.len() as u8;
-        key
+        ShortKey(key)
     })
+}
+
+/// A descriptor's field ids, hashed as words of two ids (the array's own hash
+/// writes each id and the length apart).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Tuple([u32; FIELDS]);
+
+impl Hash for Tuple {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for pair in self.0.chunks(2) {
+            let high = pair.get(1).copied().unwrap_or(0) as u64;
+            state.write_u64(pair[0] as u64 | high << 32);
+        }
+    }
 }
 
 /// Raw field values to ids; id 0 is null or missing.
@@ -113,7 +141,7 @@ pub struct Descriptors {
     /// descriptor is that field's id.
     single: Option<usize>,
     fields: [RawInterner; FIELDS],
-    ids: FastMap<[u32; FIELDS], u32>,
+    ids: FastMap<Tuple, u32>,
     tuples: Vec<[u32; FIELDS]>,
     /// Users (for distinct users per group).
     pub users: RawInterner,
@@ -221,12 +249,12 @@ impl Descriptors {
             // without a tuple kept per descriptor.
             return tuple[field];
         }
-        if let Some(&id) = self.ids.get(&tuple) {
+        if let Some(&id) = self.ids.get(&Tuple(tuple)) {
             return id;
         }
         let id = self.tuples.len() as u32;
         self.tuples.push(tuple);
-        self.ids.insert(tuple, id);
+        self.ids.insert(Tuple(tuple), id);
         id
     }
 

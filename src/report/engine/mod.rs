@@ -32,6 +32,7 @@ mod group_parts;
 mod group_totals;
 pub mod input;
 mod interner;
+mod members;
 mod merge;
 pub mod model;
 mod own_layout;
@@ -43,6 +44,7 @@ mod parse_props;
 mod percentile;
 mod prefetch;
 mod rows;
+mod run_id;
 mod run_table;
 mod run_table_entry;
 #[cfg(test)]
@@ -50,6 +52,9 @@ mod run_table_props;
 mod run_table_slots;
 pub mod scan;
 mod sort;
+mod template;
+#[cfg(test)]
+mod template_props;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -128,18 +133,19 @@ pub struct EngineOptions {
     pub workers: usize,
     /// Show a progress bar on stderr (the caller checks it is a terminal).
     pub progress: bool,
-    /// Read lines in promptrun's own layout through the parser's fast path
-    /// (`own_layout.rs`). Off, every line takes the general parser, with the same
-    /// results: a switch to trace a wrong number to the fast path or away from it.
+    /// Read lines through the parser's fast paths: promptrun's own layout
+    /// (`own_layout.rs`) and the line shapes learned from other writers
+    /// (`template.rs`). Off, every line takes the general parser, with the same
+    /// results: a switch to trace a wrong number to a fast path or away from it.
     pub own_layout: bool,
 }
 
-/// The variable that switches the parser's fast path off (any value but empty,
+/// The variable that switches the parser's fast paths off (any value but empty,
 /// `0`, `false` or `no`).
 pub const NO_FAST_PARSE: &str = "PROMPTRUN_NO_FAST_PARSE";
 
 impl Default for EngineOptions {
-    /// Every core up to four, no progress bar, and the fast path unless
+    /// Every core up to four, no progress bar, and the fast paths unless
     /// `PROMPTRUN_NO_FAST_PARSE` switches it off.
     fn default() -> Self {
         let no_fast_parse = std::env::var(NO_FAST_PARSE)

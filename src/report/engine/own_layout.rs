@@ -16,11 +16,21 @@ use super::parse::{Event, Kind, MAX_DURATION_MS, STATUS_NAMES, cost, period_of, 
 use super::scan::Scanner;
 use super::time::parse_ts_ms;
 
+/// How every line in promptrun's own layout starts.
+const HEAD: &[u8; 15] = b"{\"v\":1,\"type\":\"";
+
+/// Whether a line starts as promptrun's own lines do: a check cheap enough to
+/// make before calling [`parse_canonical`] on lines from other writers.
+#[inline(always)]
+pub fn own_head(line: &[u8]) -> bool {
+    line.first_chunk::<15>() == Some(HEAD)
+}
+
 /// The event in promptrun's own layout, or None to use the general parser.
 #[inline]
 pub fn parse_canonical(line: &[u8]) -> Option<Event<'_>> {
     let s = &mut Scanner::new(line);
-    lit(s, b"{\"v\":1,\"type\":\"")?;
+    lit(s, HEAD)?;
     let kind = if lit(s, b"run_end\",\"ts\":").is_some() {
         Kind::RunEnd
     } else if lit(s, b"run_start\",\"ts\":").is_some() {

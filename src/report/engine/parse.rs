@@ -6,11 +6,16 @@
 //! schema version is refused with a reason, as is anything malformed.
 //!
 //! Lines in the exact layout promptrun writes are read by a fast path first
-//! (`own_layout.rs`); any other line, or any doubt, comes here, with the same result.
+//! (`own_layout.rs`), lines shaped like earlier lines from another writer by a
+//! second (`template.rs`); any other line, or any doubt, comes here, with the
+//! same result.
 
-use super::own_layout::{flat_object, parse_canonical};
+use super::own_layout::{flat_object, own_head, parse_canonical};
 use super::scan::{RawStr, Scanner};
-use super::time::parse_ts_ms;
+use super::template::Templates;
+
+pub(super) use super::members::Members;
+pub use super::run_id::run_id_key;
 
 /// The event types a report reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +93,7 @@ const KEYS: [&[u8]; 22] = [
     b"\"selection\":",
 ];
 /// Any other key.
-const OTHER: usize = KEYS.len();
+pub(super) const OTHER: usize = KEYS.len();
 /// Before the first key.
 const FIRST: usize = KEYS.len() + 1;
 
@@ -135,7 +140,7 @@ impl KeyOrder {
 /// A key's index in `KEYS`, or `OTHER`: dispatched on the length, then compared
 /// whole (an escaped key is never one of ours, as before: raw bytes compare).
 #[inline(always)]
-fn key_index(key: &[u8]) -> usize {
+pub(super) fn key_index(key: &[u8]) -> usize {
     match key {
         b"v" => 0,
         b"type" => 1,
@@ -202,20 +207,23 @@ fn key_at(bytes: &[u8], at: usize, guess: usize) -> Option<usize> {
 }
 
 /// The engine's line parser: the fast path for promptrun's own layout first, then
-/// the general parser; or, with the fast path switched off
-/// (`PROMPTRUN_NO_FAST_PARSE`), the general parser alone. Both give the same
-/// events, so a number that changes with the switch points at the fast path.
+/// the shapes learned from earlier lines (`template.rs`), then the general
+/// parser; or, with the fast paths switched off (`PROMPTRUN_NO_FAST_PARSE`), the
+/// general parser alone. All give the same events, so a number that changes
+/// with the switch points at a fast path.
 #[derive(Debug, Clone)]
 pub struct LineParser {
     order: KeyOrder,
+    templates: Templates,
     own_layout: bool,
 }
 
 impl LineParser {
-    /// A parser that tries the own-layout fast path first when `own_layout` is true.
+    /// A parser that tries the fast paths first when `own_layout` is true.
     pub fn new(own_layout: bool) -> Self {
         LineParser {
             order: KeyOrder::default(),
+            templates: Templates::default(),
             own_layout,
         }
     }
@@ -223,12 +231,28 @@ impl LineParser {
     /// Parses one line (without its newline). `Err` is the reason it is skipped.
     #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Event<'a>, String> {
-        if self.own_layout
+        if !self.own_layout {
+            return parse_general(line, &mut self.order);
+        }
+        if own_head(line)
             && let Some(event) = parse_canonical(line)
         {
             return Ok(event);
         }
-        parse_general(line, &mut self.order)
+        if let Some(result) = self.templates.parse(line) {
+            return result;
+        }
+        let result = parse_general(line, &mut self.order);
+        if result.is_ok() {
+            self.templates.missed(line);
+        }
+        result
+    }
+
+    /// Lines the learned templates read.
+    #[cfg(test)]
+    pub fn template_hits(&self) -> u64 {
+        self.templates.hits()
     }
 }
 
@@ -245,15 +269,10 @@ pub fn parse_line_with<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event
     }
 }
 
-/// The general parser: any key order, any valid JSON (the fast path's fallback).
+/// The general parser: any key order, any valid JSON (the fast paths' fallback).
 pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<Event<'a>, String> {
     let mut scanner = Scanner::new(line);
-    let mut event = Event::default();
-    let mut version: Option<&[u8]> = None;
-    let mut kind: Option<RawStr> = None;
-    let mut ts: Option<RawStr> = None;
-    let mut run_id: Option<RawStr> = None;
-    let (mut has_duration, mut status, mut rating) = (false, None, None);
+    let mut members = Members::default();
     let s = &mut scanner;
     let result = (|| -> Result<(), &'static str> {
         s.expect(b'{', "expected an object")?;
@@ -264,36 +283,7 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
         let mut previous = FIRST;
         loop {
             let index = order.read_key(s, previous)?;
-            match index {
-                0 => version = Some(s.number()?),
-                1 => kind = Some(s.string()?),
-                2 => ts = Some(s.string()?),
-                3 => run_id = Some(s.string()?),
-                4 => event.prompt = Some(s.string()?),
-                5 => event.variant = s.string_or_null()?,
-                6 => event.version = s.string_or_null()?,
-                7 => event.resolution = s.string_or_null()?,
-                8 => event.command = s.string_or_null()?,
-                9 => event.user = s.string_or_null()?,
-                10 => event.host = s.string_or_null()?,
-                11 if s.peek() == Some(b'{') => event.tags = Some(object(s)?),
-                12 if s.peek() == Some(b'{') => event.metrics = Some(object(s)?),
-                13 if s.peek() != Some(b'n') => {
-                    event.duration_ms = s.f64()?;
-                    has_duration = true;
-                }
-                14 => status = Some(s.string()?),
-                15 => event.feedback_asked = s.literal(b"true") || skip(s)?,
-                16 if s.peek() != Some(b'n') => rating = Some(s.f64()?),
-                17 => event.comment = s.string_or_null()?,
-                18 => event.model = s.string_or_null()?,
-                19 => event.provider = s.string_or_null()?,
-                20 => event.cost_usd = cost(s)?,
-                21 if s.peek() == Some(b'{') => event.period = period_of(s.raw_object(1)?),
-                // Most unread values are strings: skip them without the general walk.
-                _ if s.peek() == Some(b'"') => drop(s.string()?),
-                _ => s.skip_value(1)?,
-            }
+            members.read(index, s)?;
             previous = index;
             match s.peek() {
                 Some(b',') => s.pos += 1,
@@ -321,64 +311,14 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
             scanner.pos + 1
         ));
     }
-    match version {
-        Some(b"1") => {}
-        Some(v) => {
-            let v = String::from_utf8_lossy(v);
-            return Err(match v.parse::<u64>() {
-                Ok(n) if n > 1 => {
-                    format!("schema version {n} is newer than this promptrun reads (1)")
-                }
-                _ => format!("unknown schema version `{v}`"),
-            });
-        }
-        None => return Err("missing field `v`".into()),
-    }
-    let kind = kind.ok_or("missing field `type`")?;
-    event.kind = Some(match kind.raw {
-        b"run_start" => Kind::RunStart,
-        b"run_end" => Kind::RunEnd,
-        b"feedback" => Kind::Feedback,
-        other => {
-            return Err(format!(
-                "unknown event type `{}`",
-                String::from_utf8_lossy(other)
-            ));
-        }
-    });
-    let ts = ts.ok_or("missing field `ts`")?;
-    event.ts_ms = parse_ts_ms(ts.raw).ok_or("`ts` is not an RFC 3339 timestamp")?;
-    event.run_id = run_id_key(run_id.ok_or("missing field `run_id`")?.raw);
-    if event.prompt.is_none() {
-        return Err("missing field `prompt`".into());
-    }
-    match event.kind {
-        Some(Kind::RunEnd) => {
-            if !has_duration || !(0.0..=MAX_DURATION_MS).contains(&event.duration_ms) {
-                return Err("run_end without a valid `duration_ms`".into());
-            }
-            let status = status.ok_or("run_end without `status`")?;
-            event.status = STATUS_NAMES
-                .iter()
-                .position(|name| name.as_bytes() == status.raw)
-                .ok_or_else(|| {
-                    format!("unknown status `{}`", String::from_utf8_lossy(status.raw))
-                })? as Status;
-        }
-        Some(Kind::Feedback) => match rating {
-            Some(r) if (1.0..=5.0).contains(&r) && r.fract() == 0.0 => event.rating = r as u8,
-            _ => return Err("feedback without a rating from 1 to 5".into()),
-        },
-        _ => {}
-    }
-    Ok(event)
+    members.finish()
 }
 
 /// An object's raw text (tags, metrics), the cursor on its `{`: a flat object of
 /// strings and numbers is walked by the fast path's walker, any other by the
 /// general walk from its start (both check the same grammar).
 #[inline(always)]
-fn object<'a>(s: &mut Scanner<'a>) -> Result<&'a [u8], &'static str> {
+pub(super) fn object<'a>(s: &mut Scanner<'a>) -> Result<&'a [u8], &'static str> {
     let start = s.pos;
     if flat_object(s).is_some() {
         return Ok(&s.bytes[start..s.pos]);
@@ -415,66 +355,9 @@ pub(super) fn period_of(raw: &[u8]) -> u64 {
     period
 }
 
-fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
+pub(super) fn skip(scanner: &mut Scanner) -> Result<bool, &'static str> {
     scanner.skip_value(1)?;
     Ok(false)
-}
-
-/// A run id as a 128-bit key: the UUID's bits, or a stable hash for any other text.
-#[inline]
-pub fn run_id_key(raw: &[u8]) -> u128 {
-    if raw.len() == 36 && [8, 13, 18, 23].iter().all(|&i| raw[i] == b'-') {
-        // The 32 digits as four words of eight.
-        let r = raw;
-        let words = (
-            hex8([r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]]),
-            hex8([r[9], r[10], r[11], r[12], r[14], r[15], r[16], r[17]]),
-            hex8([r[19], r[20], r[21], r[22], r[24], r[25], r[26], r[27]]),
-            hex8([r[28], r[29], r[30], r[31], r[32], r[33], r[34], r[35]]),
-        );
-        if let (Some(a), Some(b), Some(c), Some(d)) = words {
-            return ((a << 32 | b) as u128) << 64 | (c << 32 | d) as u128;
-        }
-    }
-    fnv_128(raw)
-}
-
-/// Eight ASCII hex digits (first digit most significant) as a number, or None:
-/// all eight checked and converted at once, a byte per lane of one word.
-#[inline(always)]
-fn hex8(digits: [u8; 8]) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES * 0x80;
-    let x = u64::from_le_bytes(digits);
-    if x & HIGH != 0 {
-        return None;
-    }
-    // With every byte below 0x80, adding 0x80 - c sets a byte's top bit exactly
-    // when the byte is >= c, and never carries into the next byte.
-    let at_least = |word: u64, c: u8| word + ONES * (0x80 - c as u64);
-    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
-    let lower = x | (ONES * 0x20);
-    let letter = at_least(lower, b'a') & !at_least(lower, b'f' + 1);
-    if (digit | letter) & HIGH != HIGH {
-        return None;
-    }
-    // '0'..'9' are 0x30..0x39; 'a'..'f' and 'A'..'F' have bit 6 set: add 9.
-    let nibbles = (x & (ONES * 0x0f)) + ((x >> 6) & ONES) * 9;
-    // Pack the eight nibbles, the first digit (lowest byte) on top.
-    let n = nibbles.swap_bytes();
-    let n = (n | n >> 4) & 0x00ff_00ff_00ff_00ff;
-    let n = (n | n >> 8) & 0x0000_ffff_0000_ffff;
-    Some((n | n >> 16) & 0xffff_ffff)
-}
-
-/// FNV-1a, 128 bits: deterministic across threads and runs.
-fn fnv_128(raw: &[u8]) -> u128 {
-    let mut hash: u128 = 0x6c62272e07bb014262b821756295c58d;
-    for &b in raw {
-        hash ^= b as u128;
-        hash = hash.wrapping_mul(0x0000000001000000000000000000013B);
-    }
-    hash
 }
 
 #[cfg(test)]
@@ -494,39 +377,6 @@ mod tests {
         assert!(e.variant.is_none());
         assert_eq!(e.tags.unwrap(), br#"{"team":"ml"}"#);
         assert_eq!(e.run_id, 0x0192f3a1_0000_7000_8000_000000000001);
-    }
-
-    #[test]
-    fn uuid_run_ids_are_their_bits() {
-        for id in [
-            "01a0c450-78a6-7655-bac4-f186cf4db874",
-            "ffffffff-FFFF-0000-9abc-def012345678",
-        ] {
-            let want = u128::from_str_radix(&id.replace('-', ""), 16).unwrap();
-            assert_eq!(run_id_key(id.as_bytes()), want);
-        }
-        // Any byte that is not a hex digit, anywhere: hashed, like any other text.
-        let base = *b"01a0c450-78a6-7655-bac4-f186cf4db874";
-        for at in (0..36).filter(|i| ![8, 13, 18, 23].contains(i)) {
-            for byte in 0..=255u8 {
-                let mut id = base;
-                id[at] = byte;
-                let want = if byte.is_ascii_hexdigit() {
-                    let hex: String = id
-                        .iter()
-                        .filter(|&&b| b != b'-')
-                        .map(|&b| b as char)
-                        .collect();
-                    u128::from_str_radix(&hex, 16).unwrap()
-                } else {
-                    fnv_128(&id)
-                };
-                assert_eq!(run_id_key(&id), want, "byte {byte} at {at}");
-            }
-        }
-        // Not hex: hashed, not mistaken for a UUID.
-        let odd = run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db87g");
-        assert_ne!(odd, run_id_key(b"01a0c450-78a6-7655-bac4-f186cf4db870"));
     }
 
     #[test]

@@ -57,6 +57,23 @@ proptest! {
     }
 
     #[test]
+    fn numbers_read_in_one_pass_agree_with_the_standard_parser(
+        text in "[ ]?-?[0-9]{0,18}(\\.[0-9]{0,18})?([eE][+-]?[0-9]{1,3})?[,}]?"
+    ) {
+        let mut ours = Scanner::new(text.as_bytes());
+        let value = ours.f64().map(f64::to_bits);
+        let mut theirs = Scanner::new(text.as_bytes());
+        let want = theirs.number().and_then(|number| {
+            std::str::from_utf8(number).ok().and_then(|n| n.parse::<f64>().ok())
+                .filter(|v| v.is_finite()).map(f64::to_bits).ok_or("number out of range")
+        });
+        prop_assert_eq!(value, want, "{}", text);
+        if value.is_ok() {
+            prop_assert_eq!(ours.pos, theirs.pos, "{}", text);
+        }
+    }
+
+    #[test]
     fn valid_events_keep_their_numbers(duration in 0.0f64..1e9, rating in 1u8..=5) {
         let line = VALID.replace("12.5", &format!("{duration}"));
         let event = parse_line(line.as_bytes()).unwrap();

@@ -95,3 +95,49 @@ pub fn simple_decimal(text: &[u8]) -> Option<f64> {
     let value = mantissa as f64 / EXACT_POWERS[fraction.unwrap_or(0)];
     Some(if negative { -value } else { value })
 }
+
+/// The number at `at` when it is `-?(0|[1-9][0-9]*)(.[0-9]+)?` with at most 15
+/// digits and no exponent, read in one pass (the grammar check and
+/// [`simple_decimal`] in one): its value, exactly as `simple_decimal` gives it,
+/// and where it ends. None for anything else, which the two-pass way reads.
+#[inline(always)]
+pub fn decimal_at(bytes: &[u8], at: usize) -> Option<(f64, usize)> {
+    let negative = bytes.get(at) == Some(&b'-');
+    let mut pos = at + negative as usize;
+    let start = pos;
+    let mut mantissa: u64 = 0;
+    match bytes.get(pos)? {
+        b'0' => pos += 1,
+        b'1'..=b'9' => {
+            while let Some(&digit @ b'0'..=b'9') = bytes.get(pos) {
+                mantissa = mantissa
+                    .wrapping_mul(10)
+                    .wrapping_add((digit - b'0') as u64);
+                pos += 1;
+            }
+        }
+        _ => return None,
+    }
+    let mut count = pos - start;
+    let mut fraction = 0;
+    if bytes.get(pos) == Some(&b'.') {
+        pos += 1;
+        let from = pos;
+        while let Some(&digit @ b'0'..=b'9') = bytes.get(pos) {
+            mantissa = mantissa
+                .wrapping_mul(10)
+                .wrapping_add((digit - b'0') as u64);
+            pos += 1;
+        }
+        fraction = pos - from;
+        count += fraction;
+        if fraction == 0 {
+            return None;
+        }
+    }
+    if count > 15 || matches!(bytes.get(pos), Some(b'e' | b'E')) {
+        return None;
+    }
+    let value = mantissa as f64 / EXACT_POWERS[fraction];
+    Some((if negative { -value } else { value }, pos))
+}

@@ -9,7 +9,7 @@
 
 mod fast;
 
-use fast::{simple_decimal, special_byte};
+use fast::{decimal_at, simple_decimal, special_byte};
 
 /// How deep arrays and objects may nest.
 pub const MAX_DEPTH: usize = 64;
@@ -195,6 +195,10 @@ impl<'a> Scanner<'a> {
     /// Reads a number as f64.
     #[inline(always)]
     pub fn f64(&mut self) -> Result<f64, ScanError> {
+        if let Some((value, end)) = decimal_at(self.bytes, self.pos) {
+            self.pos = end;
+            return Ok(value);
+        }
         let text = self.number()?;
         if let Some(value) = simple_decimal(text) {
             return Ok(value);
@@ -386,6 +390,51 @@ mod tests {
             let want: f64 = text.parse().unwrap();
             assert_eq!(scanner.f64().unwrap().to_bits(), want.to_bits(), "{text}");
         }
+    }
+
+    #[test]
+    fn one_pass_decimals_agree_with_two_passes() {
+        let two_passes = |text: &str| {
+            let mut s = Scanner::new(text.as_bytes());
+            s.number()
+                .ok()
+                .and_then(simple_decimal)
+                .map(|v| (v.to_bits(), s.pos))
+        };
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "01",
+            "-01",
+            "0.5",
+            "-3.14159",
+            "12",
+            "201.397,",
+            "1.",
+            "-",
+            "-.5",
+            "1e5",
+            "1.5E-3",
+            "2.0}",
+            "999999999999999",
+            "9999999999999999",
+            "0.00000000000001",
+            "1.000000000000001",
+            "123456789012345.0",
+            "12345678901234567890123",
+            " 1",
+            "x",
+            "99999999999999999999999.5",
+            "0.1234567890123456",
+        ] {
+            let one = decimal_at(text.as_bytes(), 0).map(|(v, end)| (v.to_bits(), end));
+            if one.is_some() {
+                assert_eq!(one, two_passes(text), "{text}");
+            }
+        }
+        assert!(decimal_at(b"1e5", 0).is_none() && decimal_at(b"1.", 0).is_none());
+        assert_eq!(decimal_at(b"-12.5,", 0), Some((-12.5, 5)));
     }
 
     #[test]
