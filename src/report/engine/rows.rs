@@ -6,30 +6,29 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::fold::GroupKey;
-use super::group_totals::{GroupTotals, Quantiles};
+use super::group_keys::KeyTexts;
+use super::group_stats::{Quantiles, sort_fields, stats};
+use super::group_totals::GroupTotals;
 use super::model::{GroupStats, InputSummary, REPORT_SCHEMA};
 use super::{GroupField, Report, ViewSpec};
 
-/// One group: its totals (an index of [`GroupRows::cells`]), percentiles and key.
-struct Row {
-    cell: u32,
-    quantiles: Quantiles,
-    /// The group's static key values (an index of [`GroupRows::keys`]).
-    key: u32,
-    /// The time bucket's start (ms), when grouping by one.
-    bucket: i64,
-}
+/// No time bucket.
+const NO_BUCKET: i64 = i64::MIN;
 
 /// A view's groups, sorted and cut to `--top`; see the module doc.
 #[derive(Default)]
 pub struct GroupRows {
     /// Every group's totals (durations and costs freed), in no order.
     cells: Vec<GroupTotals>,
-    /// The groups in report order.
-    rows: Vec<Row>,
-    /// Static key values per key index.
-    keys: Vec<GroupKey>,
+    /// Each cell's percentiles and sums.
+    quantiles: Vec<Quantiles>,
+    /// Each cell's (key, bucket start) with a time bucket; without one, a
+    /// cell's key is its index.
+    places: Vec<(u32, i64)>,
+    /// The cells in report order.
+    order: Vec<u32>,
+    /// The static key values.
+    keys: KeyTexts,
     /// Each bucket start's RFC 3339 text.
     bucket_texts: HashMap<i64, String>,
     group_by: Vec<GroupField>,
@@ -41,24 +40,33 @@ pub struct GroupRows {
 impl GroupRows {
     /// How many groups.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.order.len()
     }
 
     /// True without groups.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.order.is_empty()
+    }
+
+    /// A cell's (key, bucket start).
+    fn place(&self, cell: u32) -> (u32, i64) {
+        self.places
+            .get(cell as usize)
+            .copied()
+            .unwrap_or((cell, NO_BUCKET))
     }
 
     /// The statistics of the group at `index` (in report order).
     pub fn stats(&self, index: usize) -> GroupStats {
-        let row = &self.rows[index];
-        let cell = &self.cells[row.cell as usize];
-        let mut stats = cell.stats_with(&row.quantiles, &self.metric_names);
-        let mut static_values = self.keys[row.key as usize].iter();
+        let cell = self.order[index];
+        let (key, bucket) = self.place(cell);
+        let at = cell as usize;
+        let mut stats = stats(&self.cells[at], &self.quantiles[at], &self.metric_names);
+        let mut static_values = self.keys.values(key);
         for field in &self.group_by {
             let value = match field {
-                GroupField::Time(_) => self.bucket_text(row.bucket).to_string(),
-                _ => static_values.next().cloned().unwrap_or_default(),
+                GroupField::Time(_) => self.bucket_text(bucket).to_string(),
+                _ => static_values.next().unwrap_or_default().to_string(),
             };
             match field {
                 GroupField::Prompt => stats.prompt = Some(value.clone()),
@@ -73,28 +81,24 @@ impl GroupRows {
 
     /// Every group's statistics, in report order.
     pub fn iter(&self) -> impl Iterator<Item = GroupStats> + '_ {
-        (0..self.rows.len()).map(|index| self.stats(index))
+        (0..self.order.len()).map(|index| self.stats(index))
     }
 
     fn bucket_text(&self, bucket: i64) -> &str {
         self.bucket_texts.get(&bucket).map_or("", String::as_str)
     }
 
-    /// Compares two groups' key texts, field by field.
-    fn compare_keys(&self, a: &Row, b: &Row) -> Ordering {
-        let (mut a_values, mut b_values) = (
-            self.keys[a.key as usize].iter(),
-            self.keys[b.key as usize].iter(),
-        );
+    /// Compares two cells' key texts, field by field.
+    fn compare_keys(&self, a: u32, b: u32) -> Ordering {
+        let ((a_key, a_bucket), (b_key, b_bucket)) = (self.place(a), self.place(b));
+        let (mut a_values, mut b_values) = (self.keys.values(a_key), self.keys.values(b_key));
         for field in &self.group_by {
             let order = match field {
-                GroupField::Time(_) => self.bucket_text(a.bucket).cmp(self.bucket_text(b.bucket)),
-                _ => {
-                    let none = String::new();
-                    let a_value = a_values.next().unwrap_or(&none);
-                    let b_value = b_values.next().unwrap_or(&none);
-                    a_value.cmp(b_value)
-                }
+                GroupField::Time(_) => self.bucket_text(a_bucket).cmp(self.bucket_text(b_bucket)),
+                _ => a_values
+                    .next()
+                    .unwrap_or_default()
+                    .cmp(b_values.next().unwrap_or_default()),
             };
             if order != Ordering::Equal {
                 return order;
@@ -105,67 +109,60 @@ impl GroupRows {
 }
 
 /// A view's report (without its groups) and its groups in report order, from
-/// its merged cells and each cell's (static key index, bucket start).
+/// its merged cells and, with a time bucket, each cell's (key, bucket start).
 pub fn build(
     spec: &ViewSpec,
     mut cells: Vec<GroupTotals>,
     places: Vec<(u32, i64)>,
-    keys: Vec<GroupKey>,
+    keys: KeyTexts,
     metric_names: Vec<String>,
     inputs: InputSummary,
 ) -> (Report, GroupRows) {
     let mut total = GroupTotals::default();
-    let mut rows = Vec::with_capacity(cells.len());
+    let mut quantiles = Vec::with_capacity(cells.len());
     let mut bucket_texts = HashMap::new();
-    let has_bucket = spec.bucket().is_some();
-    for (index, (cell, (key, bucket))) in cells.iter_mut().zip(places).enumerate() {
+    for cell in &mut cells {
         total.absorb(cell);
-        let quantiles = cell.quantiles();
+        quantiles.push(Quantiles::of(cell));
         cell.keep_comments(spec.comments);
         cell.free_values();
-        if has_bucket {
-            bucket_texts
-                .entry(bucket)
-                .or_insert_with(|| super::time::format_ms(bucket));
-        }
-        rows.push(Row {
-            cell: index as u32,
-            quantiles,
-            key,
-            bucket,
-        });
+    }
+    for &(_, bucket) in &places {
+        bucket_texts
+            .entry(bucket)
+            .or_insert_with(|| super::time::format_ms(bucket));
     }
     let totals = {
-        let mut stats = total.stats(&metric_names, 0);
+        let mut stats = stats(&total, &Quantiles::of(&total), &metric_names);
         stats.share = if stats.runs > 0 { 1.0 } else { 0.0 };
         stats
     };
     drop(total);
     let mut groups = GroupRows {
         cells,
-        rows: Vec::new(),
+        quantiles,
+        places,
+        order: Vec::new(),
         keys,
         bucket_texts,
         group_by: spec.group_by.clone(),
         metric_names,
         all_runs: totals.runs.max(1) as f64,
     };
-    // Group keys are unique, so an unstable sort (in place, no copy of the rows)
-    // gives the one order.
-    let cells = &groups.cells;
-    rows.sort_unstable_by(|a, b| {
-        let (a_cell, b_cell) = (&cells[a.cell as usize], &cells[b.cell as usize]);
-        super::sort::compare(
-            spec.sort,
-            &a_cell.sort_fields(&a.quantiles),
-            &b_cell.sort_fields(&b.quantiles),
-        )
-        .then_with(|| groups.compare_keys(a, b))
+    let mut order: Vec<u32> = (0..groups.cells.len() as u32).collect();
+    // Group keys are unique, so an unstable sort gives the one order.
+    let fields = |cell: u32| {
+        let at = cell as usize;
+        sort_fields(&groups.cells[at], &groups.quantiles[at])
+    };
+    order.sort_unstable_by(|&a, &b| {
+        super::sort::compare(spec.sort, &fields(a), &fields(b))
+            .then_with(|| groups.compare_keys(a, b))
     });
     if let Some(top) = spec.top {
-        rows.truncate(top);
+        order.truncate(top);
     }
-    groups.rows = rows;
+    groups.order = order;
     let report = Report {
         schema: REPORT_SCHEMA.into(),
         inputs,
