@@ -23,13 +23,15 @@ pub fn key_hash<S: AsRef<str>>(values: &[S]) -> u64 {
     std::hash::Hasher::finish(&hasher)
 }
 
-/// Key hashes to key ids.
+/// Key hashes to key ids: 32 bits of the hash, 8 bytes an entry (a million
+/// groups give a hundred or so keys whose 32 bits an earlier key has; they go
+/// to a short list).
 #[derive(Default)]
 pub struct KeyIndex {
     /// The first key with each hash.
-    first: HashMap<u64, u32, FixedState>,
-    /// Later keys whose hash an earlier one has (almost never).
-    more: Vec<(u64, u32)>,
+    first: HashMap<u32, u32, FixedState>,
+    /// Later keys whose hash an earlier one has.
+    more: Vec<(u32, u32)>,
 }
 
 impl KeyIndex {
@@ -41,6 +43,7 @@ impl KeyIndex {
         next: u32,
         mut same: impl FnMut(u32) -> bool,
     ) -> u32 {
+        let hash = hash as u32;
         match self.first.entry(hash) {
             Entry::Vacant(entry) => {
                 entry.insert(next);

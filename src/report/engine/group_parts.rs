@@ -76,6 +76,10 @@ pub struct ExactSum {
 pub struct Nanos([u64; 2]);
 
 impl Nanos {
+    pub fn of(nanos: i128) -> Nanos {
+        Nanos([nanos as u64, (nanos >> 64) as u64])
+    }
+
     #[inline]
     pub fn get(self) -> i128 {
         (self.0[1] as i64 as i128) << 64 | self.0[0] as i128
@@ -83,8 +87,7 @@ impl Nanos {
 
     #[inline]
     pub fn add(&mut self, nanos: i128) {
-        let sum = self.get() + nanos;
-        self.0 = [sum as u64, (sum >> 64) as u64];
+        *self = Nanos::of(self.get() + nanos);
     }
 }
 

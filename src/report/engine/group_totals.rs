@@ -62,8 +62,9 @@ struct Metric {
     id: u32,
     /// Runs that reported it (plus `MetricRest::high`).
     count: u32,
-    /// Its exact sum (plus `MetricRest::huge`).
-    nanos: Nanos,
+    /// Its exact sum in units of 1e-9 (plus `MetricRest::nanos` and `huge`):
+    /// 16 bytes an entry, not 24.
+    nanos: i64,
 }
 
 /// What few groups need, boxed so that the others pay 8 bytes for it.
@@ -85,6 +86,7 @@ struct Rare {
 struct MetricRest {
     id: u32,
     high: u64,
+    nanos: Nanos,
     huge: f64,
 }
 
@@ -96,6 +98,7 @@ impl Rare {
                 self.metrics.push(MetricRest {
                     id,
                     high: 0,
+                    nanos: Nanos::default(),
                     huge: 0.0,
                 });
                 self.metrics.len() - 1
@@ -182,20 +185,36 @@ impl GroupTotals {
     /// Adds one metric value.
     #[inline]
     pub fn add_metric(&mut self, id: u32, value: f64) {
+        match ExactSum::nanos_of(value) {
+            Some(nanos) => self.add_to_metric(id, 1, nanos, 0.0),
+            None => self.add_to_metric(id, 1, 0, value),
+        }
+    }
+
+    /// Adds `count` runs and a sum of `nanos` units of 1e-9 plus `huge` to metric `id`.
+    #[inline]
+    fn add_to_metric(&mut self, id: u32, count: u64, nanos: i128, huge: f64) {
         let at = self.metric_at(id);
         let metric = &mut self.metrics[at];
-        let (count, carry) = metric.count.overflowing_add(1);
-        metric.count = count;
-        let nanos = ExactSum::nanos_of(value);
-        if let Some(nanos) = nanos {
-            metric.nanos.add(nanos);
-        }
-        if carry || nanos.is_none() {
-            let rest = self.rare().metric(id);
-            rest.high += u64::from(carry) << 32;
-            if nanos.is_none() {
-                rest.huge += value;
+        let (low, carry) = metric.count.overflowing_add(count as u32);
+        metric.count = low;
+        let high = (count >> 32 << 32) + (u64::from(carry) << 32);
+        let spill = match i64::try_from(nanos)
+            .ok()
+            .and_then(|nanos| metric.nanos.checked_add(nanos))
+        {
+            Some(sum) => {
+                metric.nanos = sum;
+                0
             }
+            None => nanos,
+        };
+        // A huge value is never 0 (it is at least 1e18, or not a number).
+        if high != 0 || spill != 0 || huge != 0.0 {
+            let rest = self.rare().metric(id);
+            rest.high += high;
+            rest.nanos.add(spill);
+            rest.huge += huge;
         }
     }
 
@@ -211,7 +230,7 @@ impl GroupTotals {
         metrics.push(Metric {
             id,
             count: 0,
-            nanos: Nanos::default(),
+            nanos: 0,
         });
         self.metrics = metrics.into_boxed_slice();
         self.metrics.len() - 1
@@ -326,23 +345,8 @@ impl GroupTotals {
         for i in 0..COUNTS {
             self.add_count(i, other.count(i));
         }
-        let rests = other.rare.as_ref().map_or(&[][..], |rare| &rare.metrics);
-        for theirs in other.metrics.iter() {
-            let id = metric(theirs.id);
-            let rest = rests.iter().find(|rest| rest.id == theirs.id);
-            let count = u64::from(theirs.count) + rest.map_or(0, |rest| rest.high);
-            let at = self.metric_at(id);
-            let mine = &mut self.metrics[at];
-            mine.nanos.add(theirs.nanos.get());
-            let (low, carry) = mine.count.overflowing_add(count as u32);
-            mine.count = low;
-            let high = (count >> 32 << 32) + (u64::from(carry) << 32);
-            let huge = rest.map_or(0.0, |rest| rest.huge);
-            if high != 0 || rest.is_some() {
-                let mine = self.rare().metric(id);
-                mine.high += high;
-                mine.huge += huge;
-            }
+        for (id, sum, count) in other.metrics() {
+            self.add_to_metric(metric(id), count, sum.nanos.get(), sum.huge);
         }
         for id in other.user_ids() {
             self.add_user(user(id));
@@ -409,7 +413,7 @@ impl GroupTotals {
         self.metrics.iter().map(move |m| {
             let rest = rests.iter().find(|rest| rest.id == m.id);
             let sum = ExactSum {
-                nanos: m.nanos,
+                nanos: Nanos::of(i128::from(m.nanos) + rest.map_or(0, |rest| rest.nanos.get())),
                 huge: rest.map_or(0.0, |rest| rest.huge),
             };
             (

@@ -30,7 +30,7 @@ fn metric_counts_and_huge_sums_carry() {
         metrics: vec![Metric {
             id: 3,
             count: u32::MAX,
-            nanos: Nanos::default(),
+            nanos: i64::MAX - 1,
         }]
         .into_boxed_slice(),
         ..GroupTotals::default()
@@ -43,6 +43,9 @@ fn metric_counts_and_huge_sums_carry() {
         .map(|(id, s, n)| (id, s.value(), n))
         .collect();
     assert_eq!(metrics, vec![(3, 1e300, (1 << 32) + 1), (4, 2.0, 1)]);
+    // The exact part past i64 is kept too.
+    let exact = cell.metrics().next().map(|(_, sum, _)| sum.nanos.get());
+    assert_eq!(exact, Some(i128::from(i64::MAX - 1) + 1_500_000_000));
     // Merged under other ids, and absorbed into totals by copy.
     let mut merged = GroupTotals::default();
     merged.add_metric(7, 0.5);

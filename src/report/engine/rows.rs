@@ -150,15 +150,19 @@ pub fn build(
         all_runs: totals.runs.max(1) as f64,
     };
     let mut order: Vec<u32> = (0..groups.cells.len() as u32).collect();
+    // What the order reads, worked out once per group, not per comparison.
+    let fields: Vec<_> = groups
+        .cells
+        .iter()
+        .zip(&groups.quantiles)
+        .map(|(cell, quantiles)| sort_fields(cell, quantiles))
+        .collect();
     // Group keys are unique, so an unstable sort gives the one order.
-    let fields = |cell: u32| {
-        let at = cell as usize;
-        sort_fields(&groups.cells[at], &groups.quantiles[at])
-    };
     order.sort_unstable_by(|&a, &b| {
-        super::sort::compare(spec.sort, &fields(a), &fields(b))
+        super::sort::compare(spec.sort, &fields[a as usize], &fields[b as usize])
             .then_with(|| groups.compare_keys(a, b))
     });
+    drop(fields);
     if let Some(top) = spec.top {
         order.truncate(top);
     }
