@@ -101,9 +101,20 @@ impl ExactSum {
         (value.abs() < Self::LIMIT).then(|| (value * Self::SCALE).round() as i128)
     }
 
+    /// [`ExactSum::nanos_of`] for a value under 9e9, whose nanos fit an `i64`
+    /// (converted without the `i128` conversion's call), else None.
+    #[inline]
+    pub fn small_nanos_of(value: f64) -> Option<i64> {
+        (value.abs() < 9e9).then(|| (value * Self::SCALE).round() as i64)
+    }
+
     /// Adds a value.
     #[inline]
     pub fn add(&mut self, value: f64) {
+        if let Some(nanos) = Self::small_nanos_of(value) {
+            self.nanos.add(i128::from(nanos));
+            return;
+        }
         match Self::nanos_of(value) {
             Some(nanos) => self.nanos.add(nanos),
             None => self.huge += value,

@@ -185,6 +185,24 @@ impl GroupTotals {
     /// Adds one metric value.
     #[inline]
     pub fn add_metric(&mut self, id: u32, value: f64) {
+        // The usual case, inline: a metric the group has, a value whose
+        // nanos fit an i64 (as `ExactSum::nanos_of` makes them), no carry.
+        if let Some(nanos) = ExactSum::small_nanos_of(value)
+            && let Some(metric) = self.metrics.iter_mut().find(|m| m.id == id)
+            && let (count, false) = metric.count.overflowing_add(1)
+            && let Some(sum) = metric.nanos.checked_add(nanos)
+        {
+            metric.count = count;
+            metric.nanos = sum;
+            return;
+        }
+        self.add_metric_slowly(id, value);
+    }
+
+    /// [`GroupTotals::add_metric`] for a new metric, a large value or a carry.
+    #[cold]
+    #[inline(never)]
+    fn add_metric_slowly(&mut self, id: u32, value: f64) {
         match ExactSum::nanos_of(value) {
             Some(nanos) => self.add_to_metric(id, 1, nanos, 0.0),
             None => self.add_to_metric(id, 1, 0, value),
@@ -192,7 +210,6 @@ impl GroupTotals {
     }
 
     /// Adds `count` runs and a sum of `nanos` units of 1e-9 plus `huge` to metric `id`.
-    #[inline]
     fn add_to_metric(&mut self, id: u32, count: u64, nanos: i128, huge: f64) {
         let at = self.metric_at(id);
         let metric = &mut self.metrics[at];

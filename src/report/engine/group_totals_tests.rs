@@ -166,3 +166,25 @@ fn remapped_is_merged_into_an_empty_cell() {
     assert_eq!(view(&moved), view(&merged));
     assert_eq!(view(&moved).0, vec![6, 140]);
 }
+
+#[test]
+fn small_nanos_are_the_exact_nanos() {
+    for value in [
+        0.0,
+        -0.0,
+        1.5,
+        -2.25,
+        0.1234567891,
+        8.99e9,
+        -8.99e9,
+        123456.000000001,
+    ] {
+        assert_eq!(
+            ExactSum::small_nanos_of(value).map(i128::from),
+            ExactSum::nanos_of(value),
+            "{value}"
+        );
+    }
+    assert_eq!(ExactSum::small_nanos_of(9.5e9), None);
+    assert_eq!(ExactSum::small_nanos_of(f64::NAN), None);
+}
