@@ -60,16 +60,13 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
     let sources = selection::sources(&context, paths)?;
     let view = view_spec(args)?;
     let group_fields: Vec<String> = view.group_by.iter().map(GroupField::name).collect();
-    let (mut report, groups) = aggregate_rows(&sources, &[view], &selection::engine_options())?
+    let (report, groups) = aggregate_rows(&sources, &[view], &selection::engine_options())?
         .pop()
         .unwrap_or_default();
     selection::report_skips(&report, args.strict)?;
-    // JSON is written group by group from `groups` (each group's statistics made
-    // as it is written, with its score); the other formats read them all.
+    // Every format writes the groups one at a time from `groups`, each group's
+    // statistics made as it is written (JSON's with its score).
     let json = args.format == ReportFormat::Json;
-    if !json {
-        report.groups = groups.iter().collect();
-    }
     let prior = crate::report::arms::prior(&report.totals);
     let score = |group: &mut crate::report::GroupStats| {
         group.score = Some(crate::report::arms::group_score(group, &prior));
@@ -96,7 +93,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
         if json {
             write_streamed(&report, &groups, &score, out)
         } else {
-            renderer.render(&report, &render_options, out)
+            renderer.render_groups(&report, &groups, &render_options, out)
         }
     };
     match args

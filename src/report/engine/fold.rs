@@ -11,6 +11,7 @@ use foldhash::fast::FixedState;
 
 use super::ViewSpec;
 use super::filter::RunFields;
+use super::group_keys::{KeyIndex, key_hash};
 use super::group_totals::{GroupTotals, push_cell};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
@@ -31,9 +32,6 @@ const VALUES_AHEAD: usize = 4;
 const FILTERED: u32 = u32::MAX - 1;
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
-
-/// A group's key values (without the time bucket), shared by reference count.
-pub type GroupKey = std::sync::Arc<[String]>;
 
 /// Strings to dense ids.
 #[derive(Default)]
@@ -72,40 +70,42 @@ pub struct Counts {
 pub struct PartialView {
     /// Per descriptor: its static group, UNSEEN or FILTERED.
     desc_group: Vec<u32>,
-    /// Group key values (without the time bucket), per static group.
-    /// (Shared with the index and, after the merge, with the merged keys: one
-    /// copy of a group's key strings.)
-    pub static_keys: Vec<GroupKey>,
-    static_index: FastMap<GroupKey, u32>,
+    /// Per static group: a descriptor of it. A group's key is not kept: it is
+    /// that descriptor's values (a worker's share of a million groups).
+    group_desc: Vec<u32>,
+    /// Static groups by their key's hash.
+    index: KeyIndex,
     /// Cells; without a time bucket, the index is the static group.
     pub cells: Vec<GroupTotals>,
     /// (static group, bucket start) to cell, with a time bucket.
     pub cell_index: FastMap<(u32, i64), u32>,
 }
 
+/// The key of a run's fields in a view: the values of its static fields.
+pub fn key_of(fields: &RunFields, spec: &ViewSpec) -> Vec<String> {
+    spec.static_fields()
+        .map(|field| fields.value(field))
+        .collect()
+}
+
 impl PartialView {
     /// The static group of a descriptor, or None when the view's filters drop it.
-    pub fn static_group(
-        &mut self,
-        desc: u32,
-        fields: impl FnOnce() -> RunFields,
-        spec: &ViewSpec,
-    ) -> Option<u32> {
-        let desc = desc as usize;
-        if self.desc_group.len() <= desc {
-            self.desc_group.resize(desc + 1, UNSEEN);
+    pub fn static_group(&mut self, desc: u32, descs: &Descriptors, spec: &ViewSpec) -> Option<u32> {
+        let at = desc as usize;
+        if self.desc_group.len() <= at {
+            self.desc_group.resize(at + 1, UNSEEN);
         }
-        if self.desc_group[desc] == UNSEEN {
-            let fields = fields();
-            self.desc_group[desc] = if spec.filters.selects_fields(&fields) {
-                let values: GroupKey = spec
-                    .static_fields()
-                    .map(|field| fields.value(field))
-                    .collect();
-                let next = self.static_keys.len() as u32;
-                let id = *self.static_index.entry(values.clone()).or_insert(next);
+        if self.desc_group[at] == UNSEEN {
+            let fields = descs.run_fields(desc);
+            self.desc_group[at] = if spec.filters.selects_fields(&fields) {
+                let key = key_of(&fields, spec);
+                let next = self.group_desc.len() as u32;
+                let group_desc = &self.group_desc;
+                let id = self.index.find_or_insert(key_hash(&key), next, |group| {
+                    key_of(&descs.run_fields(group_desc[group as usize]), spec) == key
+                });
                 if id == next {
-                    self.static_keys.push(values);
+                    self.group_desc.push(desc);
                     if spec.bucket().is_none() {
                         push_cell(&mut self.cells);
                     }
@@ -115,7 +115,18 @@ impl PartialView {
                 FILTERED
             };
         }
-        Some(self.desc_group[desc]).filter(|&g| g != FILTERED)
+        Some(self.desc_group[at]).filter(|&g| g != FILTERED)
+    }
+
+    /// How many static groups.
+    pub fn groups(&self) -> usize {
+        self.group_desc.len()
+    }
+
+    /// The key of static group `group`.
+    pub fn key(&self, group: u32, descs: &Descriptors, spec: &ViewSpec) -> Vec<String> {
+        let desc = self.group_desc.get(group as usize).copied().unwrap_or(0);
+        key_of(&descs.run_fields(desc), spec)
     }
 
     fn cell(&mut self, group: u32, time_ms: i64, bucket: Option<Bucket>) -> &mut GroupTotals {
@@ -423,10 +434,10 @@ impl<'a> Worker<'a> {
                 continue;
             };
             if values {
-                prefetch(cell.durations.tail(), 4);
-                prefetch(cell.costs.tail(), 4);
-                prefetch(cell.metrics.as_ptr(), 64);
-                prefetch(cell.users.words(), 8);
+                let [durations, costs, metrics] = cell.tails();
+                prefetch(durations, 4);
+                prefetch(costs, 4);
+                prefetch(metrics, 64);
             } else {
                 prefetch(cell, std::mem::size_of::<GroupTotals>());
             }
@@ -452,13 +463,11 @@ impl<'a> Worker<'a> {
             if !spec.filters.selects_time(time) || !spec.filters.selects_status(Some(end.status)) {
                 continue;
             }
-            let Some(group) = view.static_group(desc, || descs.run_fields(desc), spec) else {
+            let Some(group) = view.static_group(desc, descs, spec) else {
                 continue;
             };
             let cell = view.cell(group, time, spec.bucket());
-            cell.statuses[end.status as usize] += 1;
-            cell.durations.push(end.duration_ms);
-            cell.duration_sum.add(end.duration_ms);
+            cell.add_end(end.status, end.duration_ms, end.asked);
             for &(id, value) in metrics {
                 cell.add_metric(id, value);
             }
@@ -466,7 +475,6 @@ impl<'a> Worker<'a> {
                 cell.add_cost(cost);
             }
             cell.add_run(end.info.user, end.info.resolution as usize, time);
-            cell.asked += end.asked as u64;
         }
     }
 }

@@ -1,32 +1,36 @@
-//! The parts of a group's running totals: its distinct users, its exact sums,
-//! and how the vectors kept per run and per metric grow.
+//! The parts of a group's running totals: exact sums, the values kept per run
+//! (a few inline in the cell, more on the heap), the users past a cell's inline
+//! word, and how the vectors kept per run and per metric grow.
 
 use std::collections::HashSet;
 
-/// User ids below this go in a bitset (at most 512 bytes per group).
+/// User ids below this are bits of a cell's inline word (`u64`).
+pub const INLINE_USERS: u32 = 64;
+
+/// User ids below this (and from [`INLINE_USERS`]) go in a bitset (at most 512
+/// bytes per group), larger ones in a hash set.
 const BITSET_USERS: u32 = 4096;
 
-/// A set of user ids: interning gives small dense ids, so a bitset holds them
-/// (one word for 64 users, no hashing, no probing); larger ids go in a hash set.
+/// The users of a group past its inline word: interning gives small dense ids,
+/// so a bitset holds them (one word for 64 users, no hashing, no probing);
+/// larger ids go in a hash set.
 #[derive(Debug, Default)]
-pub struct UserSet {
+pub struct MoreUsers {
+    /// Bit `id - INLINE_USERS`.
     bits: Vec<u64>,
     in_bits: usize,
-    /// Ids past the bitset: rare, so boxed (8 bytes a group, not 40; the box
-    /// is for the size of every group's totals, not for the set's contents).
-    #[allow(clippy::box_collection)]
-    more: Option<Box<HashSet<u32, foldhash::fast::FixedState>>>,
+    more: HashSet<u32, foldhash::fast::FixedState>,
 }
 
-impl UserSet {
-    /// Adds a user id.
-    #[inline]
+impl MoreUsers {
+    /// Adds a user id (at least [`INLINE_USERS`]).
     pub fn insert(&mut self, id: u32) {
         if id >= BITSET_USERS {
-            self.more.get_or_insert_default().insert(id);
+            self.more.insert(id);
             return;
         }
-        let (word, mask) = ((id / 64) as usize, 1u64 << (id % 64));
+        let bit = id - INLINE_USERS;
+        let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
         if self.bits.len() <= word {
             self.bits.resize(word + 1, 0);
         }
@@ -36,25 +40,24 @@ impl UserSet {
         }
     }
 
-    /// Where the bitset's words are (to prefetch them).
-    pub fn words(&self) -> *const u64 {
-        self.bits.as_ptr()
-    }
-
     /// How many distinct ids.
     pub fn len(&self) -> usize {
-        self.in_bits + self.more.as_ref().map_or(0, |more| more.len())
+        self.in_bits + self.more.len()
     }
 
     /// Every id, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let small = self.bits.iter().enumerate().flat_map(|(w, &word)| {
-            (0..64u32)
-                .filter(move |b| word >> b & 1 != 0)
-                .map(move |b| w as u32 * 64 + b)
-        });
-        small.chain(self.more.iter().flat_map(|more| more.iter().copied()))
+        bits(&self.bits, INLINE_USERS).chain(self.more.iter().copied())
     }
+}
+
+/// The ids of the set bits of `words`, the first bit being `base`.
+pub fn bits(words: &[u64], base: u32) -> impl Iterator<Item = u32> + '_ {
+    words.iter().enumerate().flat_map(move |(w, &word)| {
+        (0..64u32)
+            .filter(move |b| word >> b & 1 != 0)
+            .map(move |b| base + w as u32 * 64 + b)
+    })
 }
 
 /// A sum that does not depend on the order values are added in, so a report
@@ -63,53 +66,71 @@ impl UserSet {
 /// cost a log holds); the rare value beyond ±1e18 goes to a plain float.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ExactSum {
-    /// The sum in units of 1e-9, an `i128` kept as two words (low, then high):
-    /// 8-byte aligned, so a sum takes 24 bytes, not 32, in every group's totals
-    /// and in each of its metrics.
-    nanos: [u64; 2],
-    huge: f64,
+    pub nanos: Nanos,
+    pub huge: f64,
+}
+
+/// The exact part of an [`ExactSum`]: an `i128` of 1e-9 kept as two words (low,
+/// then high), 8-byte aligned, so a metric's running sum takes 16 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Nanos([u64; 2]);
+
+impl Nanos {
+    pub fn of(nanos: i128) -> Nanos {
+        Nanos([nanos as u64, (nanos >> 64) as u64])
+    }
+
+    #[inline]
+    pub fn get(self) -> i128 {
+        (self.0[1] as i64 as i128) << 64 | self.0[0] as i128
+    }
+
+    #[inline]
+    pub fn add(&mut self, nanos: i128) {
+        *self = Nanos::of(self.get() + nanos);
+    }
 }
 
 impl ExactSum {
     const SCALE: f64 = 1e9;
     const LIMIT: f64 = 1e18;
 
+    /// A value's exact part in units of 1e-9, or None when it is the float kind.
     #[inline]
-    fn nanos(&self) -> i128 {
-        (self.nanos[1] as i64 as i128) << 64 | self.nanos[0] as i128
+    pub fn nanos_of(value: f64) -> Option<i128> {
+        (value.abs() < Self::LIMIT).then(|| (value * Self::SCALE).round() as i128)
     }
 
+    /// [`ExactSum::nanos_of`] for a value under 9e9, whose nanos fit an `i64`
+    /// (converted without the `i128` conversion's call), else None.
     #[inline]
-    fn set_nanos(&mut self, nanos: i128) {
-        self.nanos = [nanos as u64, (nanos >> 64) as u64];
-    }
-
-    /// A sum of one value.
-    pub fn of(value: f64) -> Self {
-        let mut sum = ExactSum::default();
-        sum.add(value);
-        sum
+    pub fn small_nanos_of(value: f64) -> Option<i64> {
+        (value.abs() < 9e9).then(|| (value * Self::SCALE).round() as i64)
     }
 
     /// Adds a value.
     #[inline]
     pub fn add(&mut self, value: f64) {
-        if value.abs() < Self::LIMIT {
-            self.set_nanos(self.nanos() + (value * Self::SCALE).round() as i128);
-        } else {
-            self.huge += value;
+        if let Some(nanos) = Self::small_nanos_of(value) {
+            self.nanos.add(i128::from(nanos));
+            return;
+        }
+        match Self::nanos_of(value) {
+            Some(nanos) => self.nanos.add(nanos),
+            None => self.huge += value,
         }
     }
 
     /// Adds another sum.
+    #[cfg(test)]
     pub fn merge(&mut self, other: ExactSum) {
-        self.set_nanos(self.nanos() + other.nanos());
+        self.nanos.add(other.nanos.get());
         self.huge += other.huge;
     }
 
     /// The sum as a float.
     pub fn value(&self) -> f64 {
-        self.nanos() as f64 / Self::SCALE + self.huge
+        self.nanos.get() as f64 / Self::SCALE + self.huge
     }
 }
 
@@ -135,77 +156,123 @@ pub fn push_value<T>(values: &mut Vec<T>, value: T) {
     values.push(value);
 }
 
-/// Pushes onto a short vector that rarely grows (a group's metrics: a few
-/// names), to exactly one more: four slots at the first push would leave one
-/// of 40 bytes spare in most groups.
-pub fn push_exact<T>(values: &mut Vec<T>, value: T) {
-    values.reserve_exact(1);
-    values.push(value);
+/// A value as a whole number of `1 / SCALE` that fits a `u32` and reads back
+/// bit for bit (a duration in ms with three decimals under 71 minutes, a cost
+/// in USD with six under $4,294), or None.
+#[inline]
+pub fn scaled<const SCALE: u32>(value: f64) -> Option<u32> {
+    let scale = f64::from(SCALE);
+    let units = (value * scale).round();
+    // What reads back is the stored whole number over the scale: compared by
+    // bits, so -0.0 (stored as 0) and anything inexact stay 8-byte floats.
+    let stored = units as u32;
+    ((0.0..=f64::from(u32::MAX)).contains(&units)
+        && (f64::from(stored) / scale).to_bits() == value.to_bits())
+    .then_some(stored)
 }
 
-/// Values kept per run for exact percentiles (durations, costs): 4 bytes each
-/// where the value is a whole number of `1 / SCALE` that fits a `u32` and reads
-/// back bit for bit (a duration in ms with three decimals under 71 minutes, a
-/// cost in USD with six under $4,294), 8 bytes otherwise.
-#[derive(Debug, Default)]
-pub struct RunValues<const SCALE: u32> {
-    scaled: Vec<u32>,
-    /// The rest: rare, so boxed (8 bytes in every group's totals, not 24).
-    #[allow(clippy::box_collection)]
-    other: Option<Box<Vec<f64>>>,
+/// How many values a cell holds inline.
+const INLINE_VALUES: usize = 3;
+
+/// Values kept per run (see [`scaled`]): the first three inline (24 bytes, as
+/// a vector alone takes; most groups of a report by a name with thousands of
+/// values have a run or two per worker), more in a vector.
+#[derive(Debug)]
+pub enum Scaled {
+    Inline {
+        len: u32,
+        values: [u32; INLINE_VALUES],
+    },
+    Heap(Vec<u32>),
 }
 
-impl<const SCALE: u32> RunValues<SCALE> {
+impl Default for Scaled {
+    fn default() -> Self {
+        Scaled::Inline {
+            len: 0,
+            values: [0; INLINE_VALUES],
+        }
+    }
+}
+
+impl Scaled {
     /// Adds a value.
     #[inline]
-    pub fn push(&mut self, value: f64) {
-        let scale = f64::from(SCALE);
-        let units = (value * scale).round();
-        // What reads back is the stored whole number over the scale: compared by
-        // bits, so -0.0 (stored as 0) and anything inexact stay 8-byte floats.
-        let stored = units as u32;
-        if (0.0..=f64::from(u32::MAX)).contains(&units)
-            && (f64::from(stored) / scale).to_bits() == value.to_bits()
-        {
-            push_value(&mut self.scaled, stored);
-        } else {
-            push_value(self.other.get_or_insert_default(), value);
+    pub fn push(&mut self, value: u32) {
+        match self {
+            Scaled::Heap(values) => push_value(values, value),
+            Scaled::Inline { len, values } => {
+                if let Some(slot) = values.get_mut(*len as usize) {
+                    *slot = value;
+                    *len += 1;
+                } else {
+                    let mut heap = Vec::with_capacity(2 * INLINE_VALUES + 2);
+                    heap.extend_from_slice(values);
+                    heap.push(value);
+                    *self = Scaled::Heap(heap);
+                }
+            }
+        }
+    }
+
+    /// The values.
+    pub fn as_slice(&self) -> &[u32] {
+        match self {
+            Scaled::Inline { len, values } => &values[..*len as usize],
+            Scaled::Heap(values) => values,
         }
     }
 
     /// How many values.
     pub fn len(&self) -> usize {
-        self.scaled.len() + self.other.as_ref().map_or(0, |other| other.len())
+        self.as_slice().len()
     }
 
-    /// Where the next 4-byte value goes (to prefetch it).
+    /// Where the next value goes (to prefetch it).
     pub fn tail(&self) -> *const u32 {
-        self.scaled.as_ptr().wrapping_add(self.scaled.len())
+        let values = self.as_slice();
+        values.as_ptr().wrapping_add(values.len())
     }
 
     /// Adds `more`'s values, moving them when `self` has none.
-    pub fn append(&mut self, more: RunValues<SCALE>) {
-        append(&mut self.scaled, more.scaled);
-        if let Some(more) = more.other {
-            append(self.other.get_or_insert_default(), *more);
+    pub fn append(&mut self, more: Scaled) {
+        if self.len() == 0 {
+            *self = more;
+            return;
+        }
+        match (&mut *self, more) {
+            (Scaled::Heap(values), Scaled::Heap(more)) => append(values, more),
+            (_, more) => self.extend_from(more.as_slice()),
         }
     }
 
-    /// Adds copies of `more`'s values.
-    pub fn extend_from(&mut self, more: &RunValues<SCALE>) {
-        self.scaled.extend_from_slice(&more.scaled);
-        if let Some(more) = &more.other {
-            self.other.get_or_insert_default().extend_from_slice(more);
+    /// Adds copies of `more`.
+    pub fn extend_from(&mut self, more: &[u32]) {
+        if let Scaled::Heap(values) = self {
+            values.extend_from_slice(more);
+            return;
+        }
+        let room = INLINE_VALUES - self.len();
+        if more.len() <= room {
+            for &value in more {
+                self.push(value);
+            }
+        } else {
+            let mut heap = Vec::with_capacity(self.len() + more.len());
+            heap.extend_from_slice(self.as_slice());
+            heap.extend_from_slice(more);
+            *self = Scaled::Heap(heap);
         }
     }
 
-    /// Every value as a float, the same bits as pushed, in no particular order.
-    pub fn to_f64(&self) -> Vec<f64> {
+    /// Every value as a float (`units / SCALE`) into `out`.
+    pub fn to_f64_into<const SCALE: u32>(&self, out: &mut Vec<f64>) {
         let scale = f64::from(SCALE);
-        let mut values = Vec::with_capacity(self.len());
-        values.extend(self.scaled.iter().map(|&units| f64::from(units) / scale));
-        values.extend_from_slice(self.other.as_deref().map_or(&[], Vec::as_slice));
-        values
+        out.extend(
+            self.as_slice()
+                .iter()
+                .map(|&units| f64::from(units) / scale),
+        );
     }
 }
 
@@ -214,8 +281,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn run_values_read_back_bit_for_bit() {
-        let mut values = RunValues::<1000>::default();
+    fn scaled_values_read_back_bit_for_bit() {
         let pushed = [
             2294.199,
             0.0,
@@ -228,30 +294,60 @@ mod tests {
             4_294_967.296,
             1e300,
         ];
-        for value in pushed {
-            values.push(value);
-        }
-        assert_eq!(values.len(), pushed.len());
-        let mut back: Vec<u64> = values.to_f64().iter().map(|v| v.to_bits()).collect();
-        let mut want: Vec<u64> = pushed.iter().map(|v| v.to_bits()).collect();
-        back.sort();
-        want.sort();
-        assert_eq!(back, want);
+        let kept: Vec<f64> = pushed
+            .iter()
+            .filter_map(|&v| scaled::<1000>(v))
+            .map(|units| f64::from(units) / 1000.0)
+            .collect();
         // Milliseconds with three decimals take the 4-byte form.
-        assert_eq!(values.scaled.len(), 4);
+        assert_eq!(kept, vec![2294.199, 0.0, 1.5, 4_294_967.295]);
+        for (value, units) in pushed.iter().filter_map(|&v| Some((v, scaled::<1000>(v)?))) {
+            assert_eq!((f64::from(units) / 1000.0).to_bits(), value.to_bits());
+        }
     }
 
     #[test]
-    fn user_sets_count_distinct_ids_small_and_large() {
-        let mut set = UserSet::default();
-        let ids = [1, 5, 63, 64, 4095, 4096, 1 << 30, 5, 4096, 1];
+    fn scaled_values_spill_from_inline_to_heap_and_append() {
+        let mut a = Scaled::default();
+        assert_eq!(std::mem::size_of::<Scaled>(), 24);
+        for v in 0..3 {
+            a.push(v);
+        }
+        assert!(matches!(a, Scaled::Inline { .. }));
+        a.push(3);
+        assert!(matches!(a, Scaled::Heap(_)));
+        assert_eq!(a.as_slice(), &[0, 1, 2, 3]);
+        let mut b = Scaled::default();
+        b.push(9);
+        b.append(a);
+        assert_eq!(b.as_slice(), &[9, 0, 1, 2, 3]);
+        let mut c = Scaled::default();
+        c.push(7);
+        let mut d = Scaled::default();
+        d.push(8);
+        c.append(d);
+        assert!(matches!(c, Scaled::Inline { len: 2, .. }));
+        c.append(Scaled::default());
+        assert_eq!(c.as_slice(), &[7, 8]);
+        let mut empty = Scaled::default();
+        empty.append(c);
+        assert_eq!(empty.as_slice(), &[7, 8]);
+        let mut out = Vec::new();
+        empty.to_f64_into::<1000>(&mut out);
+        assert_eq!(out, vec![0.007, 0.008]);
+    }
+
+    #[test]
+    fn more_users_count_distinct_ids() {
+        let mut set = MoreUsers::default();
+        let ids = [64, 65, 127, 128, 4095, 4096, 1 << 30, 64, 4096];
         for id in ids {
             set.insert(id);
         }
         assert_eq!(set.len(), 7);
         let mut back: Vec<u32> = set.iter().collect();
         back.sort();
-        assert_eq!(back, vec![1, 5, 63, 64, 4095, 4096, 1 << 30]);
+        assert_eq!(back, vec![64, 65, 127, 128, 4095, 4096, 1 << 30]);
     }
 
     #[test]
@@ -276,11 +372,15 @@ mod tests {
         assert_eq!(forward.value().to_bits(), halves.value().to_bits());
         let plain: f64 = values.iter().sum();
         assert!((forward.value() - plain).abs() < 1e-6);
-        let mut negative = ExactSum::of(-1.5);
+        let mut negative = ExactSum::default();
+        negative.add(-1.5);
         negative.add(-2.25);
-        negative.merge(ExactSum::of(0.75));
+        let mut more = ExactSum::default();
+        more.add(0.75);
+        negative.merge(more);
         assert_eq!(negative.value(), -3.0);
-        let mut huge = ExactSum::of(1e300);
+        let mut huge = ExactSum::default();
+        huge.add(1e300);
         huge.add(1.5);
         assert_eq!(huge.value(), 1e300);
     }

@@ -1,21 +1,35 @@
 //! The running totals of one group: folded event by event, merged across
-//! workers, and finally turned into [`GroupStats`].
+//! workers, and finally turned into statistics (`group_stats.rs`).
+//!
+//! A report by a name with a million values holds a million of these, most
+//! of them for a run or two, once per worker that saw the group: so a cell is
+//! 168 bytes, counts are `u32`, the first three durations and costs sit
+//! inline, users below 64 are bits of one word, and everything rare (counts
+//! past `u32::MAX`, values that are not a whole number of thousandths, users
+//! past 64, sums past 1e18, comments) is in one optional box.
 
-use std::collections::BTreeMap;
-
-use super::model::{CostStats, DurationStats, GroupStats, MetricStats, RatingStats};
-use super::parse::STATUS_NAMES;
-use super::percentile::percentiles;
-use super::sort::SortFields;
-
-use super::group_parts::append;
-pub use super::group_parts::{ExactSum, RunValues, UserSet, push_exact};
+use super::group_parts::{
+    ExactSum, INLINE_USERS, MoreUsers, Nanos, Scaled, append, bits, push_value, scaled,
+};
 
 /// Resolutions counted by name; anything else is `other`.
 pub const RESOLUTIONS: [&str; 5] = ["name", "alias", "route", "adhoc", "other"];
 
+/// Where each count is in [`GroupTotals::counts`].
+const STATUS: usize = 0;
+const RESOLUTION: usize = 5;
+const RATING: usize = 10;
+const INCOMPLETE: usize = 15;
+const ASKED: usize = 16;
+const RATED_ASKED: usize = 17;
+const COUNTS: usize = 18;
+
+/// The scales of durations (ms to µs) and costs (USD to millionths) kept as `u32`.
+pub const DURATION_SCALE: u32 = 1000;
+pub const COST_SCALE: u32 = 1_000_000;
+
 /// Pushes a group's cell onto a worker's or the merge's cells, growing a long
-/// vector by a quarter, not by double (a cell is a few hundred bytes a group).
+/// vector by a quarter, not by double.
 pub fn push_cell(cells: &mut Vec<GroupTotals>) {
     if cells.len() == cells.capacity() && cells.len() >= 64 {
         cells.reserve_exact(cells.len() / 4);
@@ -23,347 +37,458 @@ pub fn push_cell(cells: &mut Vec<GroupTotals>) {
     cells.push(GroupTotals::default());
 }
 
-/// One group's running totals.
+/// One group's running totals; see the module doc.
 #[derive(Debug)]
 pub struct GroupTotals {
-    pub statuses: [u64; 5],
-    pub incomplete: u64,
-    pub durations: RunValues<1000>,
-    pub duration_sum: ExactSum,
-    /// (metric id, sum, runs that reported it)
-    pub metrics: Vec<(u32, ExactSum, u64)>,
-    /// Costs (USD) of the runs that have one.
-    pub costs: RunValues<1_000_000>,
-    pub cost_sum: ExactSum,
-    pub users: UserSet,
-    /// The earliest and latest run start (ms); `i64::MAX, i64::MIN` with none
-    /// (two words, where two `Option<i64>` take four).
+    /// Statuses, resolutions, ratings (1 to 5 stars), incomplete, asked and
+    /// rated-and-asked runs; each count is this plus its `Rare::high` part.
+    counts: [u32; COUNTS],
+    /// The earliest and latest run start (ms); `i64::MAX, i64::MIN` with none.
     first_ms: i64,
     last_ms: i64,
-    pub resolutions: [u64; 5],
-    pub asked: u64,
-    pub rated_asked: u64,
-    pub ratings: [u64; 5],
+    /// Durations (µs) and costs (millionths of a USD) that fit a `u32`.
+    durations: Scaled,
+    costs: Scaled,
+    /// Bit `id` for the users with an id below [`INLINE_USERS`].
+    users: u64,
+    /// The metrics reported, exactly as long as needed.
+    metrics: Box<[Metric]>,
+    rare: Option<Box<Rare>>,
+}
+
+/// A metric's running totals (the rest of its count and sum in [`Rare`]).
+#[derive(Debug, Clone, Copy)]
+struct Metric {
+    id: u32,
+    /// Runs that reported it (plus `MetricRest::high`).
+    count: u32,
+    /// Its exact sum in units of 1e-9 (plus `MetricRest::nanos` and `huge`):
+    /// 16 bytes an entry, not 24.
+    nanos: i64,
+}
+
+/// What few groups need, boxed so that the others pay 8 bytes for it.
+#[derive(Debug, Default)]
+struct Rare {
+    /// Multiples of 2^32 to add to `GroupTotals::counts`.
+    high: [u64; COUNTS],
+    users: MoreUsers,
+    /// Durations and costs that are not whole numbers of the scale.
+    durations: Vec<f64>,
+    costs: Vec<f64>,
+    metrics: Vec<MetricRest>,
     /// (rating ts, comment, rating), kept only with `--comments`.
-    pub comments: Vec<(i64, String, u8)>,
+    comments: Vec<(i64, String, u8)>,
+}
+
+/// The rest of a metric's count and sum.
+#[derive(Debug, Clone, Copy)]
+struct MetricRest {
+    id: u32,
+    high: u64,
+    nanos: Nanos,
+    huge: f64,
+}
+
+impl Rare {
+    fn metric(&mut self, id: u32) -> &mut MetricRest {
+        let at = match self.metrics.iter().position(|m| m.id == id) {
+            Some(at) => at,
+            None => {
+                self.metrics.push(MetricRest {
+                    id,
+                    high: 0,
+                    nanos: Nanos::default(),
+                    huge: 0.0,
+                });
+                self.metrics.len() - 1
+            }
+        };
+        &mut self.metrics[at]
+    }
 }
 
 impl Default for GroupTotals {
     fn default() -> Self {
         GroupTotals {
-            statuses: [0; 5],
-            incomplete: 0,
-            durations: RunValues::default(),
-            duration_sum: ExactSum::default(),
-            metrics: Vec::new(),
-            costs: RunValues::default(),
-            cost_sum: ExactSum::default(),
-            users: UserSet::default(),
+            counts: [0; COUNTS],
             first_ms: i64::MAX,
             last_ms: i64::MIN,
-            resolutions: [0; 5],
-            asked: 0,
-            rated_asked: 0,
-            ratings: [0; 5],
-            comments: Vec::new(),
+            durations: Scaled::default(),
+            costs: Scaled::default(),
+            users: 0,
+            metrics: Box::default(),
+            rare: None,
         }
     }
 }
 
 impl GroupTotals {
+    fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_default()
+    }
+
+    /// Adds `n` to count `i`.
+    #[inline]
+    fn add_count(&mut self, i: usize, n: u64) {
+        let (low, carry) = self.counts[i].overflowing_add(n as u32);
+        self.counts[i] = low;
+        let high = (n >> 32 << 32) + (u64::from(carry) << 32);
+        if high != 0 {
+            self.rare().high[i] += high;
+        }
+    }
+
+    /// Count `i`.
+    fn count(&self, i: usize) -> u64 {
+        u64::from(self.counts[i]) + self.rare.as_ref().map_or(0, |rare| rare.high[i])
+    }
+
+    /// Counts `at..at + N`.
+    fn counts<const N: usize>(&self, at: usize) -> [u64; N] {
+        std::array::from_fn(|i| self.count(at + i))
+    }
+
     /// Notes that a run (complete or not) belongs to the group.
     #[inline]
     pub fn add_run(&mut self, user: u32, resolution: usize, time_ms: i64) {
         if user != 0 {
-            self.users.insert(user);
+            self.add_user(user);
         }
-        self.resolutions[resolution] += 1;
+        self.add_count(RESOLUTION + resolution.min(4), 1);
         self.first_ms = self.first_ms.min(time_ms);
         self.last_ms = self.last_ms.max(time_ms);
+    }
+
+    #[inline]
+    fn add_user(&mut self, user: u32) {
+        if user < INLINE_USERS {
+            self.users |= 1 << user;
+        } else {
+            self.rare().users.insert(user);
+        }
+    }
+
+    /// Adds a completed run's status, duration and whether a rating was asked.
+    #[inline]
+    pub fn add_end(&mut self, status: u8, duration_ms: f64, asked: bool) {
+        self.add_count(STATUS + usize::from(status).min(4), 1);
+        match scaled::<DURATION_SCALE>(duration_ms) {
+            Some(units) => self.durations.push(units),
+            None => push_value(&mut self.rare().durations, duration_ms),
+        }
+        if asked {
+            self.add_count(ASKED, 1);
+        }
     }
 
     /// Adds one metric value.
     #[inline]
     pub fn add_metric(&mut self, id: u32, value: f64) {
-        match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
-            Some((_, sum, count)) => {
-                sum.add(value);
-                *count += 1;
-            }
-            None => push_exact(&mut self.metrics, (id, ExactSum::of(value), 1)),
+        // The usual case, inline: a metric the group has, a value whose
+        // nanos fit an i64 (as `ExactSum::nanos_of` makes them), no carry.
+        if let Some(nanos) = ExactSum::small_nanos_of(value)
+            && let Some(metric) = self.metrics.iter_mut().find(|m| m.id == id)
+            && let (count, false) = metric.count.overflowing_add(1)
+            && let Some(sum) = metric.nanos.checked_add(nanos)
+        {
+            metric.count = count;
+            metric.nanos = sum;
+            return;
         }
+        self.add_metric_slowly(id, value);
+    }
+
+    /// [`GroupTotals::add_metric`] for a new metric, a large value or a carry.
+    #[cold]
+    #[inline(never)]
+    fn add_metric_slowly(&mut self, id: u32, value: f64) {
+        match ExactSum::nanos_of(value) {
+            Some(nanos) => self.add_to_metric(id, 1, nanos, 0.0),
+            None => self.add_to_metric(id, 1, 0, value),
+        }
+    }
+
+    /// Adds `count` runs and a sum of `nanos` units of 1e-9 plus `huge` to metric `id`.
+    fn add_to_metric(&mut self, id: u32, count: u64, nanos: i128, huge: f64) {
+        let at = self.metric_at(id);
+        let metric = &mut self.metrics[at];
+        let (low, carry) = metric.count.overflowing_add(count as u32);
+        metric.count = low;
+        let high = (count >> 32 << 32) + (u64::from(carry) << 32);
+        let spill = match i64::try_from(nanos)
+            .ok()
+            .and_then(|nanos| metric.nanos.checked_add(nanos))
+        {
+            Some(sum) => {
+                metric.nanos = sum;
+                0
+            }
+            None => nanos,
+        };
+        // A huge value is never 0 (it is at least 1e18, or not a number).
+        if high != 0 || spill != 0 || huge != 0.0 {
+            let rest = self.rare().metric(id);
+            rest.high += high;
+            rest.nanos.add(spill);
+            rest.huge += huge;
+        }
+    }
+
+    /// Where metric `id` is in the list, added when new (the list grows by
+    /// one: a group reports a few metrics).
+    #[inline]
+    fn metric_at(&mut self, id: u32) -> usize {
+        if let Some(at) = self.metrics.iter().position(|m| m.id == id) {
+            return at;
+        }
+        let mut metrics = std::mem::take(&mut self.metrics).into_vec();
+        metrics.reserve_exact(1);
+        metrics.push(Metric {
+            id,
+            count: 0,
+            nanos: 0,
+        });
+        self.metrics = metrics.into_boxed_slice();
+        self.metrics.len() - 1
     }
 
     /// Adds one run's cost.
     #[inline]
     pub fn add_cost(&mut self, usd: f64) {
-        self.costs.push(usd);
-        self.cost_sum.add(usd);
+        match scaled::<COST_SCALE>(usd) {
+            Some(units) => self.costs.push(units),
+            None => push_value(&mut self.rare().costs, usd),
+        }
     }
 
-    /// Adds `other` into `self`; `user` and `metric` map the other side's ids to ours.
+    /// Adds an incomplete run (with [`GroupTotals::add_run`] for its fields).
+    pub fn add_incomplete(&mut self) {
+        self.add_count(INCOMPLETE, 1);
+    }
+
+    /// Adds a run's latest rating (1 to 5 stars), and whether it was asked for.
+    pub fn add_rating(&mut self, stars: u8, asked: bool) {
+        self.add_count(RATING + usize::from(stars.clamp(1, 5) - 1), 1);
+        if asked {
+            self.add_count(RATED_ASKED, 1);
+        }
+    }
+
+    /// Keeps a comment (with `--comments`).
+    pub fn add_comment(&mut self, ts_ms: i64, text: String, stars: u8) {
+        self.rare().comments.push((ts_ms, text, stars));
+    }
+
+    /// Where the next duration and cost go and where the metrics are (to
+    /// prefetch them).
+    pub fn tails(&self) -> [*const u32; 3] {
+        [
+            self.durations.tail(),
+            self.costs.tail(),
+            self.metrics.as_ptr().cast(),
+        ]
+    }
+
+    /// Adds `other` into `self`; `user` and `metric` map the other side's ids
+    /// to ours. The values of `other` move into an empty cell.
     pub fn merge(
         &mut self,
-        other: GroupTotals,
+        mut other: GroupTotals,
         user: impl Fn(u32) -> u32,
         metric: impl Fn(u32) -> u32,
     ) {
-        for i in 0..5 {
-            self.statuses[i] += other.statuses[i];
-            self.resolutions[i] += other.resolutions[i];
-            self.ratings[i] += other.ratings[i];
-        }
-        self.incomplete += other.incomplete;
-        // Into an empty cell (a group's first worker) the vectors move, not copy:
-        // the same values in the same order.
-        self.durations.append(other.durations);
-        self.duration_sum.merge(other.duration_sum);
-        self.costs.append(other.costs);
-        self.cost_sum.merge(other.cost_sum);
-        for (id, sum, count) in other.metrics {
-            let id = metric(id);
-            match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
-                Some(mine) => {
-                    mine.1.merge(sum);
-                    mine.2 += count;
-                }
-                None => push_exact(&mut self.metrics, (id, sum, count)),
+        self.durations.append(std::mem::take(&mut other.durations));
+        self.costs.append(std::mem::take(&mut other.costs));
+        self.add_parts(&other, user, metric);
+        if let Some(rare) = other.rare.take() {
+            let Rare {
+                durations,
+                costs,
+                comments,
+                ..
+            } = *rare;
+            if !durations.is_empty() || !costs.is_empty() || !comments.is_empty() {
+                let mine = self.rare();
+                append(&mut mine.durations, durations);
+                append(&mut mine.costs, costs);
+                append(&mut mine.comments, comments);
             }
         }
-        for id in other.users.iter() {
-            self.users.insert(user(id));
+    }
+
+    /// The same totals with the user and metric ids mapped (as [`GroupTotals::merge`]
+    /// into an empty cell would make them, without copying what needs no change).
+    pub fn remapped(mut self, user: impl Fn(u32) -> u32, metric: impl Fn(u32) -> u32) -> Self {
+        for m in self.metrics.iter_mut() {
+            m.id = metric(m.id);
         }
-        self.first_ms = self.first_ms.min(other.first_ms);
-        self.last_ms = self.last_ms.max(other.last_ms);
-        self.asked += other.asked;
-        self.rated_asked += other.rated_asked;
-        append(&mut self.comments, other.comments);
-    }
-
-    /// Completed runs.
-    pub fn completed(&self) -> u64 {
-        self.statuses.iter().sum()
-    }
-
-    /// Runs, complete or not.
-    pub fn runs(&self) -> u64 {
-        self.completed() + self.incomplete
-    }
-
-    /// The statistics; sorts and cuts the comments to the latest `comments`.
-    pub fn stats(&mut self, metric_names: &[String], comments: usize) -> GroupStats {
-        let quantiles = self.quantiles();
-        self.keep_comments(comments);
-        self.stats_with(&quantiles, metric_names)
-    }
-
-    /// The percentiles and maxima of the durations and costs, so that their
-    /// vectors can be freed before the statistics are written.
-    pub fn quantiles(&mut self) -> Quantiles {
-        let mut durations = self.durations.to_f64();
-        let ps = percentiles(&mut durations, &[0.5, 0.9, 0.95, 0.99]);
-        let duration_max = durations.iter().copied().reduce(f64::max);
-        drop(durations);
-        let mut costs = self.costs.to_f64();
-        let cost = percentiles(&mut costs, &[0.5, 0.95]);
-        let cost_max = costs.iter().copied().reduce(f64::max);
-        Quantiles::new(
-            [
-                ps[0],
-                ps[1],
-                ps[2],
-                ps[3],
-                duration_max,
-                cost[0],
-                cost[1],
-                cost_max,
-            ],
-            self.costs.len() as u64,
-        )
-    }
-
-    /// Keeps the latest `comments` comments, newest first.
-    pub fn keep_comments(&mut self, comments: usize) {
-        // Newest first; equal times by text, so the output never depends on thread timing.
-        self.comments
-            .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        self.comments.truncate(comments);
-    }
-
-    /// Frees the durations and costs (once [`GroupTotals::quantiles`] has read them).
-    pub fn free_values(&mut self) {
-        self.durations = RunValues::default();
-        self.costs = RunValues::default();
+        let users: Vec<u32> = self.user_ids().collect();
+        self.users = 0;
+        if let Some(rare) = &mut self.rare {
+            for m in &mut rare.metrics {
+                m.id = metric(m.id);
+            }
+            rare.users = MoreUsers::default();
+        }
+        for id in users {
+            self.add_user(user(id));
+        }
+        self
     }
 
     /// Adds `other` into `self` by copy, comments aside (the totals of a report).
     pub fn absorb(&mut self, other: &GroupTotals) {
-        for i in 0..5 {
-            self.statuses[i] += other.statuses[i];
-            self.resolutions[i] += other.resolutions[i];
-            self.ratings[i] += other.ratings[i];
+        self.durations.extend_from(other.durations.as_slice());
+        self.costs.extend_from(other.costs.as_slice());
+        self.add_parts(other, |u| u, |m| m);
+        if let Some(rare) = &other.rare
+            && (!rare.durations.is_empty() || !rare.costs.is_empty())
+        {
+            let mine = self.rare();
+            mine.durations.extend_from_slice(&rare.durations);
+            mine.costs.extend_from_slice(&rare.costs);
         }
-        self.incomplete += other.incomplete;
-        self.durations.extend_from(&other.durations);
-        self.duration_sum.merge(other.duration_sum);
-        self.costs.extend_from(&other.costs);
-        self.cost_sum.merge(other.cost_sum);
-        for &(id, sum, count) in &other.metrics {
-            match self.metrics.iter_mut().find(|(m, _, _)| *m == id) {
-                Some(mine) => {
-                    mine.1.merge(sum);
-                    mine.2 += count;
-                }
-                None => push_exact(&mut self.metrics, (id, sum, count)),
-            }
+    }
+
+    /// Adds `other`'s counts, metrics, users and times (what merging by copy and
+    /// by move share).
+    fn add_parts(
+        &mut self,
+        other: &GroupTotals,
+        user: impl Fn(u32) -> u32,
+        metric: impl Fn(u32) -> u32,
+    ) {
+        for i in 0..COUNTS {
+            self.add_count(i, other.count(i));
         }
-        for id in other.users.iter() {
-            self.users.insert(id);
+        for (id, sum, count) in other.metrics() {
+            self.add_to_metric(metric(id), count, sum.nanos.get(), sum.huge);
+        }
+        for id in other.user_ids() {
+            self.add_user(user(id));
         }
         self.first_ms = self.first_ms.min(other.first_ms);
         self.last_ms = self.last_ms.max(other.last_ms);
-        self.asked += other.asked;
-        self.rated_asked += other.rated_asked;
     }
 
-    /// ok / completed runs.
-    fn success_rate(&self) -> Option<f64> {
-        let completed = self.completed();
-        (completed > 0).then(|| self.statuses[0] as f64 / completed as f64)
+    /// Every user id, in no particular order.
+    fn user_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        let more = self.rare.as_ref().map(|rare| rare.users.iter());
+        bits(std::slice::from_ref(&self.users), 0).chain(more.into_iter().flatten())
     }
 
-    /// The mean duration of completed runs.
-    fn mean_ms(&self) -> Option<f64> {
-        let completed = self.completed();
-        (completed > 0).then(|| self.duration_sum.value() / completed as f64)
+    /// Distinct users.
+    pub fn users(&self) -> u64 {
+        u64::from(self.users.count_ones())
+            + self.rare.as_ref().map_or(0, |rare| rare.users.len() as u64)
     }
 
-    /// The mean rating.
-    fn rating_mean(&self) -> Option<f64> {
-        let rated: u64 = self.ratings.iter().sum();
-        let rating_sum: u64 = self
-            .ratings
-            .iter()
-            .zip(1..)
-            .map(|(n, stars)| n * stars)
-            .sum();
-        (rated > 0).then(|| rating_sum as f64 / rated as f64)
+    /// Completed runs by status (ok, error, signal, timeout, spawn_failed).
+    pub fn statuses(&self) -> [u64; 5] {
+        self.counts(STATUS)
     }
 
-    /// What the groups are sorted by, the same numbers as [`GroupTotals::stats_with`] writes.
-    pub fn sort_fields(&self, quantiles: &Quantiles) -> SortFields {
-        SortFields {
-            runs: self.runs(),
-            ok: self.statuses[0],
-            incomplete: self.incomplete,
-            success_rate: self.success_rate(),
-            p95: quantiles.get(2),
-            mean: self.mean_ms(),
-            rating: self.rating_mean(),
+    /// Runs by resolution (see [`RESOLUTIONS`]).
+    pub fn resolutions(&self) -> [u64; 5] {
+        self.counts(RESOLUTION)
+    }
+
+    /// Latest ratings by stars (1 to 5).
+    pub fn ratings(&self) -> [u64; 5] {
+        self.counts(RATING)
+    }
+
+    /// Runs with a start and no end.
+    pub fn incomplete(&self) -> u64 {
+        self.count(INCOMPLETE)
+    }
+
+    /// Runs a rating was asked for, and those of them rated.
+    pub fn asked(&self) -> (u64, u64) {
+        (self.count(ASKED), self.count(RATED_ASKED))
+    }
+
+    /// Completed runs.
+    pub fn completed(&self) -> u64 {
+        self.statuses().iter().sum()
+    }
+
+    /// Runs, complete or not.
+    pub fn runs(&self) -> u64 {
+        self.completed() + self.incomplete()
+    }
+
+    /// The earliest and latest run start (ms), when there is a run.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        (self.first_ms <= self.last_ms).then_some((self.first_ms, self.last_ms))
+    }
+
+    /// Every metric: (id, exact sum, runs that reported it).
+    pub fn metrics(&self) -> impl Iterator<Item = (u32, ExactSum, u64)> + '_ {
+        let rests = self.rare.as_ref().map_or(&[][..], |rare| &rare.metrics);
+        self.metrics.iter().map(move |m| {
+            let rest = rests.iter().find(|rest| rest.id == m.id);
+            let sum = ExactSum {
+                nanos: Nanos::of(i128::from(m.nanos) + rest.map_or(0, |rest| rest.nanos.get())),
+                huge: rest.map_or(0.0, |rest| rest.huge),
+            };
+            (
+                m.id,
+                sum,
+                u64::from(m.count) + rest.map_or(0, |rest| rest.high),
+            )
+        })
+    }
+
+    /// Every duration (ms) as a float with the bits it was folded with, in no
+    /// particular order.
+    pub fn durations(&self) -> Vec<f64> {
+        let rest = self.rare.as_ref().map(|rare| &rare.durations[..]);
+        floats::<DURATION_SCALE>(&self.durations, rest)
+    }
+
+    /// Every cost (USD), as [`GroupTotals::durations`].
+    pub fn costs(&self) -> Vec<f64> {
+        let rest = self.rare.as_ref().map(|rare| &rare.costs[..]);
+        floats::<COST_SCALE>(&self.costs, rest)
+    }
+
+    /// Frees the durations and costs (once their statistics are computed).
+    pub fn free_values(&mut self) {
+        self.durations = Scaled::default();
+        self.costs = Scaled::default();
+        if let Some(rare) = &mut self.rare {
+            rare.durations = Vec::new();
+            rare.costs = Vec::new();
         }
     }
 
-    /// The statistics, from the totals and their `quantiles` (comments as kept).
-    pub fn stats_with(&self, quantiles: &Quantiles, metric_names: &[String]) -> GroupStats {
-        let q = |index| quantiles.get(index);
-        let priced = quantiles.priced;
-        let rated: u64 = self.ratings.iter().sum();
-        GroupStats {
-            runs: self.runs(),
-            ok: self.statuses[0],
-            success_rate: self.success_rate(),
-            incomplete: self.incomplete,
-            statuses: STATUS_NAMES
-                .iter()
-                .zip(self.statuses)
-                .map(|(name, n)| (name.to_string(), n))
-                .collect(),
-            duration_ms: DurationStats {
-                mean: self.mean_ms(),
-                p50: q(0),
-                p90: q(1),
-                p95: q(2),
-                p99: q(3),
-                max: q(4),
-                total: self.duration_sum.value(),
-            },
-            ratings: RatingStats {
-                count: rated,
-                mean: self.rating_mean(),
-                dist: self.ratings,
-            },
-            participation: (self.asked > 0).then(|| self.rated_asked as f64 / self.asked as f64),
-            metrics: self
-                .metrics
-                .iter()
-                .map(|&(id, sum, count)| {
-                    let sum = sum.value();
-                    let name = metric_names.get(id as usize).cloned().unwrap_or_default();
-                    // ids are 1-based; metric_names[0] is a placeholder.
-                    (
-                        name,
-                        MetricStats {
-                            sum,
-                            mean: sum / count as f64,
-                            count,
-                            overflow: !sum.is_finite(),
-                        },
-                    )
-                })
-                .collect::<BTreeMap<_, _>>(),
-            cost_usd: CostStats {
-                runs: priced,
-                total: self.cost_sum.value(),
-                mean: (priced > 0).then(|| self.cost_sum.value() / priced as f64),
-                p50: q(5),
-                p95: q(6),
-                max: q(7),
-            },
-            users: self.users.len() as u64,
-            first_ts: (self.first_ms <= self.last_ms)
-                .then(|| super::time::format_ms(self.first_ms)),
-            last_ts: (self.first_ms <= self.last_ms).then(|| super::time::format_ms(self.last_ms)),
-            resolutions: RESOLUTIONS
-                .iter()
-                .zip(self.resolutions)
-                .filter(|(_, n)| *n > 0)
-                .map(|(name, n)| (name.to_string(), n))
-                .collect(),
-            comments: self
-                .comments
-                .iter()
-                .map(|(ts, text, rating)| super::model::Comment {
-                    ts: super::time::format_ms(*ts),
-                    comment: text.clone(),
-                    rating: *rating,
-                })
-                .collect(),
-            ..GroupStats::default()
-        }
-        .with_tokens()
+    /// The comments as kept, in no particular order until [`GroupTotals::keep_comments`].
+    pub fn comments(&self) -> &[(i64, String, u8)] {
+        self.rare.as_ref().map_or(&[], |rare| &rare.comments)
     }
-}
 
-/// A group's percentiles and maxima, computed once ([`GroupTotals::quantiles`]):
-/// p50, p90, p95, p99 and max of the durations, then p50, p95 and max of the
-/// costs, NaN for none (a duration or cost is never NaN: 64 bytes, where
-/// `Option<f64>`s take 128).
-#[derive(Debug, Clone, Copy)]
-pub struct Quantiles {
-    values: [f64; 8],
-    /// Runs with a cost.
-    priced: u64,
-}
-
-impl Quantiles {
-    fn new(values: [Option<f64>; 8], priced: u64) -> Self {
-        Quantiles {
-            values: values.map(|value| value.unwrap_or(f64::NAN)),
-            priced,
+    /// Keeps the latest `comments` comments, newest first.
+    pub fn keep_comments(&mut self, comments: usize) {
+        if let Some(rare) = &mut self.rare {
+            // Newest first; equal times by text, so the output never depends on thread timing.
+            rare.comments
+                .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            rare.comments.truncate(comments);
         }
     }
-
-    fn get(&self, index: usize) -> Option<f64> {
-        Some(self.values[index]).filter(|value| !value.is_nan())
-    }
 }
+
+/// The values of `scaled` and then `rest`, as floats.
+fn floats<const SCALE: u32>(scaled: &Scaled, rest: Option<&[f64]>) -> Vec<f64> {
+    let rest = rest.unwrap_or_default();
+    let mut values = Vec::with_capacity(scaled.len() + rest.len());
+    scaled.to_f64_into::<SCALE>(&mut values);
+    values.extend_from_slice(rest);
+    values
+}
+
+#[cfg(test)]
+#[path = "group_totals_tests.rs"]
+mod tests;

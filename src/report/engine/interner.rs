@@ -69,7 +69,11 @@ pub struct RawInterner {
     short: FastMap<ShortKey, u32>,
     /// Longer values.
     long: FastMap<Box<[u8]>, u32>,
-    raws: Vec<Box<[u8]>>,
+    /// Every value's bytes, one after another (a box each cost 40 bytes more
+    /// per value: a worker interns a million prompt names of a million groups).
+    bytes: Vec<u8>,
+    /// Where each value ends in `bytes`, by id - 1.
+    ends: Vec<usize>,
 }
 
 impl RawInterner {
@@ -77,7 +81,7 @@ impl RawInterner {
     #[inline]
     pub fn id(&mut self, raw: Option<&[u8]>) -> u32 {
         let Some(raw) = raw else { return 0 };
-        let next = self.raws.len() as u32 + 1;
+        let next = self.ends.len() as u32 + 1;
         let id = match short_key(raw) {
             Some(key) => *self.short.entry(key).or_insert(next),
             None => match self.long.get(raw) {
@@ -89,16 +93,23 @@ impl RawInterner {
             },
         };
         if id == next {
-            self.raws.push(raw.into());
+            if self.bytes.capacity() - self.bytes.len() < raw.len() && self.bytes.len() >= 4096 {
+                // By a quarter, not double, once long.
+                self.bytes
+                    .reserve_exact(raw.len().max(self.bytes.len() / 4));
+            }
+            self.bytes.extend_from_slice(raw);
+            self.ends.push(self.bytes.len());
         }
         id
     }
 
     /// The raw value of an id.
     pub fn raw(&self, id: u32) -> Option<&[u8]> {
-        id.checked_sub(1)
-            .and_then(|i| self.raws.get(i as usize))
-            .map(|b| &b[..])
+        let at = id.checked_sub(1)? as usize;
+        let end = *self.ends.get(at)?;
+        let start = at.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Some(&self.bytes[start..end])
     }
 
     /// The decoded string of an id.
@@ -114,7 +125,7 @@ impl RawInterner {
 
     /// Every decoded string, by id - 1.
     pub fn texts(&self) -> Vec<String> {
-        (1..=self.raws.len() as u32)
+        (1..=self.ends.len() as u32)
             .map(|id| self.text(id).unwrap_or_default())
             .collect()
     }
@@ -346,6 +357,23 @@ mod tests {
             .rev()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn raw_values_come_back_by_id() {
+        let mut interner = RawInterner::default();
+        let long = vec![b'x'; 5000];
+        let values: [&[u8]; 5] = [b"a", b"", &long, br"tA", b"a"];
+        let ids: Vec<u32> = values.iter().map(|v| interner.id(Some(v))).collect();
+        assert_eq!(ids, vec![1, 2, 3, 4, 1]);
+        assert_eq!(interner.id(None), 0);
+        for (value, id) in values.iter().zip(&ids) {
+            assert_eq!(interner.raw(*id), Some(*value));
+        }
+        assert_eq!(interner.raw(0), None);
+        assert_eq!(interner.raw(5), None);
+        assert_eq!(interner.text(4).as_deref(), Some("tA"));
+        assert_eq!(interner.texts().len(), 4);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::fold::{GroupKey, Interner, Partial, WORKER_SHIFT};
+use super::fold::{Interner, Partial, PartialView, WORKER_SHIFT};
+use super::group_keys::KeyTexts;
 use super::group_totals::{GroupTotals, push_cell};
 use super::input::Source;
+use super::interner::Descriptors;
 use super::model::InputSummary;
 use super::rows::{GroupRows, build};
 use super::run_table::{RunTable, flag, key};
@@ -20,8 +22,7 @@ const NO_BUCKET: i64 = i64::MIN;
 /// One view's merged groups.
 #[derive(Default)]
 struct MergedView {
-    keys: Vec<GroupKey>,
-    index: FastMap<GroupKey, u32>,
+    keys: KeyTexts,
     /// Per worker: its static group id to ours.
     to_global: Vec<Vec<u32>>,
     /// Cells; without a time bucket, the index is the global group.
@@ -36,19 +37,31 @@ fn identity(map: &[u32]) -> bool {
     map.iter().enumerate().all(|(i, &id)| i as u32 == id)
 }
 
+/// A worker's view and what reads it: its descriptors (its groups' keys) and the spec.
+struct Local<'a> {
+    worker: usize,
+    view: &'a PartialView,
+    descs: &'a Descriptors,
+    spec: &'a ViewSpec,
+}
+
+/// A worker's static group not yet given a global id.
+const UNMAPPED: u32 = u32::MAX;
+
 impl MergedView {
-    /// The cell of a global group (and bucket start), made when new.
-    fn cell(&mut self, global: u32, bucket: i64) -> &mut GroupTotals {
+    /// The cell of a global group (and bucket start), made when new; true
+    /// when it is new.
+    fn cell(&mut self, global: u32, bucket: i64) -> (&mut GroupTotals, bool) {
+        let before = self.cells.len();
         let index = if self.bucketed {
-            let next = self.cells.len() as u32;
-            *self.slots.entry((global, bucket)).or_insert(next)
+            *self.slots.entry((global, bucket)).or_insert(before as u32)
         } else {
             global
         } as usize;
         while self.cells.len() <= index {
             push_cell(&mut self.cells);
         }
-        &mut self.cells[index]
+        (&mut self.cells[index], index >= before)
     }
 
     /// Each cell's (global group, bucket start), in the cells' order.
@@ -62,52 +75,67 @@ impl MergedView {
         places
     }
 
-    /// Merges a worker's cells: the first worker's become the merged cells as
-    /// they are (no copy) when its ids are already the global ones.
+    /// Merges a worker's cells. The first worker's become the merged cells as
+    /// they are (no copy). Another's are taken from the end, the vector
+    /// shrinking as the merged cells grow, and a cell the merge has not seen
+    /// moves in whole: the workers' cells and the merged ones are not all held
+    /// at once.
     fn merge_worker(
         &mut self,
-        worker: usize,
-        view: &mut super::fold::PartialView,
+        local: Local,
+        mut cells: Vec<GroupTotals>,
         users: &[u32],
         metrics: &[u32],
     ) {
-        let cells = std::mem::take(&mut view.cells);
-        // Every static group of the worker (each has a cell) gets its global id.
-        if let Some(last) = view.static_keys.len().checked_sub(1) {
-            self.global(worker, last as u32, &view.static_keys);
+        let groups = local.view.groups();
+        if !self.bucketed && self.cells.is_empty() && identity(users) && identity(metrics) {
+            for group in 0..groups as u32 {
+                self.global(&local, group);
+            }
+            if identity(&self.to_global[local.worker]) {
+                self.cells = cells;
+                return;
+            }
         }
-        if !self.bucketed
-            && self.cells.is_empty()
-            && identity(&self.to_global[worker])
-            && identity(users)
-            && identity(metrics)
-        {
-            self.cells = cells;
-            return;
+        let mut places: Vec<(u32, i64)> = Vec::new();
+        if self.bucketed {
+            places.resize(cells.len(), (0, NO_BUCKET));
+            for (&(group, bucket), &index) in &local.view.cell_index {
+                places[index as usize] = (group, bucket);
+            }
         }
-        let mut places: Vec<(u32, i64)> = (0..cells.len() as u32).map(|g| (g, NO_BUCKET)).collect();
-        for (&(group, bucket), &index) in &view.cell_index {
-            places[index as usize] = (group, bucket);
-        }
-        for (cell, (group, bucket)) in cells.into_iter().zip(places) {
-            let global = self.global(worker, group, &view.static_keys);
-            self.cell(global, bucket)
-                .merge(cell, |u| users[u as usize], |m| metrics[m as usize]);
+        let mut shrink_below = cells.len() - cells.len() / 8;
+        while let Some(cell) = cells.pop() {
+            let index = cells.len();
+            let (group, bucket) = places
+                .get(index)
+                .copied()
+                .unwrap_or((index as u32, NO_BUCKET));
+            let global = self.global(&local, group);
+            let user = |u: u32| users[u as usize];
+            let metric = |m: u32| metrics[m as usize];
+            match self.cell(global, bucket) {
+                (slot, true) => *slot = cell.remapped(user, metric),
+                (slot, false) => slot.merge(cell, user, metric),
+            }
+            if index < shrink_below && index >= 1024 {
+                cells.shrink_to_fit();
+                shrink_below = index - index / 8;
+            }
         }
     }
 
-    fn global(&mut self, worker: usize, local: u32, local_keys: &[GroupKey]) -> u32 {
-        let map = &mut self.to_global[worker];
-        while map.len() <= local as usize {
-            let values = &local_keys[map.len()];
-            let next = self.keys.len() as u32;
-            let id = *self.index.entry(values.clone()).or_insert(next);
-            if id == next {
-                self.keys.push(values.clone());
-            }
-            map.push(id);
+    /// The global id of a worker's static group.
+    fn global(&mut self, local: &Local, group: u32) -> u32 {
+        let map = &mut self.to_global[local.worker];
+        if map.len() <= group as usize {
+            map.resize(group as usize + 1, UNMAPPED);
         }
-        map[local as usize]
+        if map[group as usize] == UNMAPPED {
+            let key = local.view.key(group, local.descs, local.spec);
+            map[group as usize] = self.keys.id(&key);
+        }
+        map[group as usize]
     }
 }
 
@@ -141,14 +169,22 @@ pub fn finish(
     let mut merged: Vec<MergedView> = views
         .iter()
         .map(|spec| MergedView {
+            keys: KeyTexts::new(spec.static_fields().count()),
             to_global: vec![Vec::new(); partials.len()],
             bucketed: spec.bucket().is_some(),
             ..MergedView::default()
         })
         .collect();
-    for (w, partial) in partials.iter_mut().enumerate() {
+    for (worker, partial) in partials.iter_mut().enumerate() {
         for (v, view) in partial.views.iter_mut().enumerate() {
-            merged[v].merge_worker(w, view, &user_maps[w], &metric_maps[w]);
+            let cells = std::mem::take(&mut view.cells);
+            let local = Local {
+                worker,
+                view,
+                descs: &partial.descs,
+                spec: &views[v],
+            };
+            merged[v].merge_worker(local, cells, &user_maps[worker], &metric_maps[worker]);
         }
     }
     // Comments of the latest rating of each run.
@@ -183,22 +219,27 @@ pub fn finish(
             }
             let view = &mut partial.views[v];
             let descs = &partial.descs;
-            let Some(local) = view.static_group(desc, || descs.run_fields(desc), spec) else {
+            let Some(group) = view.static_group(desc, descs, spec) else {
                 continue;
             };
-            let global = merged[v].global(worker, local, &view.static_keys);
+            let local = Local {
+                worker,
+                view,
+                descs,
+                spec,
+            };
+            let global = merged[v].global(&local, group);
             let bucket = spec.bucket().map_or(NO_BUCKET, |b| b.start(slot.time_ms));
-            let cell = merged[v].cell(global, bucket);
+            let (cell, _) = merged[v].cell(global, bucket);
             if incomplete {
-                cell.incomplete += 1;
+                cell.add_incomplete();
                 let user = user_maps[worker][slot.info.user as usize];
                 cell.add_run(user, slot.info.resolution as usize, slot.time_ms);
             }
             if let Some(rating) = rating {
-                cell.ratings[rating.rating as usize - 1] += 1;
-                cell.rated_asked += (slot.flags & flag::ASKED != 0) as u64;
+                cell.add_rating(rating.rating, slot.flags & flag::ASKED != 0);
                 if let Some((ts, text)) = comments.get(&run_id).filter(|_| spec.comments > 0) {
-                    cell.comments.push((*ts, text.clone(), rating.rating));
+                    cell.add_comment(*ts, text.clone(), rating.rating);
                 }
             }
         }
@@ -207,11 +248,16 @@ pub fn finish(
     // the groups' statistics are computed.
     drop(partials);
     drop(comments);
+    release_freed();
     views
         .iter()
         .zip(merged)
         .map(|(spec, view)| {
-            let places = view.places();
+            let places = if view.bucketed {
+                view.places()
+            } else {
+                Vec::new()
+            };
             build(
                 spec,
                 view.cells,
@@ -222,6 +268,18 @@ pub fn finish(
             )
         })
         .collect()
+}
+
+/// Hands the memory the workers freed back to the system. glibc keeps what a
+/// thread frees in that thread's arena, which allocations on this thread
+/// never reuse: the workers' descriptors and indexes would otherwise stay
+/// resident under the groups' statistics, which are made after them.
+fn release_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only gives free memory back; it takes no pointer.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn summarize_inputs(sources: &[Source], partials: &[Partial]) -> InputSummary {

@@ -28,7 +28,9 @@
 mod aggregate;
 pub mod filter;
 mod fold;
+mod group_keys;
 mod group_parts;
+mod group_stats;
 mod group_totals;
 pub mod input;
 mod interner;

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use super::columns::metric_names;
 use super::text_safe::spreadsheet_cell;
-use super::{RenderOptions, Renderer};
+use super::{Groups, RenderOptions, Renderer};
 use crate::report::Report;
 use crate::report::engine::model::GroupStats;
 
@@ -134,9 +134,10 @@ fn statistics() -> Vec<CsvColumn> {
 }
 
 impl Renderer for Csv {
-    fn render(
+    fn render_groups(
         &self,
         report: &Report,
+        groups: &dyn Groups,
         options: &RenderOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
@@ -154,7 +155,7 @@ impl Renderer for Csv {
             header.push(spreadsheet_cell(&format!("metric_{metric}_mean")));
         }
         writer.write_record(&header)?;
-        for group in &report.groups {
+        groups.each(&mut |group| {
             let mut row: Vec<String> = options
                 .group_fields
                 .iter()
@@ -166,14 +167,14 @@ impl Renderer for Csv {
                         .unwrap_or_default()
                 })
                 .collect();
-            row.extend(statistics.iter().map(|(_, value)| value(group)));
+            row.extend(statistics.iter().map(|(_, value)| value(&group)));
             for metric in &metrics {
                 let stats = group.metrics.get(metric);
                 row.push(stats.map(|m| number(m.sum)).unwrap_or_default());
                 row.push(stats.map(|m| number(m.mean)).unwrap_or_default());
             }
-            writer.write_record(&row)?;
-        }
+            writer.write_record(&row).map_err(io::Error::from)
+        })?;
         writer.flush()
     }
 }

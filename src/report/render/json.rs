@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
-use super::{RenderOptions, Renderer};
+use super::{Groups, RenderOptions, Renderer};
 use crate::report::engine::GroupRows;
 use crate::report::{GroupStats, Report};
 
@@ -14,6 +14,23 @@ pub struct Json;
 impl Renderer for Json {
     fn render(&self, report: &Report, _: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
         write_pretty(report, out)
+    }
+
+    fn render_groups(
+        &self,
+        report: &Report,
+        groups: &dyn Groups,
+        _: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        write_pretty(
+            &Streamed {
+                report,
+                groups,
+                each: &|_| {},
+            },
+            out,
+        )
     }
 }
 
@@ -47,11 +64,11 @@ pub fn write_streamed(
     )
 }
 
-/// A report whose groups are written from [`GroupRows`]; serialises field by
-/// field as the derived `Serialize` of [`Report`] does.
+/// A report whose groups are written one at a time from `groups`; serialises
+/// field by field as the derived `Serialize` of [`Report`] does.
 struct Streamed<'a> {
     report: &'a Report,
-    groups: &'a GroupRows,
+    groups: &'a dyn Groups,
     each: &'a dyn Fn(&mut GroupStats),
 }
 
@@ -63,20 +80,33 @@ impl Serialize for Streamed<'_> {
         document.serialize_field("inputs", &report.inputs)?;
         document.serialize_field("filters", &report.filters)?;
         document.serialize_field("totals", &report.totals)?;
-        document.serialize_field("groups", &Groups(self))?;
+        document.serialize_field("groups", &GroupList(self))?;
         document.end()
     }
 }
 
 /// The `groups` array of a [`Streamed`] report.
-struct Groups<'a, 'b>(&'b Streamed<'a>);
+struct GroupList<'a, 'b>(&'b Streamed<'a>);
 
-impl Serialize for Groups<'_, '_> {
+impl Serialize for GroupList<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Streamed { groups, each, .. } = self.0;
-        serializer.collect_seq(groups.iter().map(|mut group| {
+        let mut seq = serializer.serialize_seq(Some(groups.len()))?;
+        // `Groups::each` stops at an I/O error: the serializer's error waits
+        // here meanwhile, and is the one returned.
+        let mut failed: Option<S::Error> = None;
+        let read = groups.each(&mut |group| {
+            let mut group = group.into_owned();
             each(&mut group);
-            group
-        }))
+            seq.serialize_element(&group).map_err(|err| {
+                failed = Some(err);
+                io::Error::other("serialising a group")
+            })
+        });
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        read.map_err(serde::ser::Error::custom)?;
+        seq.end()
     }
 }

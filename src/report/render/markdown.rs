@@ -3,19 +3,21 @@
 
 use std::io::{self, Write};
 
-use super::columns::{Column, Section};
-use super::table::{chosen, inputs_line, rows};
+use super::columns::{Section, columns, has_cost, metric_names};
+use super::table::{chosen, inputs_line, totals_row};
 use super::text_safe::markdown_cell;
-use super::{RenderOptions, Renderer};
+use super::{Groups, RenderOptions, Renderer};
 use crate::report::Report;
+use crate::report::engine::model::GroupStats;
 
 /// Markdown tables.
 pub struct Markdown;
 
 impl Renderer for Markdown {
-    fn render(
+    fn render_groups(
         &self,
         report: &Report,
+        groups: &dyn Groups,
         options: &RenderOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
@@ -24,26 +26,40 @@ impl Renderer for Markdown {
             writeln!(out, "No runs found ({}).", inputs_line(report))?;
             return Ok(());
         }
+        let fields = &options.group_fields;
+        let totals = totals_row(report, groups.len(), fields);
         for section in &options.sections {
             writeln!(out, "### {}\n", section.title())?;
-            let (columns, rows) = rows(report, *section, &options.group_fields);
-            let keys = options.group_fields.len().min(columns.len());
+            let columns = columns(*section, fields, &metric_names(report), has_cost(report));
+            let keys = fields.len().min(columns.len());
             let shown = chosen(&columns, keys, &options.columns);
-            let columns: Vec<&Column> = shown.iter().map(|&c| &columns[c]).collect();
-            for (r, row) in rows.iter().enumerate() {
-                let cells: Vec<String> = shown.iter().map(|&c| markdown_cell(&row[c])).collect();
-                writeln!(out, "| {} |", cells.join(" | "))?;
-                if r == 0 {
-                    let rule: Vec<&str> = columns
-                        .iter()
-                        .map(|c| if c.numeric { "---:" } else { "---" })
-                        .collect();
-                    writeln!(out, "|{}|", rule.join("|"))?;
-                }
+            let header: Vec<String> = shown
+                .iter()
+                .map(|&c| markdown_cell(&columns[c].header))
+                .collect();
+            writeln!(out, "| {} |", header.join(" | "))?;
+            let rule: Vec<&str> = shown
+                .iter()
+                .map(|&c| if columns[c].numeric { "---:" } else { "---" })
+                .collect();
+            writeln!(out, "|{}|", rule.join("|"))?;
+            let mut row = |group: &GroupStats| {
+                let cells: Vec<String> = shown
+                    .iter()
+                    .map(|&c| markdown_cell(&(columns[c].value)(group)))
+                    .collect();
+                writeln!(out, "| {} |", cells.join(" | "))
+            };
+            groups.each(&mut |group| row(&group))?;
+            if let Some(totals) = &totals {
+                row(totals)?;
             }
             writeln!(out)?;
             if *section == Section::Feedback {
-                for group in report.groups.iter().filter(|g| !g.comments.is_empty()) {
+                groups.each(&mut |group| {
+                    if group.comments.is_empty() {
+                        return Ok(());
+                    }
                     let name: Vec<String> = group.key.values().map(|v| markdown_cell(v)).collect();
                     writeln!(out, "Latest comments, {}:\n", name.join(" / "))?;
                     for comment in &group.comments {
@@ -54,8 +70,8 @@ impl Renderer for Markdown {
                             markdown_cell(&comment.comment)
                         )?;
                     }
-                    writeln!(out)?;
-                }
+                    writeln!(out)
+                })?;
             }
         }
         writeln!(out, "_{}_", inputs_line(report))

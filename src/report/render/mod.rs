@@ -20,6 +20,7 @@ pub mod text_width;
 pub mod trends_html;
 pub mod trends_text;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub use columns::short_hash;
@@ -28,6 +29,8 @@ pub use json::write_streamed;
 pub use table::same_column;
 
 use super::Report;
+use super::engine::GroupRows;
+use super::engine::model::GroupStats;
 
 /// Which parts of the report to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +91,56 @@ pub trait Renderer {
         report: &Report,
         options: &RenderOptions,
         out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.render_groups(report, &report.groups, options, out)
+    }
+
+    /// Writes `report` with `groups` as its groups (its own are not read).
+    fn render_groups(
+        &self,
+        report: &Report,
+        groups: &dyn Groups,
+        options: &RenderOptions,
+        out: &mut dyn Write,
     ) -> io::Result<()>;
+}
+
+/// A report's groups, read in order one at a time and as often as a format
+/// needs (the table reads them once for its column widths, then once per
+/// section): a whole report's, or the engine's [`GroupRows`], whose groups'
+/// statistics are made as they are read, so that a report of a million
+/// groups never holds them all.
+pub trait Groups {
+    /// How many groups.
+    fn len(&self) -> usize;
+
+    /// True without groups.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `each` with every group in order, up to its first error.
+    fn each(&self, each: &mut dyn FnMut(Cow<'_, GroupStats>) -> io::Result<()>) -> io::Result<()>;
+}
+
+impl Groups for Vec<GroupStats> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn each(&self, each: &mut dyn FnMut(Cow<'_, GroupStats>) -> io::Result<()>) -> io::Result<()> {
+        self.iter().try_for_each(|group| each(Cow::Borrowed(group)))
+    }
+}
+
+impl Groups for GroupRows {
+    fn len(&self) -> usize {
+        GroupRows::len(self)
+    }
+
+    fn each(&self, each: &mut dyn FnMut(Cow<'_, GroupStats>) -> io::Result<()>) -> io::Result<()> {
+        self.iter().try_for_each(|group| each(Cow::Owned(group)))
+    }
 }
 
 /// The renderer for a format name: table, json, csv or markdown. None for html:

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::columns::{Column, Section, columns, has_cost, metric_names};
 use super::text_safe::printable;
-use super::{RenderOptions, Renderer};
+use super::{Groups, RenderOptions, Renderer};
 use crate::report::Report;
 use crate::report::engine::model::GroupStats;
 use crate::report::render::text_width;
@@ -13,27 +13,18 @@ use crate::report::render::text_width;
 /// The terminal table.
 pub struct Table;
 
-/// The cells of one section: header row first, then groups, then totals.
-pub fn rows(
-    report: &Report,
-    section: Section,
-    fields: &[String],
-) -> (Vec<Column>, Vec<Vec<String>>) {
-    let columns = columns(section, fields, &metric_names(report), has_cost(report));
-    let mut rows = vec![columns.iter().map(|c| c.header.clone()).collect::<Vec<_>>()];
-    for group in &report.groups {
-        rows.push(columns.iter().map(|c| (c.value)(group)).collect());
-    }
-    if report.groups.len() > 1 || fields.is_empty() {
+/// The totals row's statistics (its first key column reads TOTAL), when the
+/// table has one: with more than one group, or without group-by fields.
+pub fn totals_row(report: &Report, groups: usize, fields: &[String]) -> Option<GroupStats> {
+    (groups > 1 || fields.is_empty()).then(|| {
         let mut totals: GroupStats = report.totals.clone();
         totals.key = fields
             .iter()
             .take(1)
             .map(|f| (f.clone(), "TOTAL".to_string()))
             .collect();
-        rows.push(columns.iter().map(|c| (c.value)(&totals)).collect());
-    }
-    (columns, rows)
+        totals
+    })
 }
 
 /// A one-line summary of what was read.
@@ -45,10 +36,53 @@ pub fn inputs_line(report: &Report) -> String {
     )
 }
 
+/// Each column's width in a section: the widest of its header, its groups'
+/// cells and the totals row's (all as [`printable`] shows them).
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn of_headers(columns: &[Column]) -> Self {
+        Widths(
+            columns
+                .iter()
+                .map(|c| text_width::width(&printable(&c.header)))
+                .collect(),
+        )
+    }
+
+    fn widen(&mut self, columns: &[Column], group: &GroupStats) {
+        for (width, column) in self.0.iter_mut().zip(columns) {
+            *width = (*width).max(text_width::width(&printable(&(column.value)(group))));
+        }
+    }
+}
+
+/// One line of a section: the `shown` columns' cells, cut and padded to `widths`.
+fn line(cells: &[(usize, String)], columns: &[Column], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (n, (c, cell)) in cells.iter().enumerate() {
+        if n > 0 {
+            line.push_str("  ");
+        }
+        let cell = text_width::truncate(cell, widths[*c]);
+        line.push_str(&text_width::pad(&cell, widths[*c], columns[*c].numeric));
+    }
+    line.trim_end().to_string()
+}
+
+/// The `shown` cells of a group's row.
+fn cells(shown: &[usize], columns: &[Column], group: &GroupStats) -> Vec<(usize, String)> {
+    shown
+        .iter()
+        .map(|&c| (c, printable(&(columns[c].value)(group))))
+        .collect()
+}
+
 impl Renderer for Table {
-    fn render(
+    fn render_groups(
         &self,
         report: &Report,
+        groups: &dyn Groups,
         options: &RenderOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
@@ -62,42 +96,54 @@ impl Renderer for Table {
             writeln!(out, "Record one with: promptrun <prompt> -- <command>")?;
             return Ok(());
         }
-        for (n, section) in options.sections.iter().enumerate() {
+        let fields = &options.group_fields;
+        let sections: Vec<Vec<Column>> = options
+            .sections
+            .iter()
+            .map(|section| columns(*section, fields, &metric_names(report), has_cost(report)))
+            .collect();
+        // The widths first, every section's in one reading of the groups; then
+        // each section reads them again to print them.
+        let mut widths: Vec<Widths> = sections.iter().map(|c| Widths::of_headers(c)).collect();
+        groups.each(&mut |group| {
+            for (widths, columns) in widths.iter_mut().zip(&sections) {
+                widths.widen(columns, &group);
+            }
+            Ok(())
+        })?;
+        let totals = totals_row(report, groups.len(), fields);
+        for (n, (section, columns)) in options.sections.iter().zip(&sections).enumerate() {
             if n > 0 {
                 writeln!(out)?;
             }
             writeln!(out, "{bold}{}{plain}", section.title())?;
-            let (columns, rows) = rows(report, *section, &options.group_fields);
-            let rows: Vec<Vec<String>> = rows
-                .iter()
-                .map(|row| row.iter().map(|cell| printable(cell)).collect())
-                .collect();
-            let mut widths: Vec<usize> = (0..columns.len())
-                .map(|c| {
-                    rows.iter()
-                        .map(|r| text_width::width(&r[c]))
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            let keys = options.group_fields.len().min(columns.len());
-            let chosen = chosen(&columns, keys, &options.columns);
+            let mut widths = std::mem::take(&mut widths[n].0);
+            if let Some(totals) = &totals {
+                let mut with_totals = Widths(widths);
+                with_totals.widen(columns, totals);
+                widths = with_totals.0;
+            }
+            let keys = fields.len().min(columns.len());
+            let chosen = chosen(columns, keys, &options.columns);
             let (shown, left_out) = fit(&chosen, keys, &mut widths, options.width);
-            for (r, row) in rows.iter().enumerate() {
-                let mut line = String::new();
-                for (n, &c) in shown.iter().enumerate() {
-                    if n > 0 {
-                        line.push_str("  ");
-                    }
-                    let cell = text_width::truncate(&row[c], widths[c]);
-                    line.push_str(&text_width::pad(&cell, widths[c], columns[c].numeric));
-                }
-                let line = line.trim_end();
-                if r == 0 {
-                    writeln!(out, "{bold}{line}{plain}")?;
-                } else {
-                    writeln!(out, "{line}")?;
-                }
+            let header: Vec<(usize, String)> = shown
+                .iter()
+                .map(|&c| (c, printable(&columns[c].header)))
+                .collect();
+            writeln!(out, "{bold}{}{plain}", line(&header, columns, &widths))?;
+            groups.each(&mut |group| {
+                writeln!(
+                    out,
+                    "{}",
+                    line(&cells(&shown, columns, &group), columns, &widths)
+                )
+            })?;
+            if let Some(totals) = &totals {
+                writeln!(
+                    out,
+                    "{}",
+                    line(&cells(&shown, columns, totals), columns, &widths)
+                )?;
             }
             if !left_out.is_empty() {
                 let names: Vec<&str> = left_out
@@ -111,7 +157,7 @@ impl Renderer for Table {
                 )?;
             }
             if *section == Section::Feedback {
-                comments(report, out)?;
+                comments(groups, out)?;
             }
         }
         writeln!(out, "\n{}", inputs_line(report))
@@ -213,13 +259,16 @@ fn left_out_line(names: &[&str], width: usize) -> String {
     text
 }
 
-fn comments(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for group in report.groups.iter().filter(|g| !g.comments.is_empty()) {
+fn comments(groups: &dyn Groups, out: &mut dyn Write) -> io::Result<()> {
+    groups.each(&mut |group| {
+        if group.comments.is_empty() {
+            return Ok(());
+        }
         let name: Vec<String> = group.key.values().map(|v| printable(v)).collect();
         writeln!(out, "\nLatest comments, {}:", name.join(" / "))?;
         for comment in &group.comments {
             writeln!(out, "  {}  {}", comment.ts, printable(&comment.comment))?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
