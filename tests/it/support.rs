@@ -22,8 +22,25 @@ pub struct TestEnv {
     pub root: tempfile::TempDir,
 }
 
+/// Puts SIGINT and SIGQUIT back to their default in the test process, once, so
+/// the commands it starts can catch them. A shell starts a background job (`cmd &`
+/// in a script, as a CI step may) with both ignored, every child inherits that,
+/// and a command cannot trap a signal its shell found ignored, so the Ctrl-C
+/// tests would test the job's launcher instead of promptrun. The tests of the
+/// ignored case ignore the signals themselves.
+fn default_interrupt_dispositions() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for signal in [libc::SIGINT, libc::SIGQUIT] {
+            // SAFETY: setting a disposition to the default has no preconditions.
+            unsafe { libc::signal(signal, libc::SIG_DFL) };
+        }
+    });
+}
+
 impl TestEnv {
     pub fn new() -> Self {
+        default_interrupt_dispositions();
         let root = tempfile::tempdir().expect("tempdir");
         for dir in ["home", "work", "state", "config", "logs"] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
