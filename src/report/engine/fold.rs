@@ -15,7 +15,7 @@ use super::group_keys::{KeyIndex, key_hash};
 use super::group_totals::{GroupTotals, push_cell};
 use super::input::{Chunk, MAX_LINE};
 use super::interner::{Descriptors, RawInterner, resolution_index};
-use super::parse::{Event, Kind, LineParser};
+use super::parse::{Event, Kind, LineParser, Members};
 use super::prefetch::prefetch;
 use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
@@ -251,8 +251,9 @@ impl<'a> Worker<'a> {
             } else if line.iter().all(u8::is_ascii_whitespace) {
                 // Blank lines are not events; nothing to report.
             } else {
-                match self.parser.parse(line) {
-                    Ok(event) => self.event(&event, start - line.len() - 1),
+                let mut members = Members::default();
+                match self.parser.parse_into(line, &mut members) {
+                    Ok(event) => self.event(event, start - line.len() - 1),
                     Err(reason) => self.skip(chunk, line_no, reason),
                 }
             }

@@ -229,24 +229,38 @@ impl LineParser {
     }
 
     /// Parses one line (without its newline). `Err` is the reason it is skipped.
-    #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Event<'a>, String> {
+        let mut members = Members::default();
+        self.parse_into(line, &mut members)?;
+        Ok(members.event)
+    }
+
+    /// [`LineParser::parse`], reading into `members` (fresh ones) and giving
+    /// their event: the learned-template path, which most lines of other
+    /// writers take, then fills the event where the caller reads it.
+    #[inline]
+    pub(super) fn parse_into<'a, 'm>(
+        &mut self,
+        line: &'a [u8],
+        members: &'m mut Members<'a>,
+    ) -> Result<&'m Event<'a>, String> {
         if !self.own_layout {
-            return parse_general(line, &mut self.order);
+            members.event = parse_general(line, &mut self.order)?;
+            return Ok(&members.event);
         }
         if own_head(line)
             && let Some(event) = parse_canonical(line)
         {
-            return Ok(event);
+            members.event = event;
+            return Ok(&members.event);
         }
-        if let Some(result) = self.templates.parse(line) {
-            return result;
+        if let Some(result) = self.templates.parse_into(line, members) {
+            return result.map(|()| &members.event);
         }
-        let result = parse_general(line, &mut self.order);
-        if result.is_ok() {
-            self.templates.missed(line);
-        }
-        result
+        let event = parse_general(line, &mut self.order)?;
+        self.templates.missed(line);
+        members.event = event;
+        Ok(&members.event)
     }
 
     /// Lines the learned templates read.

@@ -13,7 +13,7 @@
 //! parser reads the line from its start; a `Some` is always what the general
 //! parser returns (the differential tests in `template_props.rs` check it).
 
-use super::parse::{Event, Members, OTHER, key_index};
+use super::parse::{Members, OTHER, key_index};
 use super::scan::Scanner;
 
 /// Shapes kept per parser: a writer's event types each have one, a few more
@@ -150,13 +150,26 @@ pub struct Templates {
 impl Templates {
     /// The event of a line that fits a learned shape (`Ok` or the general
     /// parser's refusal), or None to use the general parser.
+    #[cfg(test)]
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Option<Result<super::parse::Event<'a>, String>> {
+        let mut members = Members::default();
+        let result = self.parse_into(line, &mut members)?;
+        Some(result.map(|()| members.event))
+    }
+
+    /// [`Templates::parse`] into `members`: `Some(Ok(()))` leaves the event in
+    /// `members.event`; after `None`, `members` holds whatever was read.
     #[inline]
-    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Option<Result<Event<'a>, String>> {
+    pub fn parse_into<'a>(
+        &mut self,
+        line: &'a [u8],
+        members: &mut Members<'a>,
+    ) -> Option<Result<(), String>> {
         if self.skip > 0 {
             self.skip -= 1;
             return None;
         }
-        let result = self.fit(line);
+        let result = self.fit(line, members);
         if result.is_some() {
             self.misses = 0;
         } else {
@@ -170,12 +183,11 @@ impl Templates {
 
     /// [`Templates::parse`] without the backing off.
     #[inline(always)]
-    fn fit<'a>(&mut self, line: &'a [u8]) -> Option<Result<Event<'a>, String>> {
+    fn fit<'a>(&mut self, line: &'a [u8], members: &mut Members<'a>) -> Option<Result<(), String>> {
         let mut t = self.current;
         let mut steps = &self.shapes.get(t)?.steps;
         let s = &mut Scanner::new(line);
         let padded = Line::new(line);
-        let mut members = Members::default();
         let mut i = 0;
         let mut tries = 0;
         loop {
@@ -207,7 +219,7 @@ impl Templates {
         }
         self.current = t;
         self.shapes[t].hits += 1;
-        Some(members.finish())
+        Some(members.check())
     }
 
     /// Called with a line the general parser read (and the learned shapes did
