@@ -92,6 +92,25 @@ impl ShardSlots {
         (self.len + more) * 100 <= self.entries.len() * MAX_FILL
     }
 
+    /// Makes room for `runs` runs in all in one growth, when the table has less:
+    /// for a size known early, instead of growing a sixth at a time.
+    pub fn presize(&mut self, runs: usize) {
+        let capacity = (runs * 100).div_ceil(MAX_FILL);
+        if capacity <= self.entries.len() || runs < self.len {
+            return;
+        }
+        if self.entries.len() * std::mem::size_of::<Entry>() < IN_PLACE_BYTES {
+            self.grow_into_new(capacity);
+        } else {
+            self.grow_in_place(capacity);
+        }
+    }
+
+    /// The number of runs.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
     /// Makes room for `more` runs without growing in between.
     pub fn reserve(&mut self, more: usize) {
         while !self.has_room(more) {
@@ -295,6 +314,35 @@ mod tests {
             seen += 1;
         });
         assert_eq!(seen, keys.len());
+    }
+
+    #[test]
+    fn presizing_keeps_every_run_and_spares_the_later_growths() {
+        for first in [500usize, 20_000] {
+            let mut slots = ShardSlots::default();
+            let keys: Vec<RunKey> = (0..60_000u64)
+                .map(|i| [i << 16, i.wrapping_mul(0x9E37_79B9_7F4A_7C15)])
+                .collect();
+            for (n, &key) in keys[..first].iter().enumerate() {
+                assert!(set(&mut slots, key, n as i64, flag::END, 0));
+            }
+            slots.presize(keys.len());
+            let capacity = slots.entries.len();
+            assert!(capacity * MAX_FILL >= keys.len() * 100, "{capacity}");
+            for (n, &key) in keys.iter().enumerate().skip(first) {
+                assert!(set(&mut slots, key, n as i64, flag::END, 0));
+            }
+            assert_eq!(slots.entries.len(), capacity, "grew after presizing");
+            for (n, &key) in keys.iter().enumerate() {
+                assert_eq!(
+                    slots.get(key, hash(key)).expect("a run lost").time_ms,
+                    n as i64
+                );
+            }
+            // Smaller than what it holds: nothing changes.
+            slots.presize(10);
+            assert_eq!((slots.entries.len(), slots.len()), (capacity, keys.len()));
+        }
     }
 
     #[test]
