@@ -91,21 +91,28 @@ pub fn aggregate_rows(
     Ok(finish(sources, partials, table, views))
 }
 
-/// Sizes the run table once, early, from the runs per byte of the input read so
-/// far and the size of the files, so that a large input's table does not grow a
-/// sixth at a time. Only for inputs of [`TableSizing::MIN_TOTAL`] or more, all
-/// files (not stdin); past the estimate the table grows as usual, and an input
-/// that is denser at its start than later costs memory, not results.
+/// Sizes the run table early from the runs per byte of the input read so far
+/// and the size of the files, so that a large input's table does not grow a
+/// sixth at a time (rehashing about seven times its size, under its shard's
+/// lock). Only for inputs of [`TableSizing::MIN_TOTAL`] or more, all files (not
+/// stdin). The estimate is made after 32 MiB and again each time the bytes read
+/// double, and never asks for more than [`TableSizing::MAX_AHEAD`] times the runs
+/// seen: a file whose size says more than its lines hold (a sparse one, or one
+/// denser in runs at its start) costs a bounded amount of memory, never results.
+/// Past the estimate the table grows as usual.
 struct TableSizing {
     total: u64,
-    done: std::sync::atomic::AtomicBool,
+    /// Bytes read at which the next estimate is made.
+    next: AtomicU64,
 }
 
 impl TableSizing {
     /// Inputs smaller than this grow as usual.
     const MIN_TOTAL: u64 = 128 << 20;
-    /// The estimate is made once this much is read.
-    const AFTER: u64 = 32 << 20;
+    /// The first estimate is made once this much is read.
+    const FIRST: u64 = 32 << 20;
+    /// An estimate sizes the table for at most this many times the runs seen.
+    const MAX_AHEAD: u64 = 8;
     /// No run takes fewer bytes of input than this: a bound on the estimate.
     const MIN_RUN_BYTES: u64 = 160;
 
@@ -113,23 +120,34 @@ impl TableSizing {
         let all_files = sources.iter().all(|s| matches!(s, Source::File(_)));
         TableSizing {
             total: if all_files { total_size(sources) } else { 0 },
-            done: std::sync::atomic::AtomicBool::new(false),
+            next: AtomicU64::new(Self::FIRST),
         }
     }
 
     fn after_chunk(&self, table: &RunTable, read: u64) {
+        let next = self.next.load(Ordering::Relaxed);
         if self.total < Self::MIN_TOTAL
-            || read < Self::AFTER
-            || self.done.load(Ordering::Relaxed)
-            || self.done.swap(true, Ordering::Relaxed)
+            || read < next
+            || self
+                .next
+                .compare_exchange(
+                    next,
+                    next.saturating_mul(2),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_err()
         {
             return;
         }
+        let runs = table.len() as u64;
         // 8% over the runs the bytes read so far promise: they run a chunk or two
         // ahead of the runs applied, and the table should not grow again at its end.
-        let runs = table.len() as u128 * 27 / 25;
-        let estimate = (runs * self.total as u128 / read.max(1) as u128) as u64;
-        table.presize(estimate.min(self.total / Self::MIN_RUN_BYTES) as usize);
+        let promised = (runs as u128 * 27 / 25 * self.total as u128 / read.max(1) as u128) as u64;
+        let estimate = promised
+            .min(runs.saturating_mul(Self::MAX_AHEAD))
+            .min(self.total / Self::MIN_RUN_BYTES);
+        table.presize(estimate as usize);
     }
 }
 
@@ -145,4 +163,59 @@ fn progress_bar(sources: &[Source], wanted: bool) -> Option<indicatif::ProgressB
         bar.set_style(style.progress_chars("=> "));
     }
     Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::engine::run_table::{Batch, Change, RunInfo, key};
+
+    fn table_with(runs: u64) -> RunTable {
+        let table = RunTable::default();
+        let mut batch = Batch::default();
+        for i in 0..runs {
+            let id =
+                (0x0192_f3a1_0000_7000u128 + i as u128) << 64 | 0x8000_0000_0000_0000 | i as u128;
+            let change = Change::Start {
+                info: RunInfo::default(),
+                time_ms: 0,
+            };
+            batch.push(key(id), change);
+        }
+        table.apply(&mut batch);
+        assert_eq!(table.len(), runs as usize);
+        table
+    }
+
+    fn sizing(total: u64) -> TableSizing {
+        TableSizing {
+            total,
+            next: AtomicU64::new(TableSizing::FIRST),
+        }
+    }
+
+    #[test]
+    fn the_table_is_sized_from_the_runs_per_byte_within_bounds() {
+        // 20,000 runs in the first 32 MiB of 256 MiB promise about 173,000 runs, but
+        // one estimate asks for at most eight times what was seen.
+        let table = table_with(20_000);
+        let sizing = sizing(256 << 20);
+        sizing.after_chunk(&table, 31 << 20);
+        assert!(table.capacity() < 40_000, "sized before 32 MiB were read");
+        sizing.after_chunk(&table, 32 << 20);
+        let capacity = table.capacity();
+        assert!((160_000..=200_000).contains(&capacity), "{capacity}");
+        // The next estimate waits for twice the bytes.
+        sizing.after_chunk(&table, 40 << 20);
+        assert_eq!(table.capacity(), capacity);
+    }
+
+    #[test]
+    fn small_inputs_and_stdin_grow_as_usual() {
+        let table = table_with(20_000);
+        let before = table.capacity();
+        sizing(64 << 20).after_chunk(&table, 32 << 20);
+        TableSizing::new(&[Source::Stdin]).after_chunk(&table, 1 << 30);
+        assert_eq!(table.capacity(), before);
+    }
 }

@@ -111,6 +111,12 @@ impl ShardSlots {
         self.len
     }
 
+    /// How many entries the table has room for.
+    #[cfg(test)]
+    pub fn capacity(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Makes room for `more` runs without growing in between.
     pub fn reserve(&mut self, more: usize) {
         while !self.has_room(more) {
