@@ -245,6 +245,12 @@ impl Shard {
     }
 }
 
+/// Locks a shard. A poisoned lock only follows a worker's panic, which
+/// `aggregate` raises again when it joins the workers, so it is taken as it is.
+fn lock(shard: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
+    shard.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The shared run table.
 pub struct RunTable {
     shards: Vec<Mutex<Shard>>,
@@ -268,20 +274,18 @@ impl Default for RunTable {
 impl RunTable {
     fn shard(&self, key: RunKey) -> std::sync::MutexGuard<'_, Shard> {
         let index = shard_of(run_table_slots::hash(key));
-        self.shards[index].lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.shards[index])
     }
 
     /// The number of runs in the table (each shard locked in turn).
     pub fn len(&self) -> usize {
-        let lock = |s: &Mutex<Shard>| s.lock().unwrap_or_else(|p| p.into_inner()).runs.len();
-        self.shards.iter().map(lock).sum()
+        self.shards.iter().map(|s| lock(s).runs.len()).sum()
     }
 
     /// The entries of every shard together.
     #[cfg(test)]
     pub fn capacity(&self) -> usize {
-        let lock = |s: &Mutex<Shard>| s.lock().unwrap_or_else(|p| p.into_inner()).runs.capacity();
-        self.shards.iter().map(lock).sum()
+        self.shards.iter().map(|s| lock(s).runs.capacity()).sum()
     }
 
     /// Sizes every shard for about `runs` runs in all at once, so that a table
@@ -290,7 +294,7 @@ impl RunTable {
     pub fn presize(&self, runs: usize) {
         let each = runs.div_ceil(SHARDS);
         for shard in &self.shards {
-            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
+            let mut shard = lock(shard);
             shard.runs.presize(each);
         }
     }
@@ -325,7 +329,7 @@ impl RunTable {
             if group.is_empty() {
                 continue;
             }
-            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
+            let mut shard = lock(shard);
             shard.runs.reserve(group.len());
             for (n, &i) in group.iter().enumerate() {
                 if let Some(&ahead) = group.get(n + PREFETCH_AHEAD) {
