@@ -149,6 +149,17 @@ fn unrank(key: SortKey, rank: u64) -> SortFields {
     fields
 }
 
+/// The statistics of every group together: a report's `totals`.
+fn totals_of(cells: &[GroupTotals], metric_names: &[String]) -> GroupStats {
+    let mut total = GroupTotals::default();
+    for cell in cells {
+        total.absorb(cell);
+    }
+    let mut stats = stats(&total, &Quantiles::of(&total), metric_names);
+    stats.share = if stats.runs > 0 { 1.0 } else { 0.0 };
+    stats
+}
+
 /// A view's report (without its groups) and its groups in report order, from
 /// its merged cells and, with a time bucket, each cell's (key, bucket start).
 pub fn build(
@@ -159,26 +170,29 @@ pub fn build(
     metric_names: Vec<String>,
     inputs: InputSummary,
 ) -> (Report, GroupRows) {
-    let mut total = GroupTotals::default();
-    let mut quantiles = Vec::with_capacity(cells.len());
-    let mut bucket_texts = HashMap::new();
+    // The totals (every group's values copied into one, then their percentiles)
+    // and the groups' percentiles are as much work each, and independent: the
+    // totals are made on a second thread meanwhile. The values are freed once
+    // both have read them.
+    let (quantiles, totals) = std::thread::scope(|scope| {
+        let cells = &cells;
+        let totals = scope.spawn(|| totals_of(cells, &metric_names));
+        let quantiles: Vec<Quantiles> = cells.iter().map(Quantiles::of).collect();
+        let totals = totals
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (quantiles, totals)
+    });
     for cell in &mut cells {
-        total.absorb(cell);
-        quantiles.push(Quantiles::of(cell));
         cell.keep_comments(spec.comments);
         cell.free_values();
     }
+    let mut bucket_texts = HashMap::new();
     for &(_, bucket) in &places {
         bucket_texts
             .entry(bucket)
             .or_insert_with(|| super::time::format_ms(bucket));
     }
-    let totals = {
-        let mut stats = stats(&total, &Quantiles::of(&total), &metric_names);
-        stats.share = if stats.runs > 0 { 1.0 } else { 0.0 };
-        stats
-    };
-    drop(total);
     let mut groups = GroupRows {
         cells,
         quantiles,
