@@ -5,7 +5,7 @@
 //! (a "descriptor"), so filters and keys are worked out once per combination,
 //! not once per line.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use foldhash::fast::FixedState;
 
@@ -19,6 +19,7 @@ use super::parse::{Event, Kind, LineParser, Members};
 use super::prefetch::prefetch;
 use super::run_table::{Batch, Change, EndInfo, RunInfo, RunTable, key};
 use super::scan::number_members;
+use super::short_values::Started;
 use super::time::Bucket;
 
 /// How many skipped-line locations each worker keeps.
@@ -30,6 +31,9 @@ const UNSEEN: u32 = u32::MAX;
 const CELL_AHEAD: usize = 8;
 const VALUES_AHEAD: usize = 4;
 const FILTERED: u32 = u32::MAX - 1;
+/// How many descriptor lookups are started before the oldest is finished:
+/// the value's place in its interner comes from memory meanwhile.
+const LOOKUPS_AHEAD: usize = 2;
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
 
@@ -175,6 +179,9 @@ pub struct Worker<'a> {
     follow: Vec<Follow>,
     /// The metrics of the run_ends in `follow`.
     end_metrics: Vec<(u32, f64)>,
+    /// Descriptor lookups started, oldest first, with the index of their
+    /// change in `batch` (and step in `follow`).
+    lookups: VecDeque<(usize, Started)>,
 }
 
 /// What a worker does once the table said whether a change was new.
@@ -225,6 +232,7 @@ impl<'a> Worker<'a> {
             batch: Batch::default(),
             follow: Vec::new(),
             end_metrics: Vec::new(),
+            lookups: VecDeque::with_capacity(LOOKUPS_AHEAD + 1),
         }
     }
 
@@ -259,6 +267,7 @@ impl<'a> Worker<'a> {
             }
         }
         self.flush_starts(data);
+        self.finish_lookups(0);
         self.apply_batch();
         self.partial.counts.lines += line_no;
         self.partial
@@ -275,9 +284,16 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// The descriptor and run info of an event.
+    /// The descriptor and run info of the event whose change goes next into
+    /// `batch`. The descriptor may come later ([`Worker::finish_lookups`]).
     fn run_info(&mut self, e: &Event, is_run: bool) -> (u32, RunInfo) {
-        let desc = self.partial.descs.intern(e, is_run);
+        let desc = match self.partial.descs.start(e, is_run) {
+            Ok(started) => {
+                self.lookups.push_back((self.follow.len(), started));
+                0
+            }
+            Err(desc) => desc,
+        };
         let info = RunInfo {
             desc: self.index << WORKER_SHIFT | desc,
             user: if is_run {
@@ -355,6 +371,25 @@ impl<'a> Worker<'a> {
                     metrics: from..self.end_metrics.len(),
                 };
                 self.follow.push(Follow::End { with_start, fold });
+            }
+        }
+        self.finish_lookups(LOOKUPS_AHEAD);
+    }
+
+    /// Finishes the descriptor lookups started but the last `ahead`, and puts
+    /// their descriptors in their changes.
+    #[inline]
+    fn finish_lookups(&mut self, ahead: usize) {
+        while self.lookups.len() > ahead {
+            let Some((at, started)) = self.lookups.pop_front() else {
+                break;
+            };
+            let desc = self.partial.descs.finish(started);
+            let tagged = self.index << WORKER_SHIFT | desc;
+            self.batch.set_desc(at, tagged);
+            if let Some(Follow::End { fold, .. }) = self.follow.get_mut(at) {
+                fold.desc = desc;
+                fold.info.desc = tagged;
             }
         }
     }

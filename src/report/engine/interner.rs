@@ -15,37 +15,9 @@ use super::ViewSpec;
 use super::filter::{GroupField, RunFields};
 use super::parse::Event;
 use super::scan::{RawStr, Scanner, string_members};
+use super::short_values::{ShortKey, ShortValues, Started};
 
 type FastMap<K, V> = HashMap<K, V, FixedState>;
-
-/// The longest value kept inline in [`RawInterner`]'s map.
-const SHORT: usize = 31;
-
-/// A short raw value inline: its bytes, zero-padded, then its length. Comparing
-/// two reads no other memory (a boxed key cost a cache miss per line with
-/// 40,000 distinct tickets).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct ShortKey([u8; SHORT + 1]);
-
-impl Hash for ShortKey {
-    /// Four words: a byte array's own hash walks it as a slice (about a
-    /// hundred instructions a value, twice a line).
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for word in self.0.chunks_exact(8) {
-            state.write_u64(u64::from_le_bytes(word.try_into().unwrap_or_default()));
-        }
-    }
-}
-
-fn short_key(raw: &[u8]) -> Option<ShortKey> {
-    (raw.len() <= SHORT).then(|| {
-        let mut key = [0u8; SHORT + 1];
-        key[..raw.len()].copy_from_slice(raw);
-        key[SHORT] = raw.len() as u8;
-        ShortKey(key)
-    })
-}
 
 /// A descriptor's field ids, hashed as words of two ids (the array's own hash
 /// writes each id and the length apart).
@@ -66,7 +38,7 @@ impl Hash for Tuple {
 #[derive(Default)]
 pub struct RawInterner {
     /// Values up to [`SHORT`] bytes.
-    short: FastMap<ShortKey, u32>,
+    short: ShortValues,
     /// Longer values.
     long: FastMap<Box<[u8]>, u32>,
     /// Every value's bytes, one after another (a box each cost 40 bytes more
@@ -81,27 +53,51 @@ impl RawInterner {
     #[inline]
     pub fn id(&mut self, raw: Option<&[u8]>) -> u32 {
         let Some(raw) = raw else { return 0 };
-        let next = self.ends.len() as u32 + 1;
-        let id = match short_key(raw) {
-            Some(key) => *self.short.entry(key).or_insert(next),
-            None => match self.long.get(raw) {
-                Some(&id) => id,
-                None => {
-                    self.long.insert(raw.into(), next);
-                    next
+        match ShortKey::of(raw) {
+            Some(key) => self.finish(self.short.start(key)),
+            None => {
+                let next = self.ends.len() as u32 + 1;
+                let id = match self.long.get(raw) {
+                    Some(&id) => id,
+                    None => {
+                        self.long.insert(raw.into(), next);
+                        next
+                    }
+                };
+                if id == next {
+                    self.keep(raw);
                 }
-            },
-        };
-        if id == next {
-            if self.bytes.capacity() - self.bytes.len() < raw.len() && self.bytes.len() >= 4096 {
-                // By a quarter, not double, once long.
-                self.bytes
-                    .reserve_exact(raw.len().max(self.bytes.len() / 4));
+                id
             }
-            self.bytes.extend_from_slice(raw);
-            self.ends.push(self.bytes.len());
+        }
+    }
+
+    /// Starts looking up a short value (see [`ShortValues::start`]).
+    #[inline]
+    pub fn start(&self, key: ShortKey) -> Started {
+        self.short.start(key)
+    }
+
+    /// The id of a value whose lookup was started.
+    #[inline]
+    pub fn finish(&mut self, started: Started) -> u32 {
+        let next = self.ends.len() as u32 + 1;
+        let id = self.short.id(started, next);
+        if id == next {
+            self.keep(&started.key().bytes());
         }
         id
+    }
+
+    /// Keeps a new value's bytes.
+    fn keep(&mut self, raw: &[u8]) {
+        if self.bytes.capacity() - self.bytes.len() < raw.len() && self.bytes.len() >= 4096 {
+            // By a quarter, not double, once long.
+            self.bytes
+                .reserve_exact(raw.len().max(self.bytes.len() / 4));
+        }
+        self.bytes.extend_from_slice(raw);
+        self.ends.push(self.bytes.len());
     }
 
     /// The raw value of an id.
@@ -267,6 +263,47 @@ impl Descriptors {
         self.tuples.push(tuple);
         self.ids.insert(Tuple(tuple), id);
         id
+    }
+
+    /// Starts finding the descriptor of an event, when one field is read and
+    /// its value is short: that value's place in its interner is fetched from
+    /// memory meanwhile, and [`Descriptors::finish`] gives the descriptor.
+    /// Otherwise the descriptor is found now (`Err`).
+    #[inline]
+    pub fn start(&mut self, e: &Event, is_run: bool) -> Result<Started, u32> {
+        let Some(field) = self.single else {
+            return Err(self.intern(e, is_run));
+        };
+        let value = match field {
+            PROMPT => raw(e.prompt),
+            VARIANT => raw(e.variant),
+            VERSION => raw(e.version),
+            _ if !is_run => None,
+            COMMAND => raw(e.command),
+            USER => raw(e.user),
+            HOST => raw(e.host),
+            RESOLUTION => raw(e.resolution),
+            TAGS => e
+                .tags
+                .map(|tags| read_tags(tags, &self.tag_keys, &mut self.tag_scratch)),
+            MODEL => raw(e.model),
+            PROVIDER => raw(e.provider),
+            _ => None,
+        };
+        let interner = &mut self.fields[field];
+        match value.and_then(ShortKey::of) {
+            Some(key) => Ok(interner.start(key)),
+            None => Err(interner.id(value)),
+        }
+    }
+
+    /// The descriptor of a lookup [`Descriptors::start`] started.
+    #[inline]
+    pub fn finish(&mut self, started: Started) -> u32 {
+        match self.single {
+            Some(field) => self.fields[field].finish(started),
+            None => 0,
+        }
     }
 
     /// The decoded fields of a descriptor (those not kept are empty).

@@ -53,6 +53,7 @@ mod run_table_entry;
 mod run_table_props;
 mod run_table_slots;
 pub mod scan;
+mod short_values;
 mod sort;
 mod template;
 #[cfg(test)]

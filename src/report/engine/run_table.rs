@@ -144,6 +144,16 @@ impl Batch {
         self.changes.push((key, run_table_slots::hash(key), change));
     }
 
+    /// Sets the descriptor of the change at `index` (in push order).
+    pub fn set_desc(&mut self, index: usize, desc: u32) {
+        if let Some((_, _, change)) = self.changes.get_mut(index) {
+            match change {
+                Change::Start { info, .. } | Change::Rate { info, .. } => info.desc = desc,
+                Change::End { end, .. } => end.info.desc = desc,
+            }
+        }
+    }
+
     /// Empties the batch, keeping its memory.
     pub fn clear(&mut self) {
         self.changes.clear();
