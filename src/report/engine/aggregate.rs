@@ -96,14 +96,19 @@ pub fn aggregate_rows(
 /// sixth at a time (rehashing about seven times its size, under its shard's
 /// lock). Only for inputs of [`TableSizing::MIN_TOTAL`] or more, all files (not
 /// stdin). The estimate is made after 32 MiB and again each time the bytes read
-/// double, and never asks for more than [`TableSizing::MAX_AHEAD`] times the runs
-/// seen: a file whose size says more than its lines hold (a sparse one, or one
-/// denser in runs at its start) costs a bounded amount of memory, never results.
+/// double. It asks for at most [`TableSizing::MAX_AHEAD`] times the runs seen,
+/// unless the runs per byte held steady since the last estimate (within an
+/// eighth): then for all the files promise, so a steady log is sized once or
+/// twice instead of at every doubling (each a rehash of the whole table). A
+/// file whose size says more than its lines hold (a sparse one, or one denser
+/// in runs at its start) costs a bounded amount of memory, never results.
 /// Past the estimate the table grows as usual.
 struct TableSizing {
     total: u64,
     /// Bytes read at which the next estimate is made.
     next: AtomicU64,
+    /// Runs per MiB read at the last estimate (0: none yet).
+    last_rate: AtomicU64,
 }
 
 impl TableSizing {
@@ -121,6 +126,7 @@ impl TableSizing {
         TableSizing {
             total: if all_files { total_size(sources) } else { 0 },
             next: AtomicU64::new(Self::FIRST),
+            last_rate: AtomicU64::new(0),
         }
     }
 
@@ -144,9 +150,15 @@ impl TableSizing {
         // 8% over the runs the bytes read so far promise: they run a chunk or two
         // ahead of the runs applied, and the table should not grow again at its end.
         let promised = (runs as u128 * 27 / 25 * self.total as u128 / read.max(1) as u128) as u64;
-        let estimate = promised
-            .min(runs.saturating_mul(Self::MAX_AHEAD))
-            .min(self.total / Self::MIN_RUN_BYTES);
+        let rate = (runs as u128 * (1 << 20) / read.max(1) as u128) as u64;
+        let last = self.last_rate.swap(rate, Ordering::Relaxed);
+        let steady = last > 0 && rate.abs_diff(last) <= last / 8;
+        let ahead = if steady {
+            u64::MAX
+        } else {
+            runs.saturating_mul(Self::MAX_AHEAD)
+        };
+        let estimate = promised.min(ahead).min(self.total / Self::MIN_RUN_BYTES);
         table.presize(estimate as usize);
     }
 }
@@ -191,6 +203,7 @@ mod tests {
         TableSizing {
             total,
             next: AtomicU64::new(TableSizing::FIRST),
+            last_rate: AtomicU64::new(0),
         }
     }
 
@@ -208,6 +221,37 @@ mod tests {
         // The next estimate waits for twice the bytes.
         sizing.after_chunk(&table, 40 << 20);
         assert_eq!(table.capacity(), capacity);
+    }
+
+    #[test]
+    fn a_steady_rate_sizes_the_table_for_the_whole_input() {
+        // 20,000 runs in the first 32 MiB, 40,000 in the first 64: steady, so the
+        // second estimate asks for everything 1 GiB promises (about 690,000 runs),
+        // not for eight times the 40,000 seen.
+        let table = table_with(20_000);
+        let sizing = sizing(1 << 30);
+        sizing.after_chunk(&table, 32 << 20);
+        assert!(table.capacity() < 200_000);
+        let steady = table_with(40_000);
+        sizing.after_chunk(&steady, 64 << 20);
+        let capacity = steady.capacity();
+        assert!((690_000..=800_000).contains(&capacity), "{capacity}");
+        // A rate that changed by more than an eighth is capped again.
+        let sizing = sizing_after(1 << 30, 20_000, 32 << 20);
+        let denser = table_with(60_000);
+        sizing.after_chunk(&denser, 64 << 20);
+        assert!(
+            denser.capacity() <= 8 * 60_000 * 100 / 85,
+            "{}",
+            denser.capacity()
+        );
+    }
+
+    /// A sizing that made its first estimate with `runs` runs after `read` bytes.
+    fn sizing_after(total: u64, runs: u64, read: u64) -> TableSizing {
+        let sizing = sizing(total);
+        sizing.after_chunk(&table_with(runs), read);
+        sizing
     }
 
     #[test]
