@@ -133,7 +133,8 @@ impl PartialView {
         key_of(&descs.run_fields(desc), spec)
     }
 
-    fn cell(&mut self, group: u32, time_ms: i64, bucket: Option<Bucket>) -> &mut GroupTotals {
+    /// The cell of a static group (and of the bucket of `time_ms`), made when new.
+    pub fn cell(&mut self, group: u32, time_ms: i64, bucket: Option<Bucket>) -> &mut GroupTotals {
         match bucket {
             None => &mut self.cells[group as usize],
             Some(bucket) => {

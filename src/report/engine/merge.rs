@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 
-use super::fold::{Interner, Partial, PartialView, WORKER_SHIFT};
+use super::fold::{Interner, Partial, PartialView};
 use super::group_keys::KeyTexts;
 use super::group_totals::{GroupTotals, push_cell};
 use super::input::Source;
 use super::interner::Descriptors;
+use super::leftovers::fold_leftovers;
 use super::model::InputSummary;
-use super::prefetch::prefetch;
 use super::rows::{GroupRows, build};
-use super::run_table::{Rating, RunKey, RunSlot, RunTable, flag, key};
+use super::run_table::{RunTable, key};
 use super::{Report, ViewSpec};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -176,6 +176,31 @@ pub fn finish(
             ..MergedView::default()
         })
         .collect();
+    // Comments of the latest rating of each run.
+    let mut comments: HashMap<u128, (i64, String)> = HashMap::new();
+    for partial in &mut partials {
+        for (run, ts, text) in std::mem::take(&mut partial.comments) {
+            if table.rating(key(run)).is_some_and(|r| r.ts_ms == ts) {
+                comments.insert(run, (ts, text));
+            }
+        }
+    }
+    // What only the whole input tells (runs that never ended, the latest
+    // rating of each run) goes into the cells of the worker that described the
+    // run, each worker's share on its own thread, before the cells are merged.
+    let runs = table.into_runs();
+    std::thread::scope(|scope| {
+        let (runs, comments) = (&runs, &comments);
+        let mut partials = partials.iter_mut().enumerate();
+        let here = partials.next();
+        for (worker, partial) in partials {
+            scope.spawn(move || fold_leftovers(worker, partial, runs, views, comments));
+        }
+        if let Some((worker, partial)) = here {
+            fold_leftovers(worker, partial, runs, views, comments);
+        }
+    });
+    drop(runs);
     for (worker, partial) in partials.iter_mut().enumerate() {
         for (v, view) in partial.views.iter_mut().enumerate() {
             let cells = std::mem::take(&mut view.cells);
@@ -187,41 +212,6 @@ pub fn finish(
             };
             merged[v].merge_worker(local, cells, &user_maps[worker], &metric_maps[worker]);
         }
-    }
-    // Comments of the latest rating of each run.
-    let mut comments: HashMap<u128, (i64, String)> = HashMap::new();
-    for partial in &mut partials {
-        for (run, ts, text) in std::mem::take(&mut partial.comments) {
-            if table.rating(key(run)).is_some_and(|r| r.ts_ms == ts) {
-                comments.insert(run, (ts, text));
-            }
-        }
-    }
-    // A cell is fetched a few runs before it is added to: with 40,000 groups,
-    // each first touch of one was a cache miss this pass waited for.
-    let mut leftovers = Leftovers {
-        partials: &mut partials,
-        merged: &mut merged,
-        views,
-        user_maps: &user_maps,
-        comments: &comments,
-        ahead: std::collections::VecDeque::with_capacity(LEFTOVERS_AHEAD + 1),
-    };
-    table.for_each(|run, slot, rating| {
-        let incomplete = slot.flags & flag::START != 0 && slot.flags & flag::END == 0;
-        if !incomplete && rating.is_none() {
-            return;
-        }
-        leftovers.prefetch(slot);
-        leftovers.ahead.push_back((run, *slot, rating));
-        if leftovers.ahead.len() > LEFTOVERS_AHEAD
-            && let Some((run, slot, rating)) = leftovers.ahead.pop_front()
-        {
-            leftovers.add(run, &slot, rating);
-        }
-    });
-    while let Some((run, slot, rating)) = leftovers.ahead.pop_front() {
-        leftovers.add(run, &slot, rating);
     }
     // The workers' descriptors and keys are not needed any more: freed before
     // the groups' statistics are computed.
@@ -247,109 +237,6 @@ pub fn finish(
             )
         })
         .collect()
-}
-
-/// How many runs ahead [`Leftovers`] fetches cells.
-const LEFTOVERS_AHEAD: usize = 8;
-
-/// The pass over the run table for what the workers could not fold: runs
-/// that never ended and the latest rating of each run.
-struct Leftovers<'a> {
-    partials: &'a mut [Partial],
-    merged: &'a mut [MergedView],
-    views: &'a [ViewSpec],
-    user_maps: &'a [Vec<u32>],
-    comments: &'a HashMap<u128, (i64, String)>,
-    /// The runs whose cells are being fetched, oldest first.
-    ahead: std::collections::VecDeque<(RunKey, RunSlot, Option<Rating>)>,
-}
-
-impl Leftovers<'_> {
-    /// The worker and its descriptor of a run.
-    fn origin(slot: &RunSlot) -> (usize, u32) {
-        let worker = (slot.info.desc >> WORKER_SHIFT) as usize;
-        (worker, slot.info.desc & ((1 << WORKER_SHIFT) - 1))
-    }
-
-    /// Whether a view's filters keep the run (its groups aside).
-    fn selects(spec: &ViewSpec, slot: &RunSlot) -> bool {
-        let filters = &spec.filters;
-        let status = (slot.flags & flag::END != 0).then_some(slot.status);
-        let orphan = slot.flags & (flag::START | flag::END) == 0;
-        filters.selects_time(slot.time_ms)
-            && if orphan {
-                filters.statuses.is_empty()
-            } else {
-                filters.selects_status(status)
-            }
-    }
-
-    /// Starts fetching the run's cell in each view without a time bucket.
-    fn prefetch(&mut self, slot: &RunSlot) {
-        let (worker, desc) = Self::origin(slot);
-        let Some(partial) = self.partials.get_mut(worker) else {
-            return;
-        };
-        for (v, spec) in self.views.iter().enumerate() {
-            if spec.bucket().is_some() || !Self::selects(spec, slot) {
-                continue;
-            }
-            let view = &mut partial.views[v];
-            let Some(group) = view.static_group(desc, &partial.descs, spec) else {
-                continue;
-            };
-            let local = Local {
-                worker,
-                view,
-                descs: &partial.descs,
-                spec,
-            };
-            let global = self.merged[v].global(&local, group);
-            if let Some(cell) = self.merged[v].cells.get(global as usize) {
-                prefetch(cell, std::mem::size_of::<GroupTotals>());
-            }
-        }
-    }
-
-    /// Adds a run that never ended, or the latest rating of a run, to its groups.
-    fn add(&mut self, run: RunKey, slot: &RunSlot, rating: Option<Rating>) {
-        let incomplete = slot.flags & flag::START != 0 && slot.flags & flag::END == 0;
-        let (worker, desc) = Self::origin(slot);
-        let Some(partial) = self.partials.get_mut(worker) else {
-            return;
-        };
-        let run_id = (run[0] as u128) << 64 | run[1] as u128;
-        for (v, spec) in self.views.iter().enumerate() {
-            if !Self::selects(spec, slot) {
-                continue;
-            }
-            let view = &mut partial.views[v];
-            let descs = &partial.descs;
-            let Some(group) = view.static_group(desc, descs, spec) else {
-                continue;
-            };
-            let local = Local {
-                worker,
-                view,
-                descs,
-                spec,
-            };
-            let global = self.merged[v].global(&local, group);
-            let bucket = spec.bucket().map_or(NO_BUCKET, |b| b.start(slot.time_ms));
-            let (cell, _) = self.merged[v].cell(global, bucket);
-            if incomplete {
-                cell.add_incomplete();
-                let user = self.user_maps[worker][slot.info.user as usize];
-                cell.add_run(user, slot.info.resolution as usize, slot.time_ms);
-            }
-            if let Some(rating) = rating {
-                cell.add_rating(rating.rating, slot.flags & flag::ASKED != 0);
-                if let Some((ts, text)) = self.comments.get(&run_id).filter(|_| spec.comments > 0) {
-                    cell.add_comment(*ts, text.clone(), rating.rating);
-                }
-            }
-        }
-    }
 }
 
 /// Hands the memory the workers freed back to the system. glibc keeps what a

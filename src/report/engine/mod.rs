@@ -34,6 +34,7 @@ mod group_stats;
 mod group_totals;
 pub mod input;
 mod interner;
+mod leftovers;
 mod members;
 mod merge;
 pub mod model;

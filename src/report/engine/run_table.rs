@@ -358,12 +358,33 @@ impl RunTable {
     }
 
     /// Visits every run with its latest rating; consumes the table.
-    pub fn for_each(self, mut visit: impl FnMut(RunKey, &RunSlot, Option<Rating>)) {
-        for shard in self.shards {
-            let shard = shard.into_inner().unwrap_or_else(|p| p.into_inner());
-            shard
-                .runs
-                .for_each(|key, slot| visit(key, slot, rating_of(slot)));
+    #[cfg(test)]
+    pub fn for_each(self, visit: impl FnMut(RunKey, &RunSlot, Option<Rating>)) {
+        self.into_runs().for_each(visit);
+    }
+
+    /// The runs, no longer shared: several threads can read them at once.
+    pub fn into_runs(self) -> Runs {
+        Runs {
+            shards: self
+                .shards
+                .into_iter()
+                .map(|shard| shard.into_inner().unwrap_or_else(|p| p.into_inner()).runs)
+                .collect(),
+        }
+    }
+}
+
+/// Every run of a [`RunTable`] once it is complete.
+pub struct Runs {
+    shards: Vec<ShardSlots>,
+}
+
+impl Runs {
+    /// Visits every run with its latest rating.
+    pub fn for_each(&self, mut visit: impl FnMut(RunKey, &RunSlot, Option<Rating>)) {
+        for shard in &self.shards {
+            shard.for_each(|key, slot| visit(key, slot, rating_of(slot)));
         }
     }
 }
