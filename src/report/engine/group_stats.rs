@@ -37,35 +37,64 @@ fn total(values: &[f64]) -> f64 {
 impl Quantiles {
     /// The percentiles and sums of a group's durations and costs.
     pub fn of(cell: &GroupTotals) -> Quantiles {
-        let mut durations = cell.durations();
-        let duration_total = total(&durations);
-        let ps = percentiles(&mut durations, &[0.5, 0.9, 0.95, 0.99]);
-        let duration_max = durations.iter().copied().reduce(f64::max);
-        drop(durations);
-        let mut costs = cell.costs();
-        let cost_total = total(&costs);
-        let cost = percentiles(&mut costs, &[0.5, 0.95]);
-        let cost_max = costs.iter().copied().reduce(f64::max);
-        let values = [
-            ps[0],
-            ps[1],
-            ps[2],
-            ps[3],
-            duration_max,
-            cost[0],
-            cost[1],
-            cost_max,
-        ];
+        Quantiles::from_parts(
+            DurationPart::of(cell.durations()),
+            CostPart::of(cell.costs()),
+        )
+    }
+
+    /// The quantiles of durations and costs summarized apart.
+    pub fn from_parts(durations: DurationPart, costs: CostPart) -> Quantiles {
+        let (d, c) = (durations.values, costs.values);
+        let values = [d[0], d[1], d[2], d[3], d[4], c[0], c[1], c[2]];
         Quantiles {
             values: values.map(|value| value.unwrap_or(f64::NAN)),
-            duration_total,
-            cost_total,
-            priced: costs.len() as u64,
+            duration_total: durations.total,
+            cost_total: costs.total,
+            priced: costs.count,
         }
     }
 
     fn get(&self, index: usize) -> Option<f64> {
         Some(self.values[index]).filter(|value| !value.is_nan())
+    }
+}
+
+/// p50, p90, p95, p99, max and the exact sum of some durations.
+pub struct DurationPart {
+    values: [Option<f64>; 5],
+    total: f64,
+}
+
+impl DurationPart {
+    pub fn of(mut durations: Vec<f64>) -> DurationPart {
+        let total = total(&durations);
+        let ps = percentiles(&mut durations, &[0.5, 0.9, 0.95, 0.99]);
+        let max = durations.iter().copied().reduce(f64::max);
+        DurationPart {
+            values: [ps[0], ps[1], ps[2], ps[3], max],
+            total,
+        }
+    }
+}
+
+/// p50, p95, max, the exact sum and the number of some costs.
+pub struct CostPart {
+    values: [Option<f64>; 3],
+    total: f64,
+    count: u64,
+}
+
+impl CostPart {
+    pub fn of(mut costs: Vec<f64>) -> CostPart {
+        let total = total(&costs);
+        let ps = percentiles(&mut costs, &[0.5, 0.95]);
+        let max = costs.iter().copied().reduce(f64::max);
+        CostPart {
+            values: [ps[0], ps[1], max],
+            total,
+            count: costs.len() as u64,
+        }
     }
 }
 

@@ -337,7 +337,8 @@ impl GroupTotals {
         self
     }
 
-    /// Adds `other` into `self` by copy, comments aside (the totals of a report).
+    /// Adds `other` into `self` by copy, comments aside.
+    #[cfg(test)]
     pub fn absorb(&mut self, other: &GroupTotals) {
         self.durations.extend_from(other.durations.as_slice());
         self.costs.extend_from(other.costs.as_slice());
@@ -349,6 +350,13 @@ impl GroupTotals {
             mine.durations.extend_from_slice(&rare.durations);
             mine.costs.extend_from_slice(&rare.costs);
         }
+    }
+
+    /// Adds `other` into `self` by copy without its durations and costs (the
+    /// totals of a report, whose percentiles are taken from every cell's
+    /// values at once: [`GroupTotals::durations_into`]).
+    pub fn absorb_counts(&mut self, other: &GroupTotals) {
+        self.add_parts(other, |u| u, |m| m);
     }
 
     /// Adds `other`'s counts, metrics, users and times (what merging by copy and
@@ -452,6 +460,31 @@ impl GroupTotals {
     pub fn costs(&self) -> Vec<f64> {
         let rest = self.rare.as_ref().map(|rare| &rare.costs[..]);
         floats::<COST_SCALE>(&self.costs, rest)
+    }
+
+    /// Appends [`GroupTotals::durations`] to `out`.
+    pub fn durations_into(&self, out: &mut Vec<f64>) {
+        self.durations.to_f64_into::<DURATION_SCALE>(out);
+        if let Some(rare) = &self.rare {
+            out.extend_from_slice(&rare.durations);
+        }
+    }
+
+    /// Appends [`GroupTotals::costs`] to `out`.
+    pub fn costs_into(&self, out: &mut Vec<f64>) {
+        self.costs.to_f64_into::<COST_SCALE>(out);
+        if let Some(rare) = &self.rare {
+            out.extend_from_slice(&rare.costs);
+        }
+    }
+
+    /// How many durations and costs: see [`GroupTotals::durations`].
+    pub fn value_counts(&self) -> (usize, usize) {
+        let rare = self
+            .rare
+            .as_ref()
+            .map_or((0, 0), |rare| (rare.durations.len(), rare.costs.len()));
+        (self.durations.len() + rare.0, self.costs.len() + rare.1)
     }
 
     /// Frees the durations and costs (once their statistics are computed).

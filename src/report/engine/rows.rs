@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::group_keys::KeyTexts;
-use super::group_stats::{Quantiles, sort_fields, stats};
+use super::group_stats::{CostPart, DurationPart, Quantiles, sort_fields, stats};
 use super::group_totals::GroupTotals;
 use super::model::{GroupStats, InputSummary, REPORT_SCHEMA};
 use super::sort::SortFields;
@@ -149,17 +149,6 @@ fn unrank(key: SortKey, rank: u64) -> SortFields {
     fields
 }
 
-/// The statistics of every group together: a report's `totals`.
-fn totals_of(cells: &[GroupTotals], metric_names: &[String]) -> GroupStats {
-    let mut total = GroupTotals::default();
-    for cell in cells {
-        total.absorb(cell);
-    }
-    let mut stats = stats(&total, &Quantiles::of(&total), metric_names);
-    stats.share = if stats.runs > 0 { 1.0 } else { 0.0 };
-    stats
-}
-
 /// A view's report (without its groups) and its groups in report order, from
 /// its merged cells and, with a time bucket, each cell's (key, bucket start).
 pub fn build(
@@ -170,17 +159,38 @@ pub fn build(
     metric_names: Vec<String>,
     inputs: InputSummary,
 ) -> (Report, GroupRows) {
-    // The totals (every group's values copied into one, then their percentiles)
-    // and the groups' percentiles are as much work each, and independent: the
-    // totals are made on a second thread meanwhile. The values are freed once
-    // both have read them.
+    // The totals' percentiles (of every group's values at once) and the
+    // groups' percentiles are about as much work each, and independent: the
+    // totals' durations are summarized on a second thread meanwhile, then
+    // their costs here. The values are freed once both have read them.
     let (quantiles, totals) = std::thread::scope(|scope| {
         let cells = &cells;
-        let totals = scope.spawn(|| totals_of(cells, &metric_names));
+        let durations = scope.spawn(move || {
+            let count = cells.iter().map(|cell| cell.value_counts().0).sum();
+            let mut all = Vec::with_capacity(count);
+            for cell in cells {
+                cell.durations_into(&mut all);
+            }
+            DurationPart::of(all)
+        });
         let quantiles: Vec<Quantiles> = cells.iter().map(Quantiles::of).collect();
-        let totals = totals
+        let mut total = GroupTotals::default();
+        let count = cells.iter().map(|cell| cell.value_counts().1).sum();
+        let mut costs = Vec::with_capacity(count);
+        for cell in cells {
+            total.absorb_counts(cell);
+            cell.costs_into(&mut costs);
+        }
+        let costs = CostPart::of(costs);
+        let durations = durations
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut totals = stats(
+            &total,
+            &Quantiles::from_parts(durations, costs),
+            &metric_names,
+        );
+        totals.share = if totals.runs > 0 { 1.0 } else { 0.0 };
         (quantiles, totals)
     });
     for cell in &mut cells {
