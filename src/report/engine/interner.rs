@@ -348,7 +348,12 @@ fn read_tags<'a>(raw: &'a [u8], keys: &[Vec<u8>], scratch: &'a mut Vec<u8>) -> &
     let walked = scanner.object(0, |s, key| {
         whole |= key.escaped;
         let start = s.pos;
-        s.skip_value(1)?;
+        // Most tag values are strings: read without the general walk's call.
+        if s.peek() == Some(b'"') {
+            s.string()?;
+        } else {
+            s.skip_value(1)?;
+        }
         if keys.iter().any(|k| k[..] == *key.raw) {
             if scratch.len() > 1 {
                 scratch.push(b',');
