@@ -37,7 +37,7 @@ impl Hash for Tuple {
 /// Raw field values to ids; id 0 is null or missing.
 #[derive(Default)]
 pub struct RawInterner {
-    /// Values up to [`SHORT`] bytes.
+    /// Values up to [`SHORT`](super::short_values::SHORT) bytes.
     short: ShortValues,
     /// Longer values.
     long: FastMap<Box<[u8]>, u32>,
