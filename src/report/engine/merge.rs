@@ -1,6 +1,7 @@
-//! Merging the workers' partial aggregates, then one pass over the run table for
-//! what only the whole input can tell: incomplete runs and the latest rating of
-//! each run. The result is one [`Report`] per view.
+//! The end of the pass: what only the whole input can tell (incomplete runs and
+//! the latest rating of each run) is folded into the workers' partial
+//! aggregates from the run table ([`super::leftovers`]), then the partials are
+//! merged. The result is one [`Report`] per view.
 
 use std::collections::HashMap;
 
