@@ -320,6 +320,12 @@ pub(super) fn parse_general<'a>(line: &'a [u8], order: &mut KeyOrder) -> Result<
         return Err("invalid UTF-8".into());
     }
     if scanner.peek().is_some() {
+        // Whether `high` saw a byte past the object depends on how far the
+        // scans read ahead (the key order learned decides that), so the line is
+        // checked whole: a line is "invalid UTF-8" whichever way it was read.
+        if !utf8(line) {
+            return Err("invalid UTF-8".into());
+        }
         return Err(format!(
             "invalid JSON at byte {}: text after the object",
             scanner.pos + 1
@@ -440,5 +446,22 @@ mod tests {
             assert!(err.contains(why), "{err}");
         }
         assert_eq!(parse_line(b"\xff{}").unwrap_err(), "invalid UTF-8");
+        // A stray byte after the object reads the same whichever key order
+        // was learned (the learned order skips scanning the keys it expects).
+        let line = br#"{"v":1,"type":"run_start","ts":"2026-11-24T10:15:02.123Z","run_id":"01a0c450-74e3-714b-b722-122ea1264423","prompt":"text"}"#;
+        let mut stray = line.to_vec();
+        stray.push(0x80);
+        let mut learned = KeyOrder::default();
+        parse_general(line, &mut learned).unwrap();
+        for order in [&mut KeyOrder::default(), &mut learned] {
+            assert_eq!(parse_general(&stray, order).unwrap_err(), "invalid UTF-8");
+        }
+        let mut text = line.to_vec();
+        text.push(b'x');
+        assert!(
+            parse_line(&text)
+                .unwrap_err()
+                .ends_with("text after the object")
+        );
     }
 }
