@@ -222,29 +222,11 @@ impl Descriptors {
     /// variant and version.
     #[inline]
     pub fn intern(&mut self, e: &Event, is_run: bool) -> u32 {
-        let values: [Option<&[u8]>; FIELDS] = [
-            raw(e.prompt),
-            raw(e.variant),
-            raw(e.version),
-            raw(e.command).filter(|_| is_run),
-            raw(e.user).filter(|_| is_run),
-            raw(e.host).filter(|_| is_run),
-            raw(e.resolution).filter(|_| is_run),
-            e.tags.filter(|_| is_run),
-            raw(e.model).filter(|_| is_run),
-            raw(e.provider).filter(|_| is_run),
-            None,
-        ];
         let mut tuple = [0u32; FIELDS];
-        for (i, value) in values.into_iter().enumerate() {
+        for (i, id) in tuple.iter_mut().enumerate() {
             if self.needed[i] && i != PERIOD {
-                let value = match value {
-                    Some(tags) if i == TAGS => {
-                        Some(read_tags(tags, &self.tag_keys, &mut self.tag_scratch))
-                    }
-                    _ => value,
-                };
-                tuple[i] = self.fields[i].id(value);
+                let value = field_value(e, is_run, i, &self.tag_keys, &mut self.tag_scratch);
+                *id = self.fields[i].id(value);
             }
         }
         if self.needed[PERIOD] && is_run {
@@ -274,22 +256,7 @@ impl Descriptors {
         let Some(field) = self.single else {
             return Err(self.intern(e, is_run));
         };
-        let value = match field {
-            PROMPT => raw(e.prompt),
-            VARIANT => raw(e.variant),
-            VERSION => raw(e.version),
-            _ if !is_run => None,
-            COMMAND => raw(e.command),
-            USER => raw(e.user),
-            HOST => raw(e.host),
-            RESOLUTION => raw(e.resolution),
-            TAGS => e
-                .tags
-                .map(|tags| read_tags(tags, &self.tag_keys, &mut self.tag_scratch)),
-            MODEL => raw(e.model),
-            PROVIDER => raw(e.provider),
-            _ => None,
-        };
+        let value = field_value(e, is_run, field, &self.tag_keys, &mut self.tag_scratch);
         let interner = &mut self.fields[field];
         match value.and_then(ShortKey::of) {
             Some(key) => Ok(interner.start(key)),
@@ -333,6 +300,34 @@ impl Descriptors {
                 .unwrap_or_default(),
             period: u64::from(tuple[PERIOD]),
         }
+    }
+}
+
+/// The raw value of field `field` of an event as descriptors keep it: a
+/// rating's event has no run fields but its prompt, variant and version, and
+/// of the tags only the members whose keys are in `tag_keys` are kept (in
+/// `scratch`, see [`read_tags`]).
+#[inline]
+fn field_value<'a>(
+    e: &Event<'a>,
+    is_run: bool,
+    field: usize,
+    tag_keys: &[Vec<u8>],
+    scratch: &'a mut Vec<u8>,
+) -> Option<&'a [u8]> {
+    match field {
+        PROMPT => raw(e.prompt),
+        VARIANT => raw(e.variant),
+        VERSION => raw(e.version),
+        _ if !is_run => None,
+        COMMAND => raw(e.command),
+        USER => raw(e.user),
+        HOST => raw(e.host),
+        RESOLUTION => raw(e.resolution),
+        TAGS => e.tags.map(|tags| read_tags(tags, tag_keys, scratch)),
+        MODEL => raw(e.model),
+        PROVIDER => raw(e.provider),
+        _ => None,
     }
 }
 
