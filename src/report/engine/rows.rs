@@ -5,6 +5,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use super::group_keys::KeyTexts;
 use super::group_stats::{CostPart, DurationPart, Quantiles, sort_fields, stats};
@@ -159,40 +160,7 @@ pub fn build(
     metric_names: Vec<String>,
     inputs: InputSummary,
 ) -> (Report, GroupRows) {
-    // The totals' percentiles (of every group's values at once) and the
-    // groups' percentiles are about as much work each, and independent: the
-    // totals' durations are summarized on a second thread meanwhile, then
-    // their costs here. The values are freed once both have read them.
-    let (quantiles, totals) = std::thread::scope(|scope| {
-        let cells = &cells;
-        let durations = scope.spawn(move || {
-            let count = cells.iter().map(|cell| cell.value_counts().0).sum();
-            let mut all = Vec::with_capacity(count);
-            for cell in cells {
-                cell.durations_into(&mut all);
-            }
-            DurationPart::of(all)
-        });
-        let quantiles: Vec<Quantiles> = cells.iter().map(Quantiles::of).collect();
-        let mut total = GroupTotals::default();
-        let count = cells.iter().map(|cell| cell.value_counts().1).sum();
-        let mut costs = Vec::with_capacity(count);
-        for cell in cells {
-            total.absorb_counts(cell);
-            cell.costs_into(&mut costs);
-        }
-        let costs = CostPart::of(costs);
-        let durations = durations
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let mut totals = stats(
-            &total,
-            &Quantiles::from_parts(durations, costs),
-            &metric_names,
-        );
-        totals.share = if totals.runs > 0 { 1.0 } else { 0.0 };
-        (quantiles, totals)
-    });
+    let (quantiles, totals) = summarize(&cells, &metric_names);
     for cell in &mut cells {
         cell.keep_comments(spec.comments);
         cell.free_values();
@@ -241,6 +209,63 @@ pub fn build(
         groups: Vec::new(),
     };
     (report, groups)
+}
+
+/// Groups whose percentiles one thread takes at a time.
+const QUANTILE_BLOCK: usize = 256;
+
+/// Every cell's percentiles, and the totals' statistics. The totals'
+/// percentiles (of every group's values at once) are about as much work as
+/// the groups': a second thread summarizes the totals' durations while this
+/// one does their costs, then both take blocks of groups until none is left.
+fn summarize(cells: &[GroupTotals], metric_names: &[String]) -> (Vec<Quantiles>, GroupStats) {
+    let next = AtomicUsize::new(0);
+    let groups = || {
+        let mut done = Vec::new();
+        loop {
+            let from = next.fetch_add(QUANTILE_BLOCK, AtomicOrdering::Relaxed);
+            if from >= cells.len() {
+                return done;
+            }
+            let block = &cells[from..(from + QUANTILE_BLOCK).min(cells.len())];
+            done.push((from, block.iter().map(Quantiles::of).collect::<Vec<_>>()));
+        }
+    };
+    let (costs, mut blocks, (durations, theirs)) = std::thread::scope(|scope| {
+        let durations = scope.spawn(|| {
+            let count = cells.iter().map(|cell| cell.value_counts().0).sum();
+            let mut all = Vec::with_capacity(count);
+            for cell in cells {
+                cell.durations_into(&mut all);
+            }
+            (DurationPart::of(all), groups())
+        });
+        let count = cells.iter().map(|cell| cell.value_counts().1).sum();
+        let mut all = Vec::with_capacity(count);
+        for cell in cells {
+            cell.costs_into(&mut all);
+        }
+        let costs = CostPart::of(all);
+        let mine = groups();
+        let theirs = durations
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (costs, mine, theirs)
+    });
+    blocks.extend(theirs);
+    blocks.sort_unstable_by_key(|(from, _)| *from);
+    let quantiles = blocks.into_iter().flat_map(|(_, block)| block).collect();
+    let mut total = GroupTotals::default();
+    for cell in cells {
+        total.absorb_counts(cell);
+    }
+    let mut totals = stats(
+        &total,
+        &Quantiles::from_parts(durations, costs),
+        metric_names,
+    );
+    totals.share = if totals.runs > 0 { 1.0 } else { 0.0 };
+    (quantiles, totals)
 }
 
 #[cfg(test)]
