@@ -201,19 +201,23 @@ pub fn finish(
             fold_leftovers(worker, partial, runs, views, comments);
         }
     });
-    drop(runs);
-    for (worker, partial) in partials.iter_mut().enumerate() {
-        for (v, view) in partial.views.iter_mut().enumerate() {
-            let cells = std::mem::take(&mut view.cells);
-            let local = Local {
-                worker,
-                view,
-                descs: &partial.descs,
-                spec: &views[v],
-            };
-            merged[v].merge_worker(local, cells, &user_maps[worker], &metric_maps[worker]);
+    std::thread::scope(|scope| {
+        // Giving the run table's pages back (500 MB for a team's year) takes
+        // the kernel a while: on another thread, beside the merge.
+        scope.spawn(move || drop(runs));
+        for (worker, partial) in partials.iter_mut().enumerate() {
+            for (v, view) in partial.views.iter_mut().enumerate() {
+                let cells = std::mem::take(&mut view.cells);
+                let local = Local {
+                    worker,
+                    view,
+                    descs: &partial.descs,
+                    spec: &views[v],
+                };
+                merged[v].merge_worker(local, cells, &user_maps[worker], &metric_maps[worker]);
+            }
         }
-    }
+    });
     // The workers' descriptors and keys are not needed any more: freed before
     // the groups' statistics are computed.
     drop(partials);
