@@ -103,7 +103,20 @@ impl ShardSlots {
     #[cfg(test)]
     pub fn presize(&mut self, runs: usize) {
         if let Some(capacity) = self.presized_capacity(runs) {
-            self.adopt(empty_entries(capacity));
+            self.grow_to(capacity);
+        }
+    }
+
+    /// Grows the table to `capacity` entries: a small one into a fresh
+    /// allocation, a large one in place (see [`ShardSlots::grow`]).
+    pub fn grow_to(&mut self, capacity: usize) {
+        if capacity <= self.entries.len() {
+            return;
+        }
+        if self.entries.len() * std::mem::size_of::<Entry>() < IN_PLACE_BYTES {
+            self.grow_into_new(capacity);
+        } else {
+            self.grow_in_place(capacity);
         }
     }
 
@@ -131,7 +144,6 @@ impl ShardSlots {
     }
 
     /// How many entries the table has room for.
-    #[cfg(test)]
     pub fn capacity(&self) -> usize {
         self.entries.len()
     }
@@ -232,11 +244,7 @@ impl ShardSlots {
         let old = self.entries.len();
         let grown = old + old / GROWTH_DIVISOR;
         let capacity = grown.max(self.first).max(FIRST_CAPACITY);
-        if old * std::mem::size_of::<Entry>() < IN_PLACE_BYTES {
-            self.grow_into_new(capacity);
-        } else {
-            self.grow_in_place(capacity);
-        }
+        self.grow_to(capacity);
     }
 
     /// Moves the runs into a new allocation of `capacity` entries.
