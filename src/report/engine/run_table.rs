@@ -301,29 +301,11 @@ impl RunTable {
     /// Sizes every shard for about `runs` runs in all at once, so that a table
     /// whose final size is known early is not rehashed a sixth at a time (seven
     /// times its size over a run: 5.5% of a report's samples on the 1 GiB lean log).
-    /// A shard still small next to its new size (the usual case: the size is
-    /// known early) gets new entries made (their pages faulted in and zeroed:
-    /// 0.2 s for a team's year) before its lock is taken, and its old ones
-    /// freed after, so the other workers go on with it meanwhile. A larger one
-    /// grows in place under its lock, as it would have anyway: old and new
-    /// entries are not held at once.
     pub fn presize(&self, runs: usize) {
         let each = runs.div_ceil(SHARDS);
         for shard in &self.shards {
-            let (capacity, now) = {
-                let shard = lock(shard);
-                let Some(capacity) = shard.runs.presized_capacity(each) else {
-                    continue;
-                };
-                (capacity, shard.runs.capacity())
-            };
-            if now > capacity / 8 {
-                lock(shard).runs.grow_to(capacity);
-                continue;
-            }
-            let entries = run_table_slots::empty_entries(capacity);
-            let unused = lock(shard).runs.adopt(entries);
-            drop(unused);
+            let mut shard = lock(shard);
+            shard.runs.presize(each);
         }
     }
 

@@ -36,12 +36,6 @@ pub struct ShardSlots {
     spilled: Map<RunSlot>,
 }
 
-/// `capacity` empty entries, every one written: the kernel faults in and
-/// zeroes their pages here, on the thread that calls this.
-pub fn empty_entries(capacity: usize) -> Vec<Entry> {
-    vec![Entry::default(); capacity]
-}
-
 /// The hash of a run id: both words mixed, so ids that differ anywhere spread.
 #[inline]
 pub fn hash(key: RunKey) -> u64 {
@@ -100,17 +94,9 @@ impl ShardSlots {
 
     /// Makes room for `runs` runs in all in one growth, when the table has less:
     /// for a size known early, instead of growing a sixth at a time.
-    #[cfg(test)]
     pub fn presize(&mut self, runs: usize) {
-        if let Some(capacity) = self.presized_capacity(runs) {
-            self.grow_to(capacity);
-        }
-    }
-
-    /// Grows the table to `capacity` entries: a small one into a fresh
-    /// allocation, a large one in place (see [`ShardSlots::grow`]).
-    pub fn grow_to(&mut self, capacity: usize) {
-        if capacity <= self.entries.len() {
+        let capacity = (runs * 100).div_ceil(MAX_FILL);
+        if capacity <= self.entries.len() || runs < self.len {
             return;
         }
         if self.entries.len() * std::mem::size_of::<Entry>() < IN_PLACE_BYTES {
@@ -120,30 +106,13 @@ impl ShardSlots {
         }
     }
 
-    /// The capacity that holds `runs` runs in all, when the table has less.
-    pub fn presized_capacity(&self, runs: usize) -> Option<usize> {
-        let capacity = (runs * 100).div_ceil(MAX_FILL);
-        (capacity > self.entries.len() && runs >= self.len).then_some(capacity)
-    }
-
-    /// Moves the runs into `entries` (from [`empty_entries`]) when they are
-    /// more than the table has, and gives back the entries left unused, to be
-    /// freed by the caller (outside a lock).
-    pub fn adopt(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        if entries.len() <= self.entries.len() {
-            return entries;
-        }
-        let old = std::mem::replace(&mut self.entries, entries);
-        self.place_all(&old);
-        old
-    }
-
     /// The number of runs.
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// How many entries the table has room for.
+    #[cfg(test)]
     pub fn capacity(&self) -> usize {
         self.entries.len()
     }
@@ -244,21 +213,19 @@ impl ShardSlots {
         let old = self.entries.len();
         let grown = old + old / GROWTH_DIVISOR;
         let capacity = grown.max(self.first).max(FIRST_CAPACITY);
-        self.grow_to(capacity);
+        if old * std::mem::size_of::<Entry>() < IN_PLACE_BYTES {
+            self.grow_into_new(capacity);
+        } else {
+            self.grow_in_place(capacity);
+        }
     }
 
     /// Moves the runs into a new allocation of `capacity` entries.
     fn grow_into_new(&mut self, capacity: usize) {
-        let old = std::mem::replace(&mut self.entries, empty_entries(capacity));
-        self.place_all(&old);
-    }
-
-    /// Puts the runs of `old` into the (empty) entries.
-    fn place_all(&mut self, old: &[Entry]) {
-        let capacity = self.entries.len();
+        let old = std::mem::replace(&mut self.entries, vec![Entry::default(); capacity]);
         // The keys are distinct: each goes to the first empty place from its
         // own, with no key to compare on the way.
-        for &entry in old.iter().filter(|e| !e.is_empty()) {
+        for entry in old.into_iter().filter(|e| !e.is_empty()) {
             let mut at = self.place(hash(entry.key));
             while !self.entries[at].is_empty() {
                 at += 1;
@@ -381,11 +348,6 @@ mod tests {
             // Smaller than what it holds: nothing changes.
             slots.presize(10);
             assert_eq!((slots.entries.len(), slots.len()), (capacity, keys.len()));
-            // Entries made for less than it has (another worker grew it
-            // meanwhile) come back unused.
-            assert_eq!(slots.presized_capacity(keys.len()), None);
-            assert_eq!(slots.adopt(empty_entries(capacity / 2)).len(), capacity / 2);
-            assert_eq!(slots.entries.len(), capacity);
         }
     }
 
