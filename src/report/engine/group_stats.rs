@@ -67,10 +67,8 @@ pub struct DurationPart {
 }
 
 impl DurationPart {
-    pub fn of(mut durations: Vec<f64>) -> DurationPart {
-        let total = total(&durations);
-        let ps = percentiles(&mut durations, &[0.5, 0.9, 0.95, 0.99]);
-        let max = durations.iter().copied().reduce(f64::max);
+    pub fn of(durations: Vec<f64>) -> DurationPart {
+        let (ps, max, total, _) = summary(durations, &[0.5, 0.9, 0.95, 0.99]);
         DurationPart {
             values: [ps[0], ps[1], ps[2], ps[3], max],
             total,
@@ -86,16 +84,22 @@ pub struct CostPart {
 }
 
 impl CostPart {
-    pub fn of(mut costs: Vec<f64>) -> CostPart {
-        let total = total(&costs);
-        let ps = percentiles(&mut costs, &[0.5, 0.95]);
-        let max = costs.iter().copied().reduce(f64::max);
+    pub fn of(costs: Vec<f64>) -> CostPart {
+        let (ps, max, total, count) = summary(costs, &[0.5, 0.95]);
         CostPart {
             values: [ps[0], ps[1], max],
             total,
-            count: costs.len() as u64,
+            count,
         }
     }
+}
+
+/// The percentiles `ps`, the max, the exact sum and the number of `values`.
+fn summary(mut values: Vec<f64>, ps: &[f64]) -> (Vec<Option<f64>>, Option<f64>, f64, u64) {
+    let total = total(&values);
+    let ps = percentiles(&mut values, ps);
+    let max = values.iter().copied().reduce(f64::max);
+    (ps, max, total, values.len() as u64)
 }
 
 /// ok / completed runs.

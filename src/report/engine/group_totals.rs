@@ -452,14 +452,16 @@ impl GroupTotals {
     /// Every duration (ms) as a float with the bits it was folded with, in no
     /// particular order.
     pub fn durations(&self) -> Vec<f64> {
-        let rest = self.rare.as_ref().map(|rare| &rare.durations[..]);
-        floats::<DURATION_SCALE>(&self.durations, rest)
+        let mut values = Vec::with_capacity(self.value_counts().0);
+        self.durations_into(&mut values);
+        values
     }
 
     /// Every cost (USD), as [`GroupTotals::durations`].
     pub fn costs(&self) -> Vec<f64> {
-        let rest = self.rare.as_ref().map(|rare| &rare.costs[..]);
-        floats::<COST_SCALE>(&self.costs, rest)
+        let mut values = Vec::with_capacity(self.value_counts().1);
+        self.costs_into(&mut values);
+        values
     }
 
     /// Appends [`GroupTotals::durations`] to `out`.
@@ -511,15 +513,6 @@ impl GroupTotals {
             rare.comments.truncate(comments);
         }
     }
-}
-
-/// The values of `scaled` and then `rest`, as floats.
-fn floats<const SCALE: u32>(scaled: &Scaled, rest: Option<&[f64]>) -> Vec<f64> {
-    let rest = rest.unwrap_or_default();
-    let mut values = Vec::with_capacity(scaled.len() + rest.len());
-    scaled.to_f64_into::<SCALE>(&mut values);
-    values.extend_from_slice(rest);
-    values
 }
 
 #[cfg(test)]

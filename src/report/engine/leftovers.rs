@@ -10,7 +10,7 @@ use super::ViewSpec;
 use super::fold::{Partial, WORKER_SHIFT};
 use super::group_totals::GroupTotals;
 use super::prefetch::prefetch;
-use super::run_table::{Rating, RunKey, RunSlot, Runs, flag};
+use super::run_table::{Rating, RunKey, RunSlot, Runs, flag, run_id};
 
 /// How many runs ahead a cell is fetched: with 40,000 groups, each first
 /// touch of one was a cache miss the pass waited for.
@@ -32,8 +32,7 @@ pub fn fold_leftovers(
         ahead: VecDeque::with_capacity(AHEAD + 1),
     };
     runs.for_each(|run, slot, rating| {
-        let incomplete = slot.flags & flag::START != 0 && slot.flags & flag::END == 0;
-        if (!incomplete && rating.is_none()) || origin(slot).0 != worker {
+        if (!slot.is_incomplete() && rating.is_none()) || origin(slot).0 != worker {
             return;
         }
         pass.prefetch(slot);
@@ -96,9 +95,9 @@ impl Pass<'_> {
 
     /// Adds a run that never ended, or the latest rating of a run, to its groups.
     fn add(&mut self, run: RunKey, slot: &RunSlot, rating: Option<Rating>) {
-        let incomplete = slot.flags & flag::START != 0 && slot.flags & flag::END == 0;
+        let incomplete = slot.is_incomplete();
         let (_, desc) = origin(slot);
-        let run_id = (run[0] as u128) << 64 | run[1] as u128;
+        let run_id = run_id(run);
         let partial = &mut *self.partial;
         for (view, spec) in partial.views.iter_mut().zip(self.views) {
             if !selects(spec, slot) {

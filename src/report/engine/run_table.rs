@@ -29,6 +29,12 @@ pub fn key(run_id: u128) -> RunKey {
     [(run_id >> 64) as u64, run_id as u64]
 }
 
+/// The run id of a table key ([`key`] undone).
+#[inline]
+pub fn run_id(key: RunKey) -> u128 {
+    (key[0] as u128) << 64 | key[1] as u128
+}
+
 /// Hashes run ids: UUID v7's low word is random, so a multiply is enough.
 #[derive(Default)]
 pub struct RunIdHasher(u64);
@@ -80,6 +86,13 @@ pub struct RunSlot {
     pub stars: u8,
     /// ... and its ts (ms).
     pub rating_ts: i64,
+}
+
+impl RunSlot {
+    /// A run with a run_start and no run_end.
+    pub fn is_incomplete(&self) -> bool {
+        self.flags & flag::START != 0 && self.flags & flag::END == 0
+    }
 }
 
 /// A run's fields as one worker interned them (`desc`).

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
 
-use super::run_table::{Batch, Change, EndInfo, RunInfo, RunKey, RunSlot, RunTable, flag, key};
+use super::run_table::{
+    Batch, Change, EndInfo, RunInfo, RunKey, RunSlot, RunTable, flag, key, run_id as id_of,
+};
 use super::run_table_slots::{ShardSlots, hash};
 
 /// The model: the table's rules on a plain map (results as `Batch::results`).
@@ -192,7 +194,7 @@ proptest! {
         }
         let mut got = HashMap::new();
         table.for_each(|run: RunKey, slot, rating| {
-            let id = (run[0] as u128) << 64 | run[1] as u128;
+            let id = id_of(run);
             got.insert(id, (seen(slot), rating.map(|r| (r.ts_ms, r.rating))));
         });
         let want: HashMap<_, _> = model
@@ -239,7 +241,7 @@ proptest! {
         }
         let mut got = HashMap::new();
         slots.for_each(|run, slot| {
-            got.insert((run[0] as u128) << 64 | run[1] as u128, seen(slot));
+            got.insert(id_of(run), seen(slot));
         });
         let want: HashMap<_, _> = model.iter().map(|(&id, s)| (id, seen(s))).collect();
         prop_assert_eq!(got, want);
@@ -326,7 +328,7 @@ fn runs_that_spill_and_come_back_keep_their_results() {
     );
     let mut got = HashMap::new();
     table.for_each(|run, slot, _| {
-        got.insert((run[0] as u128) << 64 | run[1] as u128, seen(slot));
+        got.insert(id_of(run), seen(slot));
     });
     assert_eq!(got.len(), 6);
     for (id, slot) in &model.runs {
