@@ -163,24 +163,33 @@ fn a_broken_config_does_not_stop_a_report_over_explicit_paths() {
     assert_eq!(report["totals"]["runs"], 5);
 }
 
-#[test]
-fn closing_the_pipe_early_ends_quietly() {
-    let env = TestEnv::new();
+/// A log of `n` runs started and never ended, each of its own prompt
+/// (`prompt-0000` on): `n` groups.
+fn many_prompts(env: &TestEnv, n: u64) -> std::path::PathBuf {
     let mut lines = String::new();
-    for n in 0..3000u64 {
+    for i in 0..n {
         lines.push_str(&crate::report_support::start(
-            n,
+            i,
             "2026-11-20T10:00:00.000Z",
-            &format!("prompt-{n}"),
+            &format!("prompt-{i:04}"),
             None,
             "u",
             serde_json::json!({}),
         ));
         lines.push('\n');
     }
-    let path = env.write("many.jsonl", &lines);
+    env.write("many.jsonl", &lines)
+}
+
+/// Runs `report ARGS PATH`, reads the first 64 bytes of its output and closes
+/// the pipe; fails if promptrun has not ended 30 s later (a writer left
+/// waiting for room that never comes).
+fn close_early(env: &TestEnv, args: &[&str], path: &std::path::Path) {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    all.push(path.to_str().unwrap());
     let mut child = env
-        .cmd(["report", "usage", path.to_str().unwrap()])
+        .cmd(all)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -189,7 +198,57 @@ fn closing_the_pipe_early_ends_quietly() {
     let mut first = [0u8; 64];
     stdout.read_exact(&mut first).unwrap();
     drop(stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`report {args:?}` still runs 30 s after its reader left");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(stderr(&output), "");
+    assert_eq!(output.status.code(), Some(0), "{args:?}");
+    assert_eq!(stderr(&output), "", "{args:?}");
+}
+
+#[test]
+fn closing_the_pipe_early_ends_quietly() {
+    let env = TestEnv::new();
+    let path = many_prompts(&env, 3000);
+    close_early(&env, &["usage"], &path);
+    // JSON of many groups is written by two threads in blocks.
+    close_early(&env, &["--format", "json", "--group-by", "prompt"], &path);
+}
+
+#[test]
+fn json_of_many_groups_holds_each_once_in_report_order() {
+    let env = TestEnv::new();
+    // Groups are written in blocks of 256 by two threads: 1,000 groups are
+    // four blocks, the last one short.
+    let path = many_prompts(&env, 1000);
+    let report = report_json(
+        &env,
+        &[
+            "--group-by",
+            "prompt",
+            "--sort",
+            "key",
+            path.to_str().unwrap(),
+        ],
+    );
+    let prompts: Vec<&str> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["prompt"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..1000).map(|i| format!("prompt-{i:04}")).collect();
+    assert_eq!(prompts, expected);
+    assert!(
+        report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["incomplete"] == 1)
+    );
 }
