@@ -184,6 +184,10 @@ pub enum Scaled {
         values: [u32; INLINE_VALUES],
     },
     Heap(Vec<u32>),
+    /// Two workers' vectors, merged by keeping both, in order: appending one
+    /// to the other was a reallocation and a copy of every value, on one
+    /// core, at the end of the report (0.1 s with 40,000 groups).
+    Two(Box<[Vec<u32>; 2]>),
 }
 
 impl Default for Scaled {
@@ -201,6 +205,7 @@ impl Scaled {
     pub fn push(&mut self, value: u32) {
         match self {
             Scaled::Heap(values) => push_value(values, value),
+            Scaled::Two(both) => push_value(&mut both[1], value),
             Scaled::Inline { len, values } => {
                 if let Some(slot) = values.get_mut(*len as usize) {
                     *slot = value;
@@ -215,42 +220,57 @@ impl Scaled {
         }
     }
 
-    /// The values.
-    pub fn as_slice(&self) -> &[u32] {
+    /// The values, in one or two slices (the second empty but after a merge).
+    pub fn as_slices(&self) -> [&[u32]; 2] {
         match self {
-            Scaled::Inline { len, values } => &values[..*len as usize],
-            Scaled::Heap(values) => values,
+            Scaled::Inline { len, values } => [&values[..*len as usize], &[]],
+            Scaled::Heap(values) => [values, &[]],
+            Scaled::Two(both) => [&both[0], &both[1]],
         }
     }
 
     /// How many values.
     pub fn len(&self) -> usize {
-        self.as_slice().len()
+        let [first, second] = self.as_slices();
+        first.len() + second.len()
     }
 
     /// Where the next value goes (to prefetch it).
     pub fn tail(&self) -> *const u32 {
-        let values = self.as_slice();
+        let values = match self.as_slices() {
+            [only, []] => only,
+            [_, second] => second,
+        };
         values.as_ptr().wrapping_add(values.len())
     }
 
-    /// Adds `more`'s values, moving them when `self` has none.
+    /// Adds `more`'s values after ours, moving them: into an empty `self`
+    /// whole, two vectors side by side (see [`Scaled::Two`]), anything else
+    /// by copy.
     pub fn append(&mut self, more: Scaled) {
         if self.len() == 0 {
             *self = more;
             return;
         }
         match (&mut *self, more) {
-            (Scaled::Heap(values), Scaled::Heap(more)) => append(values, more),
-            (_, more) => self.extend_from(more.as_slice()),
+            (Scaled::Heap(values), Scaled::Heap(more)) => {
+                let first = std::mem::take(values);
+                *self = Scaled::Two(Box::new([first, more]));
+            }
+            (_, more) => {
+                for part in more.as_slices() {
+                    self.extend_from(part);
+                }
+            }
         }
     }
 
     /// Adds copies of `more`.
     pub fn extend_from(&mut self, more: &[u32]) {
-        if let Scaled::Heap(values) = self {
-            values.extend_from_slice(more);
-            return;
+        match self {
+            Scaled::Heap(values) => return values.extend_from_slice(more),
+            Scaled::Two(both) => return both[1].extend_from_slice(more),
+            Scaled::Inline { .. } => {}
         }
         let room = INLINE_VALUES - self.len();
         if more.len() <= room {
@@ -259,7 +279,7 @@ impl Scaled {
             }
         } else {
             let mut heap = Vec::with_capacity(self.len() + more.len());
-            heap.extend_from_slice(self.as_slice());
+            heap.extend_from_slice(self.as_slices()[0]);
             heap.extend_from_slice(more);
             *self = Scaled::Heap(heap);
         }
@@ -268,17 +288,19 @@ impl Scaled {
     /// Every value as a float (`units / SCALE`) into `out`.
     pub fn to_f64_into<const SCALE: u32>(&self, out: &mut Vec<f64>) {
         let scale = f64::from(SCALE);
-        out.extend(
-            self.as_slice()
-                .iter()
-                .map(|&units| f64::from(units) / scale),
-        );
+        for part in self.as_slices() {
+            out.extend(part.iter().map(|&units| f64::from(units) / scale));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn values(scaled: &Scaled) -> Vec<u32> {
+        scaled.as_slices().concat()
+    }
 
     #[test]
     fn scaled_values_read_back_bit_for_bit() {
@@ -316,11 +338,11 @@ mod tests {
         assert!(matches!(a, Scaled::Inline { .. }));
         a.push(3);
         assert!(matches!(a, Scaled::Heap(_)));
-        assert_eq!(a.as_slice(), &[0, 1, 2, 3]);
+        assert_eq!(values(&a), [0, 1, 2, 3]);
         let mut b = Scaled::default();
         b.push(9);
         b.append(a);
-        assert_eq!(b.as_slice(), &[9, 0, 1, 2, 3]);
+        assert_eq!(values(&b), [9, 0, 1, 2, 3]);
         let mut c = Scaled::default();
         c.push(7);
         let mut d = Scaled::default();
@@ -328,13 +350,41 @@ mod tests {
         c.append(d);
         assert!(matches!(c, Scaled::Inline { len: 2, .. }));
         c.append(Scaled::default());
-        assert_eq!(c.as_slice(), &[7, 8]);
+        assert_eq!(values(&c), [7, 8]);
         let mut empty = Scaled::default();
         empty.append(c);
-        assert_eq!(empty.as_slice(), &[7, 8]);
+        assert_eq!(values(&empty), [7, 8]);
         let mut out = Vec::new();
         empty.to_f64_into::<1000>(&mut out);
         assert_eq!(out, vec![0.007, 0.008]);
+    }
+
+    #[test]
+    fn two_vectors_merge_side_by_side_and_read_in_order() {
+        let heap = |values: std::ops::Range<u32>| {
+            let mut scaled = Scaled::default();
+            values.for_each(|v| scaled.push(v));
+            scaled
+        };
+        let mut a = heap(0..5);
+        a.append(heap(5..9));
+        assert!(matches!(a, Scaled::Two(_)));
+        assert_eq!(values(&a), (0..9).collect::<Vec<_>>());
+        assert_eq!(a.len(), 9);
+        // Where the next value goes: the end of the second vector.
+        let [_, second] = a.as_slices();
+        assert_eq!(a.tail(), second.as_ptr().wrapping_add(4));
+        a.push(9);
+        a.append(heap(10..12));
+        a.append(heap(12..20));
+        a.extend_from(&[20, 21]);
+        assert_eq!(values(&a), (0..22).collect::<Vec<_>>());
+        let mut out = Vec::new();
+        a.to_f64_into::<1>(&mut out);
+        assert_eq!(out, (0..22).map(f64::from).collect::<Vec<_>>());
+        let mut empty = Scaled::default();
+        empty.append(a);
+        assert_eq!(values(&empty), (0..22).collect::<Vec<_>>());
     }
 
     #[test]

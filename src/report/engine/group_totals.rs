@@ -340,8 +340,12 @@ impl GroupTotals {
     /// Adds `other` into `self` by copy, comments aside.
     #[cfg(test)]
     pub fn absorb(&mut self, other: &GroupTotals) {
-        self.durations.extend_from(other.durations.as_slice());
-        self.costs.extend_from(other.costs.as_slice());
+        for part in other.durations.as_slices() {
+            self.durations.extend_from(part);
+        }
+        for part in other.costs.as_slices() {
+            self.costs.extend_from(part);
+        }
         self.add_parts(other, |u| u, |m| m);
         if let Some(rare) = &other.rare
             && (!rare.durations.is_empty() || !rare.costs.is_empty())
