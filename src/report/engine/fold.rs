@@ -230,7 +230,7 @@ impl<'a> Worker<'a> {
             partial,
             pending: FastMap::default(),
             parser: LineParser::new(own_layout),
-            batch: Batch::default(),
+            batch: Batch::for_worker(index),
             follow: Vec::new(),
             end_metrics: Vec::new(),
             lookups: VecDeque::with_capacity(LOOKUPS_AHEAD + 1),

@@ -13,7 +13,8 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, TryLockError};
 
 use super::run_table_slots::{self, ShardSlots};
 
@@ -143,6 +144,10 @@ pub enum Change {
 /// is fetched from memory while an earlier one is worked on.
 #[derive(Default)]
 pub struct Batch {
+    /// The shard this batch is applied from (then on in turn): workers start
+    /// at different shards, so that while one sizes a shard the other applies
+    /// or sizes another instead of queuing behind it.
+    first_shard: usize,
     changes: Vec<(RunKey, u64, Change)>,
     /// Indexes of `changes`, grouped by shard.
     order: Vec<u32>,
@@ -152,6 +157,14 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// An empty batch for worker `worker` (see `first_shard`).
+    pub fn for_worker(worker: u32) -> Self {
+        Batch {
+            first_shard: worker as usize * SHARDS / 2 % SHARDS,
+            ..Batch::default()
+        }
+    }
+
     /// Adds a change of the run `key`.
     pub fn push(&mut self, key: RunKey, change: Change) {
         self.changes.push((key, run_table_slots::hash(key), change));
@@ -277,6 +290,8 @@ fn lock(shard: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
 /// The shared run table.
 pub struct RunTable {
     shards: Vec<Mutex<Shard>>,
+    /// The runs each shard is to have room for (see [`RunTable::presize`]).
+    runs_per_shard: AtomicUsize,
 }
 
 impl Default for RunTable {
@@ -290,6 +305,7 @@ impl Default for RunTable {
                     })
                 })
                 .collect(),
+            runs_per_shard: AtomicUsize::new(0),
         }
     }
 }
@@ -314,17 +330,30 @@ impl RunTable {
     /// Sizes every shard for about `runs` runs in all at once, so that a table
     /// whose final size is known early is not rehashed a sixth at a time (seven
     /// times its size over a run: 5.5% of a report's samples on the 1 GiB lean log).
+    /// Another worker applying a batch meanwhile sizes the shards it comes to
+    /// first ([`RunTable::apply`]): the two share the work (a few hundred MB
+    /// of new memory on a large log) instead of one waiting for the other.
     pub fn presize(&self, runs: usize) {
         let each = runs.div_ceil(SHARDS);
+        self.runs_per_shard.fetch_max(each, Ordering::Relaxed);
+        // The shards free now first; then each still left, waiting for it.
+        let mut left: Vec<&Mutex<Shard>> = Vec::with_capacity(SHARDS);
         for shard in &self.shards {
-            let mut shard = lock(shard);
-            shard.runs.presize(each);
+            match shard.try_lock() {
+                Ok(mut free) => free.runs.presize(each),
+                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner().runs.presize(each),
+                Err(TryLockError::WouldBlock) => left.push(shard),
+            }
+        }
+        for shard in left {
+            lock(shard).runs.presize(each);
         }
     }
 
     /// Applies every change of the batch and fills its `results`.
     pub fn apply(&self, batch: &mut Batch) {
         let Batch {
+            first_shard,
             changes,
             order,
             results,
@@ -347,12 +376,15 @@ impl RunTable {
         }
         results.clear();
         results.resize(changes.len(), (false, false));
-        for (index, shard) in self.shards.iter().enumerate() {
+        let runs_per_shard = self.runs_per_shard.load(Ordering::Relaxed);
+        for index in (0..SHARDS).map(|k| (k + *first_shard) % SHARDS) {
             let group = &order[starts[index] as usize..starts[index + 1] as usize];
             if group.is_empty() {
                 continue;
             }
-            let mut shard = lock(shard);
+            let mut shard = lock(&self.shards[index]);
+            // Nothing to do once sized (a comparison).
+            shard.runs.presize(runs_per_shard);
             shard.runs.reserve(group.len());
             for (n, &i) in group.iter().enumerate() {
                 if let Some(&ahead) = group.get(n + PREFETCH_AHEAD) {
@@ -408,4 +440,74 @@ fn rating_of(slot: &RunSlot) -> Option<Rating> {
         ts_ms: slot.rating_ts,
         rating: slot.stars,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starts(from: u64, runs: u64, worker: u32) -> Batch {
+        let mut batch = Batch::for_worker(worker);
+        for i in from..from + runs {
+            let id =
+                (0x0192_f3a1_0000_7000u128 + i as u128) << 64 | 0x8000_0000_0000_0000 | i as u128;
+            let change = Change::Start {
+                info: RunInfo::default(),
+                time_ms: i as i64,
+            };
+            batch.push(key(id), change);
+        }
+        batch
+    }
+
+    fn capacities(table: &RunTable) -> Vec<usize> {
+        table
+            .shards
+            .iter()
+            .map(|s| lock(s).runs.capacity())
+            .collect()
+    }
+
+    #[test]
+    fn presizing_waits_for_a_busy_shard_and_sizes_every_one() {
+        let table = RunTable::default();
+        let runs = 400_000;
+        std::thread::scope(|scope| {
+            let busy = lock(&table.shards[5]);
+            let sizing = scope.spawn(|| table.presize(runs));
+            // The free shards are sized meanwhile; the busy one is waited for.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!sizing.is_finished(), "returned with a shard not sized");
+            drop(busy);
+            sizing.join().unwrap();
+        });
+        let each = runs.div_ceil(SHARDS);
+        for (shard, capacity) in capacities(&table).into_iter().enumerate() {
+            assert!(capacity * 90 >= each * 100, "shard {shard}: {capacity}");
+        }
+    }
+
+    #[test]
+    fn a_batch_sizes_the_shards_it_comes_to_and_keeps_every_run() {
+        let table = RunTable::default();
+        let each = 30_000;
+        // Promised, not yet done: as when another worker's presizing has not
+        // reached these shards.
+        table.runs_per_shard.store(each, Ordering::Relaxed);
+        for worker in [0, 1] {
+            let mut batch = starts(worker as u64 * 5_000, 5_000, worker);
+            table.apply(&mut batch);
+            assert!(batch.results.iter().all(|&(fresh, _)| fresh));
+        }
+        for (shard, capacity) in capacities(&table).into_iter().enumerate() {
+            assert!(capacity * 90 >= each * 100, "shard {shard}: {capacity}");
+        }
+        let mut again = starts(0, 10_000, 1);
+        table.apply(&mut again);
+        assert!(
+            again.results.iter().all(|&(fresh, _)| !fresh),
+            "a run was lost"
+        );
+        assert_eq!(table.len(), 10_000);
+    }
 }
