@@ -157,10 +157,12 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// An empty batch for worker `worker` (see `first_shard`).
+    /// An empty batch for worker `worker` (see `first_shard`): worker 1 starts
+    /// about half way round from worker 0, and any 16 workers at 16 different shards
+    /// (9 and the 16 shards have no common factor).
     pub fn for_worker(worker: u32) -> Self {
         Batch {
-            first_shard: worker as usize * SHARDS / 2 % SHARDS,
+            first_shard: worker as usize * 9 % SHARDS,
             ..Batch::default()
         }
     }
