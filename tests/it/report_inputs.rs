@@ -4,7 +4,7 @@ use std::io::Read;
 use std::process::Stdio;
 
 use crate::report_support::{fixture, gzip, report_json, report_json_from_stdin};
-use crate::support::{TestEnv, stderr};
+use crate::support::{TestEnv, stderr, wait_within};
 
 #[test]
 fn directories_gzip_and_stdin_give_the_same_numbers() {
@@ -198,15 +198,7 @@ fn close_early(env: &TestEnv, args: &[&str], path: &std::path::Path) {
     let mut first = [0u8; 64];
     stdout.read_exact(&mut first).unwrap();
     drop(stdout);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("`report {args:?}` still runs 30 s after its reader left");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
+    let output = wait_within(child, std::time::Duration::from_secs(30));
     assert_eq!(output.status.code(), Some(0), "{args:?}");
     assert_eq!(stderr(&output), "", "{args:?}");
 }

@@ -37,24 +37,12 @@ fn chmod(path: &Path, mode: u32) {
 
 /// Runs `command` to completion, killing it and failing after `limit`.
 fn run_within(mut command: Command, limit: Duration) -> Output {
-    let mut child = command
+    let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "still running after {limit:?} (it blocks): {}",
-                stderr(&out)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    wait_within(child, limit)
 }
 
 const LIMIT: Duration = Duration::from_secs(20);

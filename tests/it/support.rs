@@ -195,6 +195,25 @@ pub fn only_run_end(env: &TestEnv) -> Value {
     events[1].clone()
 }
 
+/// Waits for `child` to end and collects its output; kills it and fails the
+/// test if it still runs after `limit` (a regression that blocks fails
+/// instead of hanging the suite).
+pub fn wait_within(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?} (it blocks): {}",
+                stderr(&out)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// Waits (up to `limit`) for `path` to exist.
 pub fn wait_for_file(path: &Path, limit: std::time::Duration) -> bool {
     let start = std::time::Instant::now();

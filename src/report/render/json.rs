@@ -78,10 +78,9 @@ pub fn write_streamed(
     };
     let blocks = groups.len().div_ceil(BLOCK);
     if blocks < 2 {
+        // One block at most (none without groups): no second thread.
         let mut text = Vec::new();
-        if blocks == 1 {
-            write_block(0, &mut text)?;
-        }
+        write_block(0, &mut text)?;
         buffered.write_all(&text)?;
     } else {
         write_blocks(blocks, &write_block, &mut buffered)?;
